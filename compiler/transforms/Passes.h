@@ -1,0 +1,20 @@
+//===- Passes.h - Graph passes on the avila dialect --------------*- C++ -*-===//
+
+#ifndef AVILA_COMPILER_TRANSFORMS_PASSES_H
+#define AVILA_COMPILER_TRANSFORMS_PASSES_H
+
+#include "compiler/dialect/AvilaDialect.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace avila {
+
+#define GEN_PASS_DECL
+#include "compiler/transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "compiler/transforms/Passes.h.inc"
+
+} // namespace avila
+
+#endif // AVILA_COMPILER_TRANSFORMS_PASSES_H

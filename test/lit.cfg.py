@@ -1,0 +1,16 @@
+# lit configuration for the avila tests: every .mlir file under test/ is a test.
+import os
+
+import lit.formats
+
+config.name = "Avila"
+config.test_format = lit.formats.ShTest(True)
+config.suffixes = [".mlir"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = config.avila_obj_root
+config.excludes = ["unit", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.avila_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")]
+)
+config.substitutions.append(("%avila_src", config.avila_source_dir))

@@ -1,0 +1,23 @@
+//===- avila-opt.cpp - Run avila and upstream passes on .mlir text --------===//
+
+#include "compiler/dialect/AvilaDialect.h"
+#include "compiler/transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  avila::registerAvilaPasses();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<avila::AvilaDialect>();
+
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "Avila Diffusion optimizer driver\n", registry));
+}
