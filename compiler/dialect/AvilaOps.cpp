@@ -13,6 +13,7 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace avila;
@@ -94,6 +95,15 @@ private:
   std::optional<Location> loc;
   StringRef opName;
 };
+
+// The number of elements of a static shape, if it fits in int64.
+std::optional<int64_t> elementCount(ArrayRef<int64_t> shape) {
+  std::optional<int64_t> count = 1;
+  for (int64_t dim : shape)
+    if (count)
+      count = llvm::checkedMul(*count, dim);
+  return count;
+}
 
 // The vector of a rank-1 parameter such as a bias, gamma or beta must have as
 // many entries as the channel dimension it applies to.
@@ -220,15 +230,28 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
       return failure();
   }
   ArrayRef<int64_t> stride = adaptor.getStride();
-  auto paddedSize = [&](int64_t size, int64_t lo, int64_t hi) {
-    return isStatic(size) ? size + lo + hi : kDynamic;
+  auto paddedSize = [&](int64_t size, int64_t lo,
+                        int64_t hi) -> FailureOr<int64_t> {
+    if (!isStatic(size))
+      return kDynamic;
+    std::optional<int64_t> padded = llvm::checkedAdd(size, lo);
+    if (padded)
+      padded = llvm::checkedAdd(*padded, hi);
+    if (!padded || !isStatic(*padded))
+      return rules.fail("padded size overflows");
+    return *padded;
   };
-  FailureOr<int64_t> height = windowedSize(
-      rules, paddedSize(input.getDimSize(2), padding[0], padding[1]),
-      weight.getDimSize(2), stride[0], "padded input height");
+  FailureOr<int64_t> paddedHeight =
+      paddedSize(input.getDimSize(2), padding[0], padding[1]);
+  FailureOr<int64_t> paddedWidth =
+      paddedSize(input.getDimSize(3), padding[2], padding[3]);
+  if (failed(paddedHeight) || failed(paddedWidth))
+    return failure();
+  FailureOr<int64_t> height =
+      windowedSize(rules, *paddedHeight, weight.getDimSize(2), stride[0],
+                   "padded input height");
   FailureOr<int64_t> width = windowedSize(
-      rules, paddedSize(input.getDimSize(3), padding[2], padding[3]),
-      weight.getDimSize(3), stride[1], "padded input width");
+      rules, *paddedWidth, weight.getDimSize(3), stride[1], "padded input width");
   if (failed(height) || failed(width))
     return failure();
   inferred.push_back(RankedTensorType::get(
@@ -483,8 +506,12 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
     for (int64_t d = 0; d < rank; ++d) {
       if (d == axis) {
         int64_t size = input.getDimSize(d);
-        shape[d] = isStatic(shape[d]) && isStatic(size) ? shape[d] + size
-                                                        : kDynamic;
+        std::optional<int64_t> sum =
+            isStatic(shape[d]) && isStatic(size) ? llvm::checkedAdd(shape[d], size)
+                                                 : kDynamic;
+        if (!sum || (isStatic(shape[d]) && isStatic(size) && !isStatic(*sum)))
+          return rules.fail("concatenated size overflows");
+        shape[d] = *sum;
         continue;
       }
       FailureOr<int64_t> dim = rules.sameDim(
@@ -561,10 +588,15 @@ LogicalResult ReshapeOp::verify() {
            << result << " has " << dynamicDims
            << " dynamic dimensions but " << getDims().size()
            << " dims operands were given";
-  if (input.hasStaticShape() && result.hasStaticShape() &&
-      input.getNumElements() != result.getNumElements())
-    return emitOpError("element count changes from ")
-           << input.getNumElements() << " to " << result.getNumElements();
+  if (input.hasStaticShape() && result.hasStaticShape()) {
+    std::optional<int64_t> from = elementCount(input.getShape());
+    std::optional<int64_t> to = elementCount(result.getShape());
+    if (!from || !to)
+      return emitOpError("element count overflows");
+    if (*from != *to)
+      return emitOpError("element count changes from ")
+             << *from << " to " << *to;
+  }
   return success();
 }
 

@@ -15,8 +15,14 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 // Ops whose result type follows from operands and attributes. The rules are
 // checked once, in inferReturnTypes, so that building, parsing and verifying
 // share one set of messages.
+def Avila_ShapeRules : NativeOpTrait<"ShapeRules"> {
+  let cppNamespace = "::avila::OpTrait";
+}
+
 class Avila_InferredOp<string mnemonic, list<Trait> traits = []>
-    : Avila_Op<mnemonic, !listconcat([Pure, InferTypeOpAdaptor], traits)>;
+    : Avila_Op<mnemonic,
+               !listconcat([Pure, InferTypeOpAdaptor, Avila_ShapeRules],
+                           traits)>;
 
 class Avila_UnaryOp<string mnemonic, string what>
     : Avila_Op<mnemonic, [Pure, SameOperandsAndResultType]> {

@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <variant>
@@ -24,7 +25,12 @@ llvm::Error fail(const llvm::Twine &message) {
 std::string describe(Operation *op) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << "'" << op->getName() << "' at " << op->getLoc();
+  os << "'" << op->getName() << "' at ";
+  if (auto fileLoc = dyn_cast<FileLineColLoc>(op->getLoc()))
+    os << fileLoc.getFilename().getValue() << ":" << fileLoc.getLine() << ":"
+       << fileLoc.getColumn();
+  else
+    os << op->getLoc();
   return text;
 }
 
@@ -149,7 +155,11 @@ llvm::Error Interpreter::execute(Operation *op) {
 
 llvm::Error Interpreter::evaluateIndex(Operation *op) {
   auto binary = [&](auto combine) -> llvm::Expected<int64_t> {
-    return combine(index(op->getOperand(0)), index(op->getOperand(1)));
+    std::optional<int64_t> value =
+        combine(index(op->getOperand(0)), index(op->getOperand(1)));
+    if (!value)
+      return fail(describe(op) + ": index arithmetic overflows");
+    return *value;
   };
   auto checkedDivide = [&](auto divide) -> llvm::Expected<int64_t> {
     int64_t divisor = index(op->getOperand(1));
@@ -166,13 +176,13 @@ llvm::Error Interpreter::evaluateIndex(Operation *op) {
             return constant.value();
           })
           .Case([&](arith::AddIOp) {
-            return binary([](int64_t a, int64_t b) { return a + b; });
+            return binary(llvm::checkedAdd<int64_t>);
           })
           .Case([&](arith::SubIOp) {
-            return binary([](int64_t a, int64_t b) { return a - b; });
+            return binary(llvm::checkedSub<int64_t>);
           })
           .Case([&](arith::MulIOp) {
-            return binary([](int64_t a, int64_t b) { return a * b; });
+            return binary(llvm::checkedMul<int64_t>);
           })
           .Case([&](arith::FloorDivSIOp) {
             return checkedDivide([](int64_t a, int64_t b) {

@@ -13,6 +13,10 @@ namespace avila::interp {
 
 namespace {
 
+// Sizes the interpreter accepts from run-time values (reshape and upsample
+// sizes): far above any image, far below what would overflow an index.
+constexpr int64_t kMaxExtent = int64_t{1} << 20;
+
 llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
@@ -514,7 +518,7 @@ llvm::Expected<std::vector<Tensor>> split(const Tensor &input, int64_t axis,
 }
 
 llvm::Expected<Tensor> reshape(const Tensor &input, const Shape &shape) {
-  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }) ||
+  if (llvm::any_of(shape, [](int64_t d) { return d < 0 || d > kMaxExtent * kMaxExtent; }) ||
       numElements(shape) != input.numElements())
     return fail("reshape of " + shapeString(input.shape) + " to " +
                 shapeString(shape) + " changes the element count");
@@ -550,9 +554,10 @@ Tensor transpose(const Tensor &input, llvm::ArrayRef<int64_t> perm) {
 
 llvm::Expected<Tensor> upsampleNearest(const Tensor &input, int64_t height,
                                        int64_t width) {
-  if (height <= 0 || width <= 0)
+  if (height <= 0 || width <= 0 || height > kMaxExtent || width > kMaxExtent)
     return fail("upsample_nearest size " + llvm::Twine(height) + "x" +
-                llvm::Twine(width) + " must be positive");
+                llvm::Twine(width) + " must be positive and at most " +
+                llvm::Twine(kMaxExtent));
   const int64_t batch = input.shape[0], channels = input.shape[1];
   const int64_t inH = input.shape[2], inW = input.shape[3];
   // PyTorch's "nearest": source = min(floor(dst · (float)in/out), in - 1),
