@@ -1,4 +1,5 @@
-//===- AvilaDialect.h - The avila dialect ------------------------*- C++ -*-===//
+//===- AvilaDialect.h - The avila dialect ------------------------*- C++
+//-*-===//
 
 #ifndef AVILA_COMPILER_DIALECT_AVILADIALECT_H
 #define AVILA_COMPILER_DIALECT_AVILADIALECT_H

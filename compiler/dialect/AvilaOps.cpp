@@ -84,9 +84,8 @@ public:
 
   LogicalResult positive(ArrayRef<int64_t> values, size_t count,
                          StringRef what) const {
-    if (values.size() != count || llvm::any_of(values, [](int64_t v) {
-          return v <= 0;
-        }))
+    if (values.size() != count ||
+        llvm::any_of(values, [](int64_t v) { return v <= 0; }))
       return fail(what, " must have ", count, " positive entries");
     return success();
   }
@@ -131,8 +130,7 @@ FailureOr<int64_t> windowedSize(const RuleChecker &rules, int64_t extent,
 
 template <typename Adaptor>
 LogicalResult inferBroadcast(StringRef opName, std::optional<Location> loc,
-                             Adaptor adaptor,
-                             SmallVectorImpl<Type> &inferred) {
+                             Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
   RuleChecker rules(loc, opName);
   auto lhs = rules.tensor(adaptor.getLhs(), "lhs");
   auto rhs = rules.tensor(adaptor.getRhs(), "rhs");
@@ -177,8 +175,8 @@ LogicalResult DimOp::verify() {
   int64_t rank = getInput().getType().getRank();
   int64_t axis = static_cast<int64_t>(getAxis());
   if (axis < 0 || axis >= rank)
-    return emitOpError("axis ") << axis << " is out of range [0, " << rank
-                                << ")";
+    return emitOpError("axis ")
+           << axis << " is out of range [0, " << rank << ")";
   return success();
 }
 
@@ -193,7 +191,8 @@ OpFoldResult DimOp::fold(FoldAdaptor) {
 // Contractions
 //===----------------------------------------------------------------------===//
 
-LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
   RuleChecker rules(loc, getOperationName());
@@ -220,9 +219,10 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   int64_t inChannels = input.getDimSize(1), perGroup = weight.getDimSize(1);
   if (isStatic(inChannels) && isStatic(perGroup) &&
       inChannels != perGroup * groups)
-    return rules.fail("input has ", inChannels, " channels but the weight "
-                      "expects ", perGroup, " per group x ", groups,
-                      " groups");
+    return rules.fail("input has ", inChannels,
+                      " channels but the weight "
+                      "expects ",
+                      perGroup, " per group x ", groups, " groups");
   if (Value bias = adaptor.getBias()) {
     if (failed(checkVector(rules, bias, outChannels, "bias")) ||
         failed(rules.sameElementType(
@@ -250,17 +250,19 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   FailureOr<int64_t> height =
       windowedSize(rules, *paddedHeight, weight.getDimSize(2), stride[0],
                    "padded input height");
-  FailureOr<int64_t> width = windowedSize(
-      rules, *paddedWidth, weight.getDimSize(3), stride[1], "padded input width");
+  FailureOr<int64_t> width =
+      windowedSize(rules, *paddedWidth, weight.getDimSize(3), stride[1],
+                   "padded input width");
   if (failed(height) || failed(width))
     return failure();
-  inferred.push_back(RankedTensorType::get(
-      {input.getDimSize(0), outChannels, *height, *width},
-      input.getElementType()));
+  inferred.push_back(
+      RankedTensorType::get({input.getDimSize(0), outChannels, *height, *width},
+                            input.getElementType()));
   return success();
 }
 
-LogicalResult LinearOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult LinearOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
   RuleChecker rules(loc, getOperationName());
@@ -285,7 +287,8 @@ LogicalResult LinearOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   return success();
 }
 
-LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
   RuleChecker rules(loc, getOperationName());
@@ -300,8 +303,8 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
                       rhs.getRank(), ")");
   SmallVector<int64_t> shape;
   for (int64_t i = 0; i < rank - 2; ++i) {
-    FailureOr<int64_t> dim = rules.sameDim(
-        lhs.getDimSize(i), rhs.getDimSize(i), "batch dimension " + Twine(i));
+    FailureOr<int64_t> dim = rules.sameDim(lhs.getDimSize(i), rhs.getDimSize(i),
+                                           "batch dimension " + Twine(i));
     if (failed(dim))
       return failure();
     shape.push_back(*dim);
@@ -315,7 +318,8 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   return success();
 }
 
-LogicalResult AttentionOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   RuleChecker rules(loc, getOperationName());
@@ -331,9 +335,8 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
   int64_t heads = static_cast<int64_t>(adaptor.getNumHeads());
   if (heads < 1)
     return rules.fail("num_heads must be positive, got ", heads);
-  FailureOr<int64_t> batch =
-      rules.sameDim(query.getDimSize(0), key.getDimSize(0),
-                    "query and key batch");
+  FailureOr<int64_t> batch = rules.sameDim(
+      query.getDimSize(0), key.getDimSize(0), "query and key batch");
   if (failed(batch) ||
       failed(batch = rules.sameDim(*batch, value.getDimSize(0),
                                    "query and value batch")) ||
@@ -356,7 +359,7 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
       return rules.fail("mask must be [Lq, Lk] or [B, Lq, Lk], got ", mask);
     int64_t r = mask.getRank();
     if ((r == 3 && failed(rules.sameDim(mask.getDimSize(0), *batch,
-                                         "mask batch and query batch"))) ||
+                                        "mask batch and query batch"))) ||
         failed(rules.sameDim(mask.getDimSize(r - 2), query.getDimSize(1),
                              "mask rows and query length")) ||
         failed(rules.sameDim(mask.getDimSize(r - 1), key.getDimSize(1),
@@ -366,9 +369,9 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
   if (std::optional<APFloat> scale = adaptor.getScale();
       scale && !(scale->convertToDouble() > 0.0))
     return rules.fail("scale must be positive");
-  inferred.push_back(RankedTensorType::get(
-      {*batch, query.getDimSize(1), value.getDimSize(2)},
-      query.getElementType()));
+  inferred.push_back(
+      RankedTensorType::get({*batch, query.getDimSize(1), value.getDimSize(2)},
+                            query.getElementType()));
   return success();
 }
 
@@ -376,7 +379,8 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
 // Normalizations and activations
 //===----------------------------------------------------------------------===//
 
-LogicalResult GroupNormOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult GroupNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   RuleChecker rules(loc, getOperationName());
@@ -402,7 +406,8 @@ LogicalResult GroupNormOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
   return success();
 }
 
-LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   RuleChecker rules(loc, getOperationName());
@@ -422,20 +427,21 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
   return success();
 }
 
-LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &inferred) {
   RuleChecker rules(loc, getOperationName());
   auto input = rules.tensor(adaptor.getInput(), "input");
-  if (!input ||
-      failed(rules.axis(static_cast<int64_t>(adaptor.getAxis()),
-                        input.getRank())))
+  if (!input || failed(rules.axis(static_cast<int64_t>(adaptor.getAxis()),
+                                  input.getRank())))
     return failure();
   inferred.push_back(input);
   return success();
 }
 
-LogicalResult GegluOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult GegluOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &inferred) {
   RuleChecker rules(loc, getOperationName());
@@ -468,9 +474,9 @@ OpFoldResult MulScalarOp::fold(FoldAdaptor) {
 
 LogicalResult ClampOp::verify() {
   if (getMin().convertToDouble() > getMax().convertToDouble())
-    return emitOpError("min (") << getMin().convertToDouble()
-                                << ") must not exceed max ("
-                                << getMax().convertToDouble() << ")";
+    return emitOpError("min (")
+           << getMin().convertToDouble() << ") must not exceed max ("
+           << getMax().convertToDouble() << ")";
   return success();
 }
 
@@ -482,7 +488,8 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
 // Data movement
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
   RuleChecker rules(loc, getOperationName());
@@ -506,9 +513,9 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
     for (int64_t d = 0; d < rank; ++d) {
       if (d == axis) {
         int64_t size = input.getDimSize(d);
-        std::optional<int64_t> sum =
-            isStatic(shape[d]) && isStatic(size) ? llvm::checkedAdd(shape[d], size)
-                                                 : kDynamic;
+        std::optional<int64_t> sum = isStatic(shape[d]) && isStatic(size)
+                                         ? llvm::checkedAdd(shape[d], size)
+                                         : kDynamic;
         if (!sum || (isStatic(shape[d]) && isStatic(size) && !isStatic(*sum)))
           return rules.fail("concatenated size overflows");
         shape[d] = *sum;
@@ -522,11 +529,13 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
       shape[d] = *dim;
     }
   }
-  inferred.push_back(RankedTensorType::get(shape, inputs.front().getElementType()));
+  inferred.push_back(
+      RankedTensorType::get(shape, inputs.front().getElementType()));
   return success();
 }
 
-LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &inferred) {
   RuleChecker rules(loc, getOperationName());
@@ -553,8 +562,8 @@ LogicalResult SplitOp::verify() {
   RankedTensorType input = getInput().getType();
   int64_t axis = static_cast<int64_t>(getAxis());
   if (axis < 0 || axis >= input.getRank())
-    return emitOpError("axis ") << axis << " is out of range [0, "
-                                << input.getRank() << ")";
+    return emitOpError("axis ")
+           << axis << " is out of range [0, " << input.getRank() << ")";
   int64_t parts = getNumResults();
   if (parts == 0)
     return emitOpError("must have at least one result");
@@ -585,9 +594,8 @@ LogicalResult ReshapeOp::verify() {
   int64_t dynamicDims = result.getNumDynamicDims();
   if (static_cast<int64_t>(getDims().size()) != dynamicDims)
     return emitOpError("result type ")
-           << result << " has " << dynamicDims
-           << " dynamic dimensions but " << getDims().size()
-           << " dims operands were given";
+           << result << " has " << dynamicDims << " dynamic dimensions but "
+           << getDims().size() << " dims operands were given";
   if (input.hasStaticShape() && result.hasStaticShape()) {
     std::optional<int64_t> from = elementCount(input.getShape());
     std::optional<int64_t> to = elementCount(result.getShape());
@@ -606,7 +614,8 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor) {
   return {};
 }
 
-LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   RuleChecker rules(loc, getOperationName());
@@ -666,7 +675,8 @@ LogicalResult UpsampleNearestOp::verify() {
   return success();
 }
 
-LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   RuleChecker rules(loc, getOperationName());
@@ -676,8 +686,8 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
       failed(rules.positive(adaptor.getStride(), 2, "stride")))
     return failure();
   ArrayRef<int64_t> kernel = adaptor.getKernel(), stride = adaptor.getStride();
-  FailureOr<int64_t> height = windowedSize(rules, input.getDimSize(2),
-                                           kernel[0], stride[0], "input height");
+  FailureOr<int64_t> height = windowedSize(
+      rules, input.getDimSize(2), kernel[0], stride[0], "input height");
   FailureOr<int64_t> width = windowedSize(rules, input.getDimSize(3), kernel[1],
                                           stride[1], "input width");
   if (failed(height) || failed(width))
@@ -688,7 +698,8 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
   return success();
 }
 
-LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
   RuleChecker rules(loc, getOperationName());

@@ -1,4 +1,5 @@
-//===- AvilaOps.h - Ops of the avila dialect ---------------------*- C++ -*-===//
+//===- AvilaOps.h - Ops of the avila dialect ---------------------*- C++
+//-*-===//
 
 #ifndef AVILA_COMPILER_DIALECT_AVILAOPS_H
 #define AVILA_COMPILER_DIALECT_AVILAOPS_H

@@ -1,4 +1,5 @@
-//===- MixedSizes.h - Sizes that are static or known at run time -*- C++ -*-===//
+//===- MixedSizes.h - Sizes that are static or known at run time -*- C++
+//-*-===//
 //
 // Graph builders and rewrites describe a shape as one OpFoldResult per
 // dimension: an index attribute where the size is static, an index Value

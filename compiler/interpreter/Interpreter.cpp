@@ -104,7 +104,8 @@ Interpreter::run(func::FuncOp function, ArrayRef<Tensor> arguments) {
     auto elementType = toElementType(type.getElementType());
     if (!elementType)
       return elementType.takeError();
-    if (*elementType != tensorValue.elementType || !fits(tensorValue.shape, type))
+    if (*elementType != tensorValue.elementType ||
+        !fits(tensorValue.shape, type))
       return fail("argument " + llvm::Twine(position) + " is " +
                   shapeString(tensorValue.shape) + "x" +
                   elementTypeName(tensorValue.elementType) +
@@ -172,18 +173,16 @@ llvm::Error Interpreter::evaluateIndex(Operation *op) {
           .Case([&](DimOp dim) -> llvm::Expected<int64_t> {
             return tensor(dim.getInput()).shape[dim.getAxis()];
           })
-          .Case([&](arith::ConstantIndexOp constant) -> llvm::Expected<int64_t> {
-            return constant.value();
-          })
-          .Case([&](arith::AddIOp) {
-            return binary(llvm::checkedAdd<int64_t>);
-          })
-          .Case([&](arith::SubIOp) {
-            return binary(llvm::checkedSub<int64_t>);
-          })
-          .Case([&](arith::MulIOp) {
-            return binary(llvm::checkedMul<int64_t>);
-          })
+          .Case(
+              [&](arith::ConstantIndexOp constant) -> llvm::Expected<int64_t> {
+                return constant.value();
+              })
+          .Case(
+              [&](arith::AddIOp) { return binary(llvm::checkedAdd<int64_t>); })
+          .Case(
+              [&](arith::SubIOp) { return binary(llvm::checkedSub<int64_t>); })
+          .Case(
+              [&](arith::MulIOp) { return binary(llvm::checkedMul<int64_t>); })
           .Case([&](arith::FloorDivSIOp) {
             return checkedDivide([](int64_t a, int64_t b) {
               return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
@@ -257,12 +256,13 @@ llvm::Expected<std::vector<Tensor>> Interpreter::evaluate(Operation *op) {
     return one(unary(kind, tensor(op->getOperand(0))));
   };
   auto binaryOp = [&](BinaryKind kind) {
-    return one(binary(kind, tensor(op->getOperand(0)),
-                      tensor(op->getOperand(1))));
+    return one(
+        binary(kind, tensor(op->getOperand(0)), tensor(op->getOperand(1))));
   };
   return llvm::TypeSwitch<Operation *, Result>(op)
       .Case([&](WeightOp weight) { return one(evaluateWeight(weight)); })
-      .Case([&](ConstantOp constant) { return one(evaluateConstant(constant)); })
+      .Case(
+          [&](ConstantOp constant) { return one(evaluateConstant(constant)); })
       .Case([&](Conv2DOp conv) {
         Conv2DParams params;
         params.stride = pair(conv.getStride());
@@ -278,7 +278,8 @@ llvm::Expected<std::vector<Tensor>> Interpreter::evaluate(Operation *op) {
                           optionalTensor(linearOp.getBias())));
       })
       .Case([&](MatmulOp matmulOp) {
-        return one(matmul(tensor(matmulOp.getLhs()), tensor(matmulOp.getRhs())));
+        return one(
+            matmul(tensor(matmulOp.getLhs()), tensor(matmulOp.getRhs())));
       })
       .Case([&](AttentionOp attentionOp) {
         AttentionParams params;
@@ -362,14 +363,14 @@ llvm::Expected<std::vector<Tensor>> Interpreter::evaluate(Operation *op) {
         return one(reshape(tensor(reshapeOp.getInput()), shape));
       })
       .Case([&](TransposeOp transposeOp) {
-        return one(transpose(tensor(transposeOp.getInput()),
-                             transposeOp.getPerm()));
+        return one(
+            transpose(tensor(transposeOp.getInput()), transposeOp.getPerm()));
       })
       .Case([&](UpsampleNearestOp upsample) {
         const Tensor &input = tensor(upsample.getInput());
         if (upsample.getSize().empty())
-          return one(upsampleNearest(input, 2 * input.shape[2],
-                                     2 * input.shape[3]));
+          return one(
+              upsampleNearest(input, 2 * input.shape[2], 2 * input.shape[3]));
         return one(upsampleNearest(input, index(upsample.getSize()[0]),
                                    index(upsample.getSize()[1])));
       })
@@ -378,7 +379,8 @@ llvm::Expected<std::vector<Tensor>> Interpreter::evaluate(Operation *op) {
                              pair(pool.getStride())));
       })
       .Case([&](GatherOp gatherOp) {
-        return one(gather(tensor(gatherOp.getTable()), tensor(gatherOp.getIds())));
+        return one(
+            gather(tensor(gatherOp.getTable()), tensor(gatherOp.getIds())));
       })
       .Case([&](TimestepEmbeddingOp embedding) {
         TimestepEmbeddingParams params;

@@ -1,4 +1,5 @@
-//===- Interpreter.h - Reference interpreter of the avila dialect -*- C++ -*-===//
+//===- Interpreter.h - Reference interpreter of the avila dialect -*- C++
+//-*-===//
 //
 // Executes an avila function op by op on host tensors. It is the oracle for
 // every compiled kernel: slow, simple, and checked against hand-derived values.
@@ -29,9 +30,9 @@ llvm::Expected<ElementType> toElementType(mlir::Type type);
 
 /// Runs `function` on `arguments`. Every dynamic dimension takes its size
 /// from the arguments; any mismatch met on the way is an error naming the op.
-llvm::Expected<std::vector<Tensor>>
-interpret(mlir::func::FuncOp function, llvm::ArrayRef<Tensor> arguments,
-          const WeightProvider &weights);
+llvm::Expected<std::vector<Tensor>> interpret(mlir::func::FuncOp function,
+                                              llvm::ArrayRef<Tensor> arguments,
+                                              const WeightProvider &weights);
 
 } // namespace avila::interp
 

@@ -109,12 +109,13 @@ llvm::Expected<Tensor> conv2d(const Tensor &input, const Tensor &weight,
                 if (iy < 0 || iy >= height || ix < 0 || ix >= width)
                   continue;
                 const int64_t ic = group * groupChannels + c;
-                sum += static_cast<double>(
-                           input.floats[((n * inChannels + ic) * height + iy) *
-                                            width +
-                                        ix]) *
-                       weight.floats[((o * groupChannels + c) * kh + ky) * kw +
-                                     kx];
+                sum +=
+                    static_cast<double>(
+                        input.floats[((n * inChannels + ic) * height + iy) *
+                                         width +
+                                     ix]) *
+                    weight
+                        .floats[((o * groupChannels + c) * kh + ky) * kw + kx];
               }
           out.floats[((n * outChannels + o) * outH + y) * outW + x] =
               static_cast<float>(sum);
@@ -129,8 +130,8 @@ llvm::Expected<Tensor> linear(const Tensor &input, const Tensor &weight,
   const int64_t outFeatures = weight.shape[0], inFeatures = weight.shape[1];
   if (input.rank() < 1)
     return fail("linear input must have rank >= 1");
-  if (auto error = checkSize(input.shape.back(), inFeatures,
-                             "linear input features"))
+  if (auto error =
+          checkSize(input.shape.back(), inFeatures, "linear input features"))
     return std::move(error);
   if (auto error = checkVector(bias, outFeatures, "linear bias size"))
     return std::move(error);
@@ -155,8 +156,8 @@ llvm::Expected<Tensor> matmul(const Tensor &lhs, const Tensor &rhs) {
     return fail("matmul operands must have equal rank >= 2, got " +
                 shapeString(lhs.shape) + " and " + shapeString(rhs.shape));
   for (int64_t i = 0; i < rank - 2; ++i)
-    if (auto error = checkSize(rhs.shape[i], lhs.shape[i],
-                               "matmul rhs batch dimension"))
+    if (auto error =
+            checkSize(rhs.shape[i], lhs.shape[i], "matmul rhs batch dimension"))
       return std::move(error);
   const int64_t m = lhs.shape[rank - 2], k = lhs.shape[rank - 1];
   const int64_t n = rhs.shape[rank - 1];
@@ -228,15 +229,14 @@ llvm::Expected<Tensor> attention(const Tensor &query, const Tensor &key,
           }
           double dot = 0.0;
           for (int64_t d = 0; d < headDim; ++d)
-            dot += static_cast<double>(
-                       query.floats[(b * queryLen + i) * embed +
-                                    h * headDim + d]) *
+            dot += static_cast<double>(query.floats[(b * queryLen + i) * embed +
+                                                    h * headDim + d]) *
                    key.floats[(b * keyLen + j) * embed + h * headDim + d];
           scores[j] = dot * scale;
           if (mask)
-            scores[j] += mask->floats[(mask->rank() == 3 ? b * queryLen * keyLen
-                                                         : 0) +
-                                      i * keyLen + j];
+            scores[j] +=
+                mask->floats[(mask->rank() == 3 ? b * queryLen * keyLen : 0) +
+                             i * keyLen + j];
           maxScore = std::max(maxScore, scores[j]);
         }
         double total = 0.0;
@@ -247,9 +247,8 @@ llvm::Expected<Tensor> attention(const Tensor &query, const Tensor &key,
         for (int64_t e = 0; e < valueHeadDim; ++e) {
           double sum = 0.0;
           for (int64_t j = 0; j < keyLen; ++j)
-            sum += scores[j] *
-                   value.floats[(b * keyLen + j) * valueEmbed +
-                                h * valueHeadDim + e];
+            sum += scores[j] * value.floats[(b * keyLen + j) * valueEmbed +
+                                            h * valueHeadDim + e];
           out.floats[(b * queryLen + i) * valueEmbed + h * valueHeadDim + e] =
               static_cast<float>(sum / total);
         }
@@ -271,8 +270,8 @@ llvm::Expected<Tensor> groupNorm(const Tensor &input, const Tensor &gamma,
     return std::move(error);
   if (auto error = checkVector(&beta, channels, "group_norm beta size"))
     return std::move(error);
-  const int64_t spatial = input.numElements() / std::max<int64_t>(
-                                                    batch * channels, 1);
+  const int64_t spatial =
+      input.numElements() / std::max<int64_t>(batch * channels, 1);
   const int64_t groupChannels = channels / numGroups;
   const int64_t groupSize = groupChannels * spatial;
   Tensor out = floatTensor(input.shape);
@@ -333,7 +332,9 @@ Tensor softmax(const Tensor &input, int64_t axis) {
   const AxisView view = viewAround(input.shape, axis);
   for (int64_t o = 0; o < view.outer; ++o)
     for (int64_t in = 0; in < view.inner; ++in) {
-      auto at = [&](int64_t i) { return (o * view.size + i) * view.inner + in; };
+      auto at = [&](int64_t i) {
+        return (o * view.size + i) * view.inner + in;
+      };
       double maxValue = -std::numeric_limits<double>::infinity();
       for (int64_t i = 0; i < view.size; ++i)
         maxValue = std::max<double>(maxValue, input.floats[at(i)]);
@@ -354,7 +355,8 @@ Tensor unary(UnaryKind kind, const Tensor &input) {
       return gelu(x);
     case UnaryKind::GeluTanh:
       return 0.5 * x *
-             (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
+             (1.0 +
+              std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
     case UnaryKind::QuickGelu:
       return x * sigmoid(1.702 * x);
     case UnaryKind::Silu:
@@ -389,9 +391,9 @@ llvm::Expected<Tensor> geglu(const Tensor &input) {
   const int64_t rows = out.numElements() / std::max<int64_t>(half, 1);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t i = 0; i < half; ++i)
-      out.floats[r * half + i] = static_cast<float>(
-          input.floats[r * 2 * half + i] *
-          gelu(input.floats[r * 2 * half + half + i]));
+      out.floats[r * half + i] =
+          static_cast<float>(input.floats[r * 2 * half + i] *
+                             gelu(input.floats[r * 2 * half + half + i]));
   return out;
 }
 
@@ -518,7 +520,9 @@ llvm::Expected<std::vector<Tensor>> split(const Tensor &input, int64_t axis,
 }
 
 llvm::Expected<Tensor> reshape(const Tensor &input, const Shape &shape) {
-  if (llvm::any_of(shape, [](int64_t d) { return d < 0 || d > kMaxExtent * kMaxExtent; }) ||
+  if (llvm::any_of(
+          shape,
+          [](int64_t d) { return d < 0 || d > kMaxExtent * kMaxExtent; }) ||
       numElements(shape) != input.numElements())
     return fail("reshape of " + shapeString(input.shape) + " to " +
                 shapeString(shape) + " changes the element count");
@@ -597,8 +601,8 @@ llvm::Expected<Tensor> avgPool2d(const Tensor &input,
           for (int64_t kx = 0; kx < kernel[1]; ++kx)
             sum += input.floats[(nc * inH + y * stride[0] + ky) * inW +
                                 x * stride[1] + kx];
-        out.floats[(nc * outH + y) * outW + x] =
-            static_cast<float>(sum / static_cast<double>(kernel[0] * kernel[1]));
+        out.floats[(nc * outH + y) * outW + x] = static_cast<float>(
+            sum / static_cast<double>(kernel[0] * kernel[1]));
       }
   return out;
 }
@@ -632,8 +636,8 @@ Tensor timestepEmbedding(const Tensor &timesteps,
     for (int64_t i = 0; i < half; ++i) {
       const float frequency =
           std::exp(logPeriod * static_cast<float>(i) / denominator);
-      const float angle = static_cast<float>(params.scale) *
-                          (timesteps.floats[n] * frequency);
+      const float angle =
+          static_cast<float>(params.scale) * (timesteps.floats[n] * frequency);
       const int64_t sinColumn = params.flipSinToCos ? half + i : i;
       const int64_t cosColumn = params.flipSinToCos ? i : half + i;
       out.floats[n * params.dim + sinColumn] = std::sin(angle);

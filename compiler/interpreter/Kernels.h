@@ -1,4 +1,5 @@
-//===- Kernels.h - Reference implementations of avila ops --------*- C++ -*-===//
+//===- Kernels.h - Reference implementations of avila ops --------*- C++
+//-*-===//
 //
 // The plainest loops that are obviously right: the oracle that every compiled
 // kernel is checked against. Reductions accumulate in double. Each kernel

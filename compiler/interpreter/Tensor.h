@@ -1,4 +1,5 @@
-//===- Tensor.h - Host tensors of the reference interpreter ------*- C++ -*-===//
+//===- Tensor.h - Host tensors of the reference interpreter ------*- C++
+//-*-===//
 //
 // The interpreter computes in float (accumulating in double) and stores each
 // result rounded to its declared element type, so an f16 tensor holds only
@@ -33,8 +34,8 @@ std::string shapeString(const Shape &shape);
 struct Tensor {
   ElementType elementType = ElementType::F32;
   Shape shape;
-  std::vector<float> floats;  // float element types
-  std::vector<int64_t> ints;  // integer element types
+  std::vector<float> floats; // float element types
+  std::vector<int64_t> ints; // integer element types
 
   static Tensor zeros(ElementType type, Shape shape);
   /// Rounds every value to `type`.

@@ -96,18 +96,17 @@ struct DecomposeGeglu : OpRewritePattern<GegluOp> {
 };
 
 // x · sigmoid(factor · x): silu has factor 1, quick_gelu 1.702.
-template <typename OpTy>
-struct DecomposeSigmoidGate : OpRewritePattern<OpTy> {
+template <typename OpTy> struct DecomposeSigmoidGate : OpRewritePattern<OpTy> {
   DecomposeSigmoidGate(MLIRContext *context, double factor)
       : OpRewritePattern<OpTy>(context), factor(factor) {}
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     Value x = op.getInput();
-    Value scaled = factor == 1.0 ? x
-                                 : MulScalarOp::create(
-                                       rewriter, op.getLoc(), x,
-                                       rewriter.getF64FloatAttr(factor));
+    Value scaled = factor == 1.0
+                       ? x
+                       : MulScalarOp::create(rewriter, op.getLoc(), x,
+                                             rewriter.getF64FloatAttr(factor));
     Value gate = SigmoidOp::create(rewriter, op.getLoc(), scaled);
     rewriter.replaceOpWithNewOp<MulOp>(op, x, gate);
     return success();

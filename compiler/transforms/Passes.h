@@ -1,4 +1,5 @@
-//===- Passes.h - Graph passes on the avila dialect --------------*- C++ -*-===//
+//===- Passes.h - Graph passes on the avila dialect --------------*- C++
+//-*-===//
 
 #ifndef AVILA_COMPILER_TRANSFORMS_PASSES_H
 #define AVILA_COMPILER_TRANSFORMS_PASSES_H

@@ -1,4 +1,5 @@
-//===- Float16.h - IEEE half and bfloat16 conversions ------------*- C++ -*-===//
+//===- Float16.h - IEEE half and bfloat16 conversions ------------*- C++
+//-*-===//
 //
 // Checkpoints and kernels store 16-bit floats; the host computes in float.
 // Both narrowings round to nearest even, exactly as PyTorch's .half() and

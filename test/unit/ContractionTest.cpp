@@ -15,9 +15,9 @@ TEST(Conv2D, HandDerivedValues) {
       %1 = avila.conv2d %x, %w stride [2, 2] padding [0, 1, 0, 1] : (tensor<1x1x3x3xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
       return %0, %1 : tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>
     })mlir");
-  auto results = graph.run("f", {f32({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}),
-                                 f32({1, 1, 2, 2}, {1, 1, 1, 1}),
-                                 f32({1}, {0.5})});
+  auto results =
+      graph.run("f", {f32({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}),
+                      f32({1, 1, 2, 2}, {1, 1, 1, 1}), f32({1}, {0.5})});
   ASSERT_EQ(results.size(), 2u);
   // Each output sums a 2x2 window of the input.
   expectValues(results[0], {12.5, 16.5, 24.5, 28.5});
@@ -79,19 +79,17 @@ TEST_P(Conv2DScatter, EqualsScatterLoopNest) {
                         std::to_string(p.kernel) + "xf32>";
   const std::string b = "tensor<" + std::to_string(p.out) + "xf32>";
   const std::string y = "tensor<?x" + std::to_string(p.out) + "x?x?xf32>";
-  const std::string pad = std::to_string(p.padding[0]) + ", " +
-                          std::to_string(p.padding[1]) + ", " +
-                          std::to_string(p.padding[2]) + ", " +
-                          std::to_string(p.padding[3]);
-  Graph graph("func.func @f(%x: " + x + ", %w: " + w + ", %b: " + b +
-              ") -> " + y + " {\n %0 = avila.conv2d %x, %w, %b stride [" +
+  const std::string pad =
+      std::to_string(p.padding[0]) + ", " + std::to_string(p.padding[1]) +
+      ", " + std::to_string(p.padding[2]) + ", " + std::to_string(p.padding[3]);
+  Graph graph("func.func @f(%x: " + x + ", %w: " + w + ", %b: " + b + ") -> " +
+              y + " {\n %0 = avila.conv2d %x, %w, %b stride [" +
               std::to_string(p.stride) + ", " + std::to_string(p.stride) +
               "] padding [" + pad + "] groups " + std::to_string(p.groups) +
               " : (" + x + ", " + w + ", " + b + ") -> " + y +
               "\n return %0 : " + y + "\n}");
   Tensor input = randn({p.batch, p.channels, p.height, p.width}, 1);
-  Tensor weight =
-      randn({p.out, p.channels / p.groups, p.kernel, p.kernel}, 2);
+  Tensor weight = randn({p.out, p.channels / p.groups, p.kernel, p.kernel}, 2);
   Tensor bias = randn({p.out}, 3);
   auto results = graph.run("f", {input, weight, bias});
   ASSERT_EQ(results.size(), 1u);

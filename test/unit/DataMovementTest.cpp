@@ -12,7 +12,8 @@ TEST(Concat, JoinsAlongTheAxis) {
       %1 = avila.concat %b, %b axis 0 : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
       return %0, %1 : tensor<2x3xf32>, tensor<4x2xf32>
     })mlir");
-  auto results = graph.run("f", {f32({2, 1}, {1, 2}), f32({2, 2}, {3, 4, 5, 6})});
+  auto results =
+      graph.run("f", {f32({2, 1}, {1, 2}), f32({2, 2}, {3, 4, 5, 6})});
   ASSERT_EQ(results.size(), 2u);
   expectValues(results[0], {1, 3, 4, 2, 5, 6});
   expectValues(results[1], {3, 4, 5, 6, 3, 4, 5, 6});
@@ -69,9 +70,10 @@ TEST(Reshape, RejectsSizesThatChangeTheElementCount) {
       %0 = avila.reshape %x dims(%n) : tensor<?xf32> -> tensor<?x4xf32>
       return %0 : tensor<?x4xf32>
     })mlir");
-  EXPECT_NE(graph.runError("f", {f32({6}, {1, 2, 3, 4, 5, 6}), f32({2}, {0, 0})})
-                .find("reshape of 6 to 2x4 changes the element count"),
-            std::string::npos);
+  EXPECT_NE(
+      graph.runError("f", {f32({6}, {1, 2, 3, 4, 5, 6}), f32({2}, {0, 0})})
+          .find("reshape of 6 to 2x4 changes the element count"),
+      std::string::npos);
 }
 
 TEST(UpsampleNearest, DoublesOrFollowsTheGivenSizeLikePyTorch) {
@@ -83,15 +85,15 @@ TEST(UpsampleNearest, DoublesOrFollowsTheGivenSizeLikePyTorch) {
       %1 = avila.upsample_nearest %x size(%hs, %ws) : tensor<1x1x2x2xf32> -> tensor<1x1x?x?xf32>
       return %0, %1 : tensor<1x1x4x4xf32>, tensor<1x1x?x?xf32>
     })mlir");
-  auto results = graph.run("f", {f32({1, 1, 2, 2}, {1, 2, 3, 4}),
-                                 f32({3}, {0, 0, 0}), f32({5}, {0, 0, 0, 0, 0})});
+  auto results =
+      graph.run("f", {f32({1, 1, 2, 2}, {1, 2, 3, 4}), f32({3}, {0, 0, 0}),
+                      f32({5}, {0, 0, 0, 0, 0})});
   ASSERT_EQ(results.size(), 2u);
   expectValues(results[0], {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4});
   // PyTorch: source = floor(dst · in/out): rows [0, 0, 1], columns
   // [0, 0, 0, 1, 1].
   EXPECT_EQ(results[1].shape, (Shape{1, 1, 3, 5}));
-  expectValues(results[1],
-               {1, 1, 1, 2, 2, 1, 1, 1, 2, 2, 3, 3, 3, 4, 4});
+  expectValues(results[1], {1, 1, 1, 2, 2, 1, 1, 1, 2, 2, 3, 3, 3, 4, 4});
 }
 
 TEST(AvgPool2D, AveragesWindows) {

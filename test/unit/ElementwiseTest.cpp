@@ -36,8 +36,8 @@ TEST(Unary, HandDerivedValues) {
                             1.9356586231442083f});
   expectValues(results[3], {0.7310585786300049f, -0.2689414213699951f,
                             1.7615941559557646f});
-  expectValues(results[4], {0.7310585786300049f, 0.2689414213699951f,
-                            0.8807970779778823f});
+  expectValues(results[4],
+               {0.7310585786300049f, 0.2689414213699951f, 0.8807970779778823f});
   expectValues(results[5], {0.7615941559557649f, -0.7615941559557649f,
                             0.9640275800758169f});
   auto more = graph.run("g", {f32({2}, {1, 4})});
@@ -77,8 +77,7 @@ TEST(Binary, BroadcastsLikeNumPy) {
       %3 = avila.div %b, %a : (tensor<3xf32>, tensor<2x1xf32>) -> tensor<2x3xf32>
       return %0, %1, %2, %3 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
     })mlir");
-  auto results =
-      graph.run("f", {f32({2, 1}, {1, 2}), f32({3}, {10, 20, 40})});
+  auto results = graph.run("f", {f32({2, 1}, {1, 2}), f32({3}, {10, 20, 40})});
   ASSERT_EQ(results.size(), 4u);
   expectValues(results[0], {11, 21, 41, 12, 22, 42});
   expectValues(results[1], {-9, -19, -39, -8, -18, -38});
@@ -142,10 +141,10 @@ TEST(HalfPrecision, EveryResultIsRoundedToItsType) {
       return %0 : tensor<2xf16>
     })mlir");
   // The f16 neighbours of 1 are 1 - 2^-11 and 1 + 2^-10; 1 + 2^-12 rounds to 1.
-  auto results = graph.run(
-      "f", {Tensor::fromFloats(ElementType::F16, {2}, {1, 1}),
-            Tensor::fromFloats(ElementType::F16, {2}, {0.000244140625f,
-                                                       0.0009765625f})});
+  auto results =
+      graph.run("f", {Tensor::fromFloats(ElementType::F16, {2}, {1, 1}),
+                      Tensor::fromFloats(ElementType::F16, {2},
+                                         {0.000244140625f, 0.0009765625f})});
   ASSERT_EQ(results.size(), 1u);
   expectValues(results[0], {1, 1.0009765625f}, 0);
 }
@@ -164,8 +163,8 @@ TEST(TimestepEmbedding, MatchesTheSinusoidFormula) {
   // dim 5, shift 1: frequencies exp(-ln(1e4)·i/1) = [1, 1e-4]; [sin, cos, 0].
   std::vector<float> flipped, padded;
   for (double t : {0.0, 1.0, 981.0}) {
-    for (double v : {std::cos(t), std::cos(0.01 * t), std::sin(t),
-                     std::sin(0.01 * t)})
+    for (double v :
+         {std::cos(t), std::cos(0.01 * t), std::sin(t), std::sin(0.01 * t)})
       flipped.push_back(static_cast<float>(v));
     for (double v : {std::sin(t), std::sin(1e-4 * t), std::cos(t),
                      std::cos(1e-4 * t), 0.0})

@@ -61,9 +61,9 @@ TEST(Interpreter, ChecksArgumentsAgainstTheSignature) {
                 .find("argument 0 is 1x3xf32 but the function expects "
                       "tensor<?x2xf32>"),
             std::string::npos);
-  EXPECT_NE(graph.runError("f", {ids({1, 2}, {1, 2})})
-                .find("argument 0 is 1x2xi32"),
-            std::string::npos);
+  EXPECT_NE(
+      graph.runError("f", {ids({1, 2}, {1, 2})}).find("argument 0 is 1x2xi32"),
+      std::string::npos);
   EXPECT_NE(graph.runError("f", {}).find("takes 1 arguments, got 0"),
             std::string::npos);
 }
@@ -74,7 +74,8 @@ TEST(Interpreter, NamesTheOpAndLocationOfARunTimeError) {
       %0 = avila.mul %x, %y : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32> loc("model.mlir":7:3)
       return %0 : tensor<?xf32>
     })mlir");
-  std::string message = graph.runError("f", {f32({2}, {1, 2}), f32({3}, {1, 2, 3})});
+  std::string message =
+      graph.runError("f", {f32({2}, {1, 2}), f32({3}, {1, 2, 3})});
   EXPECT_NE(message.find("'avila.mul' at model.mlir:7:3"), std::string::npos)
       << message;
 }

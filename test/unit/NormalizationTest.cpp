@@ -77,8 +77,8 @@ TEST(LayerNorm, HandDerivedValues) {
       %0 = avila.layer_norm %x, %g, %b eps 1.0e-5 : (tensor<2x2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<2x2xf32>
       return %0 : tensor<2x2xf32>
     })mlir");
-  auto results = graph.run("f", {f32({2, 2}, {1, 3, 10, 10}),
-                                 f32({2}, {2, 3}), f32({2}, {1, -1})});
+  auto results = graph.run(
+      "f", {f32({2, 2}, {1, 3, 10, 10}), f32({2}, {2, 3}), f32({2}, {1, -1})});
   ASSERT_EQ(results.size(), 1u);
   // Row 0: mean 2, variance 1. Row 1: constant, normalizes to 0.
   const double s = 1.0 / std::sqrt(1.0 + 1e-5);

@@ -96,8 +96,7 @@ void expectValues(const Tensor &actual, const std::vector<float> &expected,
   ASSERT_EQ(actual.floats.size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i)
     if (actual.floats[i] != expected[i]) // equal infinities are no error
-      EXPECT_NEAR(actual.floats[i], expected[i], tolerance)
-          << "element " << i;
+      EXPECT_NEAR(actual.floats[i], expected[i], tolerance) << "element " << i;
 }
 
 } // namespace avila::test

@@ -1,4 +1,5 @@
-//===- TestSupport.h - Running avila IR in unit tests ------------*- C++ -*-===//
+//===- TestSupport.h - Running avila IR in unit tests ------------*- C++
+//-*-===//
 
 #ifndef AVILA_TEST_UNIT_TESTSUPPORT_H
 #define AVILA_TEST_UNIT_TESTSUPPORT_H

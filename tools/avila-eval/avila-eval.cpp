@@ -1,4 +1,5 @@
-//===- avila-eval.cpp - Run an avila function on the reference interpreter -===//
+//===- avila-eval.cpp - Run an avila function on the reference interpreter
+//-===//
 //
 //   avila-eval graph.mlir --input=2x4xf32=1,2,3,4,5,6,7,8 --random-weights
 //
@@ -33,28 +34,30 @@ namespace {
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<graph.mlir>"),
                                cl::init("-"));
-cl::opt<std::string> functionName(
-    "function", cl::desc("Function to run (default: the first in the file)"));
-cl::list<std::string>
-    inputs("input", cl::desc("One argument: SHAPExTYPE[=VALUES], e.g. "
-                             "1x4x8x8xf32 or 2xf32=981,1"));
-cl::opt<bool> randomWeights(
-    "random-weights",
-    cl::desc("Bind every avila.weight to seeded random values"));
+cl::opt<std::string>
+    functionName("function",
+                 cl::desc("Function to run (default: the first in the file)"));
+cl::list<std::string> inputs("input",
+                             cl::desc("One argument: SHAPExTYPE[=VALUES], e.g. "
+                                      "1x4x8x8xf32 or 2xf32=981,1"));
+cl::opt<bool>
+    randomWeights("random-weights",
+                  cl::desc("Bind every avila.weight to seeded random values"));
 cl::opt<unsigned> seed("seed", cl::desc("Seed for random inputs and weights"),
                        cl::init(0));
-cl::opt<unsigned> printLimit(
-    "print-limit", cl::desc("Values printed per result (0: only statistics)"),
-    cl::init(16));
+cl::opt<unsigned>
+    printLimit("print-limit",
+               cl::desc("Values printed per result (0: only statistics)"),
+               cl::init(16));
 
 llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
 llvm::Expected<ElementType> parseElementType(llvm::StringRef text) {
-  for (ElementType type : {ElementType::F32, ElementType::F16,
-                           ElementType::BF16, ElementType::I32,
-                           ElementType::I64})
+  for (ElementType type :
+       {ElementType::F32, ElementType::F16, ElementType::BF16, ElementType::I32,
+        ElementType::I64})
     if (text == elementTypeName(type))
       return type;
   return fail("unknown element type '" + text + "'");
@@ -143,8 +146,8 @@ void printTensor(llvm::raw_ostream &os, size_t position, const Tensor &tensor) {
 llvm::Error run(mlir::ModuleOp module) {
   mlir::func::FuncOp function;
   for (auto candidate : module.getOps<mlir::func::FuncOp>())
-    if (!function && (functionName.empty() ||
-                      candidate.getSymName() == functionName))
+    if (!function &&
+        (functionName.empty() || candidate.getSymName() == functionName))
       function = candidate;
   if (!function)
     return fail(functionName.empty()
