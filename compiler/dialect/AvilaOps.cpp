@@ -114,6 +114,21 @@ LogicalResult checkVector(const RuleChecker &rules, Value vector,
   return rules.sameDim(type.getDimSize(0), channels, what + Twine(" size"));
 }
 
+// group_norm and layer_norm: a positive epsilon, and gamma and beta vectors
+// of the normalized channels, in the input's element type.
+template <typename Adaptor>
+LogicalResult checkNormAffine(const RuleChecker &rules, Adaptor adaptor,
+                              RankedTensorType input, int64_t channels) {
+  if (!(adaptor.getEpsilon().convertToDouble() > 0.0))
+    return rules.fail("epsilon must be positive");
+  if (failed(checkVector(rules, adaptor.getGamma(), channels, "gamma")) ||
+      failed(checkVector(rules, adaptor.getBeta(), channels, "beta")))
+    return failure();
+  return rules.sameElementType(
+      {input, cast<RankedTensorType>(adaptor.getGamma().getType()),
+       cast<RankedTensorType>(adaptor.getBeta().getType())});
+}
+
 // Output size of a window of `kernel` sliding with `stride` over `extent`.
 FailureOr<int64_t> windowedSize(const RuleChecker &rules, int64_t extent,
                                 int64_t kernel, int64_t stride,
@@ -394,13 +409,7 @@ LogicalResult GroupNormOp::inferReturnTypes(MLIRContext *,
   if (isStatic(channels) && channels % groups != 0)
     return rules.fail("channels (", channels,
                       ") must be divisible by num_groups (", groups, ")");
-  if (!(adaptor.getEpsilon().convertToDouble() > 0.0))
-    return rules.fail("epsilon must be positive");
-  if (failed(checkVector(rules, adaptor.getGamma(), channels, "gamma")) ||
-      failed(checkVector(rules, adaptor.getBeta(), channels, "beta")) ||
-      failed(rules.sameElementType(
-          {input, cast<RankedTensorType>(adaptor.getGamma().getType()),
-           cast<RankedTensorType>(adaptor.getBeta().getType())})))
+  if (failed(checkNormAffine(rules, adaptor, input, channels)))
     return failure();
   inferred.push_back(input);
   return success();
@@ -414,14 +423,7 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
   auto input = rules.tensor(adaptor.getInput(), "input");
   if (!input || failed(rules.minRank(input, 1, "input")))
     return failure();
-  if (!(adaptor.getEpsilon().convertToDouble() > 0.0))
-    return rules.fail("epsilon must be positive");
-  int64_t features = input.getShape().back();
-  if (failed(checkVector(rules, adaptor.getGamma(), features, "gamma")) ||
-      failed(checkVector(rules, adaptor.getBeta(), features, "beta")) ||
-      failed(rules.sameElementType(
-          {input, cast<RankedTensorType>(adaptor.getGamma().getType()),
-           cast<RankedTensorType>(adaptor.getBeta().getType())})))
+  if (failed(checkNormAffine(rules, adaptor, input, input.getShape().back())))
     return failure();
   inferred.push_back(input);
   return success();

@@ -78,6 +78,16 @@ Tensor randn(Shape shape, unsigned seed, ElementType type) {
   return Tensor::fromFloats(type, std::move(shape), std::move(values));
 }
 
+void expectSameResults(Graph &graph, const std::string &function,
+                       const std::string &reference,
+                       const std::vector<Tensor> &arguments, double tolerance) {
+  auto actual = graph.run(function, arguments);
+  auto expected = graph.run(reference, arguments);
+  ASSERT_EQ(actual.size(), 1u);
+  ASSERT_EQ(expected.size(), 1u);
+  EXPECT_LT(relativeL2(actual[0], expected[0]), tolerance);
+}
+
 double relativeL2(const Tensor &a, const Tensor &b) {
   EXPECT_EQ(a.shape, b.shape);
   if (a.shape != b.shape || a.floats.size() != b.floats.size())

@@ -47,6 +47,13 @@ Tensor ids(Shape shape, std::vector<int64_t> values);
 /// Seeded standard-normal values.
 Tensor randn(Shape shape, unsigned seed, ElementType type = ElementType::F32);
 
+/// Runs two functions of `graph` on the same arguments and checks their
+/// single results agree to `tolerance` in relative L2.
+void expectSameResults(Graph &graph, const std::string &function,
+                       const std::string &reference,
+                       const std::vector<Tensor> &arguments,
+                       double tolerance = 1e-6);
+
 /// ‖a − b‖ / ‖b‖ over all elements, after checking the shapes are equal.
 double relativeL2(const Tensor &a, const Tensor &b);
 /// Checks shapes, then each element within `tolerance` (absolute).
