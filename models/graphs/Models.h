@@ -1,0 +1,46 @@
+//===- Models.h - The networks of Stable Diffusion 1.x -----------*- C++
+//-*-===//
+//
+// Each builder adds one function to a module, written in the avila dialect
+// with canonical (diffusers) weight names. Batch, height, width (and the
+// text context length) are dynamic.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AVILA_MODELS_GRAPHS_MODELS_H
+#define AVILA_MODELS_GRAPHS_MODELS_H
+
+#include "models/config/ModelConfig.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace avila::models {
+
+/// text_encoder(ids: [N, L] i32) -> last hidden state [N, L, D].
+mlir::func::FuncOp buildTextEncoder(mlir::ModuleOp module,
+                                    const TextEncoderConfig &config,
+                                    mlir::Type elementType);
+
+/// unet(sample: [N, C, h, w], timesteps: [N], context: [N, L, Dc]) -> eps.
+mlir::func::FuncOp buildUNet(mlir::ModuleOp module, const UNetConfig &config,
+                             mlir::Type elementType);
+
+/// vae_decoder(latents: [N, 4, h, w]) -> image [N, 3, 8h, 8w] in about
+/// [-1, 1]; the caller divides the latents by the scaling factor first.
+mlir::func::FuncOp buildVaeDecoder(mlir::ModuleOp module,
+                                   const VaeConfig &config,
+                                   mlir::Type elementType);
+
+/// vae_encoder(image: [N, 3, H, W] in [-1, 1]) -> (mean, std), each
+/// [N, 4, H/8, W/8]: the encoder's diagonal Gaussian.
+mlir::func::FuncOp buildVaeEncoder(mlir::ModuleOp module,
+                                   const VaeConfig &config,
+                                   mlir::Type elementType);
+
+/// The module registering the dialects the builders use.
+void loadModelDialects(mlir::MLIRContext &context);
+
+} // namespace avila::models
+
+#endif // AVILA_MODELS_GRAPHS_MODELS_H

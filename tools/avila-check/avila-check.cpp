@@ -1,0 +1,284 @@
+//===- avila-check.cpp - Check the networks against golden data -----------===//
+//
+//   avila-check --model <checkpoint.safetensors | diffusers folder>
+//               [--config <diffusers folder>] --cases <folder>
+//
+// Runs the text encoder, U-Net and VAE of a model on the inputs of a golden
+// cases folder (cases.safetensors + cases.json, as ../shared/golden/ holds
+// them) and prints, per case, the relative L2 error and PASS or FAIL. Exits 0
+// only when every case that ran passed. The networks run on the reference
+// interpreter.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/interpreter/Interpreter.h"
+#include "models/config/LdmNames.h"
+#include "models/config/ModelConfig.h"
+#include "models/graphs/Models.h"
+#include "runtime/base/Error.h"
+#include "runtime/weights/Checkpoint.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+namespace fs = std::filesystem;
+using avila::interp::ElementType;
+using avila::interp::Tensor;
+
+namespace {
+
+struct Options {
+  fs::path model, config, cases;
+  double tolerance = 1e-4;
+};
+
+const char *kUsage =
+    "usage: avila-check --model <checkpoint.safetensors | diffusers folder>\n"
+    "                   [--config <diffusers folder>] --cases <folder>\n"
+    "                   [--tolerance <relative L2, default 1e-4>]\n"
+    "\n"
+    "Runs the networks on a golden cases folder (cases.safetensors and\n"
+    "cases.json) and reports the relative L2 error of each case.\n"
+    "--config gives the diffusers folder whose config.json files describe a\n"
+    "single-file checkpoint; without it the configuration is inferred from\n"
+    "the checkpoint's tensor shapes (SD 1.x conventions).\n";
+
+Options parseOptions(int argc, char **argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      std::cout << kUsage;
+      std::exit(0);
+    }
+    if (i + 1 >= argc)
+      avila::fail("missing value for " + flag + "\n" + kUsage);
+    const std::string value = argv[++i];
+    if (flag == "--model")
+      options.model = value;
+    else if (flag == "--config")
+      options.config = value;
+    else if (flag == "--cases")
+      options.cases = value;
+    else if (flag == "--tolerance") {
+      char *end = nullptr;
+      options.tolerance = std::strtod(value.c_str(), &end);
+      if (*end || !(options.tolerance > 0))
+        avila::fail("--tolerance must be a positive number");
+    } else
+      avila::fail("unknown option " + flag + "\n" + kUsage);
+  }
+  if (options.model.empty() || options.cases.empty())
+    avila::fail(std::string("--model and --cases are required\n") + kUsage);
+  return options;
+}
+
+// A golden tensor as an interpreter tensor: F32 data, I32 ids.
+Tensor golden(const avila::SafetensorsFile &cases, const std::string &key,
+              ElementType as) {
+  const avila::TensorEntry *entry = cases.find(key);
+  if (!entry)
+    avila::fail(cases.path().string() + " has no tensor '" + key + "'");
+  std::vector<float> values;
+  if (entry->dtype == avila::DType::I32) {
+    values.resize(entry->numElements());
+    for (size_t i = 0; i < values.size(); ++i) {
+      int32_t id;
+      std::memcpy(&id, entry->bytes.data() + 4 * i, sizeof(id));
+      values[i] = static_cast<float>(id);
+    }
+  } else {
+    values = avila::readFloats(*entry);
+  }
+  if (avila::interp::isFloat(as))
+    return Tensor::fromFloats(as, entry->shape, std::move(values));
+  return Tensor::fromInts(as, entry->shape,
+                          std::vector<int64_t>(values.begin(), values.end()));
+}
+
+double relativeL2(const Tensor &actual, const Tensor &expected) {
+  if (actual.shape != expected.shape)
+    return INFINITY;
+  double difference = 0, reference = 0;
+  for (size_t i = 0; i < actual.floats.size(); ++i) {
+    const double d = double(actual.floats[i]) - expected.floats[i];
+    difference += d * d;
+    reference += double(expected.floats[i]) * expected.floats[i];
+  }
+  return std::sqrt(difference / std::max(reference, 1e-30));
+}
+
+// Python's json module writes NaN, Infinity and -Infinity, which JSON lacks;
+// they become null (cases.json has them in scheduler settings).
+nlohmann::json readPythonJson(const fs::path &path) {
+  std::ifstream stream(path);
+  const std::string text((std::istreambuf_iterator<char>(stream)),
+                         std::istreambuf_iterator<char>());
+  std::string clean;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (inString) {
+      clean += c;
+      if (c == '\\' && i + 1 < text.size())
+        clean += text[++i];
+      else if (c == '"')
+        inString = false;
+      continue;
+    }
+    inString = c == '"';
+    bool replaced = false;
+    for (const char *token : {"-Infinity", "Infinity", "NaN"})
+      if (!replaced && text.compare(i, strlen(token), token) == 0) {
+        clean += "null";
+        i += strlen(token) - 1;
+        replaced = true;
+      }
+    if (!replaced)
+      clean += c;
+  }
+  return nlohmann::json::parse(clean, nullptr, /*allow_exceptions=*/false);
+}
+
+struct NetworkCase {
+  const char *name;
+  const char *function;
+  avila::Component component;
+  std::vector<std::pair<const char *, ElementType>> inputs;
+  std::vector<const char *> expected;
+};
+
+const std::vector<NetworkCase> kNetworkCases = {
+    {"text_encoder",
+     "text_encoder",
+     avila::Component::TextEncoder,
+     {{"tokenizer.ids", ElementType::I32}},
+     {"text_encoder.last_hidden_state"}},
+    {"unet",
+     "unet",
+     avila::Component::UNet,
+     {{"unet.sample", ElementType::F32},
+      {"unet.timesteps", ElementType::F32},
+      {"unet.context", ElementType::F32}},
+     {"unet.eps"}},
+    {"vae.decode",
+     "vae_decoder",
+     avila::Component::Vae,
+     {{"vae.decode.latent", ElementType::F32}},
+     {"vae.decode.image"}},
+    {"vae.encode",
+     "vae_encoder",
+     avila::Component::Vae,
+     {{"vae.encode.image", ElementType::F32}},
+     {"vae.encode.mean", "vae.encode.std"}},
+};
+
+avila::models::ModelConfig loadConfig(const Options &options,
+                                      const avila::Checkpoint &checkpoint) {
+  if (!options.config.empty())
+    return avila::models::readDiffusersConfig(options.config);
+  if (checkpoint.layout() == avila::Checkpoint::Layout::Diffusers)
+    return avila::models::readDiffusersConfig(checkpoint.path());
+  return avila::models::inferLdmConfig(checkpoint.singleFileShapes());
+}
+
+int run(const Options &options) {
+  avila::Checkpoint checkpoint(options.model);
+  const avila::models::ModelConfig config = loadConfig(options, checkpoint);
+  if (checkpoint.layout() == avila::Checkpoint::Layout::SingleFile) {
+    const auto shapes = checkpoint.singleFileShapes();
+    checkpoint.setKeyTranslator(avila::models::LdmNames(
+        config, shapes.count("cond_stage_model.transformer.text_model."
+                             "embeddings.token_embedding.weight") != 0));
+  }
+  avila::SafetensorsFile cases(options.cases / "cases.safetensors");
+
+  mlir::MLIRContext context;
+  avila::models::loadModelDialects(context);
+  mlir::OpBuilder builder(&context);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::ModuleOp::create(builder.getUnknownLoc());
+  mlir::Type f32 = builder.getF32Type();
+  avila::models::buildTextEncoder(*module, config.textEncoder, f32);
+  avila::models::buildUNet(*module, config.unet, f32);
+  avila::models::buildVaeDecoder(*module, config.vae, f32);
+  avila::models::buildVaeEncoder(*module, config.vae, f32);
+  if (mlir::failed(mlir::verify(*module)))
+    avila::fail("the model graphs do not verify (a bug)");
+
+  int passed = 0, failed = 0, skipped = 0;
+  for (const NetworkCase &networkCase : kNetworkCases) {
+    if (!cases.find(networkCase.expected.front())) {
+      ++skipped;
+      continue;
+    }
+    std::vector<Tensor> inputs;
+    for (const auto &[key, type] : networkCase.inputs)
+      inputs.push_back(golden(cases, key, type));
+    avila::interp::WeightProvider weights =
+        [&](llvm::StringRef name, const avila::interp::Shape &shape,
+            ElementType type) -> llvm::Expected<Tensor> {
+      try {
+        return Tensor::fromFloats(
+            type, shape,
+            checkpoint.readWeight(networkCase.component, name.str(), shape));
+      } catch (const avila::Error &error) {
+        return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                       error.what());
+      }
+    };
+    const auto start = std::chrono::steady_clock::now();
+    auto outputs = avila::interp::interpret(
+        module->lookupSymbol<mlir::func::FuncOp>(networkCase.function), inputs,
+        weights);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    if (!outputs)
+      avila::fail(std::string(networkCase.name) + ": " +
+                  llvm::toString(outputs.takeError()));
+    double worst = 0;
+    for (size_t i = 0; i < networkCase.expected.size(); ++i)
+      worst = std::max(worst, relativeL2((*outputs)[i],
+                                         golden(cases, networkCase.expected[i],
+                                                ElementType::F32)));
+    const bool ok = worst < options.tolerance;
+    (ok ? passed : failed)++;
+    std::printf("%s  %-14s relative L2 %.3e  (%.1f s)\n", ok ? "PASS" : "FAIL",
+                networkCase.name, worst, seconds);
+  }
+
+  nlohmann::json described = readPythonJson(options.cases / "cases.json");
+  if (described.is_object() && described["cases"].is_array())
+    for (const auto &pipelineCase : described["cases"]) {
+      std::printf("SKIP  %-14s needs the generation pipeline\n",
+                  pipelineCase.value("name", "?").c_str());
+      ++skipped;
+    }
+  std::printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+  return failed == 0 && passed > 0 ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  try {
+    return run(parseOptions(argc, argv));
+  } catch (const avila::Error &error) {
+    std::fprintf(stderr, "avila-check: error: %s\n", error.what());
+    return 1;
+  } catch (const std::exception &error) {
+    std::fprintf(stderr, "avila-check: error: %s\n", error.what());
+    return 1;
+  }
+}
