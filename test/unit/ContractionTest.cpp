@@ -68,6 +68,12 @@ struct ConvCase {
   std::array<int64_t, 4> padding;
 };
 
+void PrintTo(const ConvCase &c, std::ostream *os) {
+  *os << c.batch << "x" << c.channels << "x" << c.height << "x" << c.width
+      << " -> " << c.out << " k" << c.kernel << " s" << c.stride << " g"
+      << c.groups;
+}
+
 class Conv2DScatter : public ::testing::TestWithParam<ConvCase> {};
 
 TEST_P(Conv2DScatter, EqualsScatterLoopNest) {

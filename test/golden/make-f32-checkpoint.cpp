@@ -1,0 +1,52 @@
+//===- make-f32-checkpoint.cpp - An F32 copy of a safetensors file --------===//
+//
+//   make-f32-checkpoint <in.safetensors> <out.safetensors>
+//
+// Writes every float tensor of the input as F32 (same values), like the fp32
+// single files most users download, so the golden tests can load one.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/base/Error.h"
+#include "runtime/weights/Safetensors.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: make-f32-checkpoint <in> <out>\n");
+    return 2;
+  }
+  try {
+    avila::SafetensorsFile input(argv[1]);
+    nlohmann::json header = nlohmann::json::object();
+    std::vector<std::vector<float>> data;
+    size_t offset = 0;
+    for (const auto &[name, entry] : input.index().tensors) {
+      data.push_back(avila::readFloats(entry));
+      const size_t bytes = data.back().size() * sizeof(float);
+      header[name] = {{"dtype", "F32"},
+                      {"shape", entry.shape},
+                      {"data_offsets", {offset, offset + bytes}}};
+      offset += bytes;
+    }
+    std::string text = header.dump();
+    text.resize((text.size() + 7) / 8 * 8, ' ');
+    std::ofstream out(argv[2], std::ios::binary);
+    const uint64_t length = text.size();
+    out.write(reinterpret_cast<const char *>(&length), sizeof(length));
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    for (const auto &values : data)
+      out.write(reinterpret_cast<const char *>(values.data()),
+                static_cast<std::streamsize>(values.size() * sizeof(float)));
+    if (!out)
+      avila::fail(std::string("cannot write ") + argv[2]);
+  } catch (const avila::Error &error) {
+    std::fprintf(stderr, "make-f32-checkpoint: error: %s\n", error.what());
+    return 1;
+  }
+  return 0;
+}
