@@ -136,9 +136,9 @@ const TensorEntry *Checkpoint::find(Component component,
   return nullptr;
 }
 
-std::vector<float>
-Checkpoint::readWeight(Component component, const std::string &name,
-                       const std::vector<int64_t> &shape) const {
+const TensorEntry &
+Checkpoint::checkedEntry(Component component, const std::string &name,
+                         const std::vector<int64_t> &shape) const {
   const std::string what =
       std::string(componentName(component)) + " tensor '" + name + "'";
   if (!partFor(component))
@@ -154,7 +154,19 @@ Checkpoint::readWeight(Component component, const std::string &name,
       withoutTrailingOnes(entry->shape) != withoutTrailingOnes(shape))
     fail(what + " has shape " + shapeToString(entry->shape) + " in " +
          rootPath.string() + " but the model expects " + shapeToString(shape));
-  return readFloats(*entry);
+  return *entry;
+}
+
+std::vector<float>
+Checkpoint::readWeight(Component component, const std::string &name,
+                       const std::vector<int64_t> &shape) const {
+  return readFloats(checkedEntry(component, name, shape));
+}
+
+void Checkpoint::readWeight(Component component, const std::string &name,
+                            const std::vector<int64_t> &shape,
+                            std::span<float> out) const {
+  readFloats(checkedEntry(component, name, shape), out);
 }
 
 } // namespace avila

@@ -52,11 +52,18 @@ public:
   /// serves a linear layer). Throws naming the tensor and both shapes.
   std::vector<float> readWeight(Component component, const std::string &name,
                                 const std::vector<int64_t> &shape) const;
+  /// The same, converted into `out` (sized to the element count): how
+  /// weights go straight into upload buffers without another copy.
+  void readWeight(Component component, const std::string &name,
+                  const std::vector<int64_t> &shape,
+                  std::span<float> out) const;
 
 private:
   struct Part;
   const Part *partFor(Component component) const;
   std::string fileKey(Component component, const std::string &name) const;
+  const TensorEntry &checkedEntry(Component component, const std::string &name,
+                                  const std::vector<int64_t> &shape) const;
 
   std::filesystem::path rootPath;
   Layout fileLayout;

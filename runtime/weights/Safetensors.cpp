@@ -180,27 +180,34 @@ SafetensorsIndex parseSafetensors(std::span<const std::byte> file,
   return index;
 }
 
-std::vector<float> readFloats(const TensorEntry &entry) {
+void readFloats(const TensorEntry &entry, std::span<float> out) {
   const size_t count = static_cast<size_t>(entry.numElements());
-  std::vector<float> values(count);
+  if (out.size() != count)
+    fail("tensor '" + entry.name + "' has " + std::to_string(count) +
+         " values, not " + std::to_string(out.size()));
   const std::byte *source = entry.bytes.data();
   switch (entry.dtype) {
   case DType::F32:
-    std::memcpy(values.data(), source, count * sizeof(float));
+    std::memcpy(out.data(), source, count * sizeof(float));
     break;
   case DType::F16:
   case DType::BF16:
     for (size_t i = 0; i < count; ++i) {
       uint16_t bits;
       std::memcpy(&bits, source + 2 * i, sizeof(bits));
-      values[i] = entry.dtype == DType::F16 ? halfBitsToFloat(bits)
-                                            : bfloat16BitsToFloat(bits);
+      out[i] = entry.dtype == DType::F16 ? halfBitsToFloat(bits)
+                                         : bfloat16BitsToFloat(bits);
     }
     break;
   default:
     fail("tensor '" + entry.name + "' has dtype " + dtypeName(entry.dtype) +
          "; weights must be F32, F16 or BF16");
   }
+}
+
+std::vector<float> readFloats(const TensorEntry &entry) {
+  std::vector<float> values(static_cast<size_t>(entry.numElements()));
+  readFloats(entry, values);
   return values;
 }
 

@@ -71,7 +71,10 @@ constexpr uint64_t kMaxSafetensorsHeader = uint64_t{100} << 20;
 SafetensorsIndex parseSafetensors(std::span<const std::byte> file,
                                   const std::string &what);
 
-/// The values of a float tensor (F32, F16 or BF16) converted to float.
+/// Converts a float tensor (F32, F16 or BF16) into `out`, which holds
+/// exactly its element count; throws for other dtypes.
+void readFloats(const TensorEntry &entry, std::span<float> out);
+/// The same into a new vector.
 std::vector<float> readFloats(const TensorEntry &entry);
 
 /// A memory-mapped, validated safetensors file.
