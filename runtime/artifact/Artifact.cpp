@@ -1,0 +1,237 @@
+//===- Artifact.cpp - Reading and verifying compiled artifacts ------------===//
+
+#include "runtime/artifact/Artifact.h"
+#include "runtime/base/Error.h"
+
+#include <fstream>
+
+namespace avila {
+
+namespace {
+
+namespace fb = artifact;
+
+template <typename T> size_t sizeOf(const flatbuffers::Vector<T> *vector) {
+  return vector ? vector->size() : 0;
+}
+
+void check(bool condition, const std::string &what) {
+  if (!condition)
+    fail("corrupt artifact: " + what);
+}
+
+std::string where(const fb::EntryPoint &entry) {
+  return "entry point '" + std::string(entry.name()->c_str()) + "'";
+}
+
+void verifyTensorSpecs(
+    const flatbuffers::Vector<flatbuffers::Offset<fb::TensorSpec>> *specs,
+    size_t exprCount, const std::string &what) {
+  for (const fb::TensorSpec *spec : *specs) {
+    check(spec->name() && spec->shape(),
+          what + " tensor without name or shape");
+    check(spec->element_type() <= fb::ElementType::MAX,
+          what + " unknown element type");
+    for (uint32_t expr : *spec->shape())
+      check(expr < exprCount, what + " shape refers to a missing expression");
+  }
+}
+
+void verifyExprs(const fb::EntryPoint &entry) {
+  const std::string at = where(entry);
+  for (uint32_t i = 0; i < entry.exprs()->size(); ++i) {
+    const fb::Expr *expr = entry.exprs()->Get(i);
+    check(expr->op() <= fb::ExprOp::MAX, at + " expression " +
+                                             std::to_string(i) +
+                                             " has an unknown operation");
+    switch (expr->op()) {
+    case fb::ExprOp::Constant:
+      break;
+    case fb::ExprOp::InputDim:
+      check(expr->input() < entry.inputs()->size() &&
+                expr->axis() <
+                    entry.inputs()->Get(expr->input())->shape()->size(),
+            at + " expression " + std::to_string(i) +
+                " reads a missing input dimension");
+      break;
+    case fb::ExprOp::Add:
+    case fb::ExprOp::Sub:
+    case fb::ExprOp::Mul:
+    case fb::ExprOp::FloorDiv:
+    case fb::ExprOp::CeilDiv:
+    case fb::ExprOp::Max:
+      check(expr->lhs() < i && expr->rhs() < i,
+            at + " expression " + std::to_string(i) +
+                " uses an operand that does not precede it");
+      break;
+    }
+  }
+}
+
+void verifyDispatches(const fb::Artifact &root, const fb::EntryPoint &entry) {
+  const std::string at = where(entry);
+  const size_t exprs = entry.exprs()->size();
+  for (const fb::Dispatch *dispatch : *entry.dispatches()) {
+    check(dispatch->kernel() < sizeOf(root.kernels()),
+          at + " dispatch of a missing kernel");
+    const fb::Kernel *kernel = root.kernels()->Get(dispatch->kernel());
+    check(sizeOf(dispatch->bindings()) == kernel->bindings() &&
+              sizeOf(dispatch->push_constants()) == kernel->push_constants(),
+          at + " dispatch does not match its kernel's signature");
+    check(dispatch->workgroups() < exprs, at + " workgroup count expression");
+    if (dispatch->push_constants())
+      for (uint32_t expr : *dispatch->push_constants())
+        check(expr < exprs, at + " push constant expression");
+    if (!dispatch->bindings())
+      continue;
+    for (const fb::Binding *binding : *dispatch->bindings()) {
+      check(binding->size() < exprs, at + " binding size expression");
+      check(binding->kind() <= fb::BindingKind::MAX,
+            at + " binding of unknown kind");
+      switch (binding->kind()) {
+      case fb::BindingKind::Input:
+        check(binding->index() < entry.inputs()->size(), at + " input binding");
+        break;
+      case fb::BindingKind::Output:
+        check(binding->index() < entry.outputs()->size(),
+              at + " output binding");
+        break;
+      case fb::BindingKind::Arena:
+        check(binding->offset() < exprs, at + " arena offset expression");
+        break;
+      case fb::BindingKind::Weight:
+        check(binding->index() < sizeOf(root.weights()),
+              at + " weight binding");
+        break;
+      }
+    }
+  }
+}
+
+} // namespace
+
+const char *targetName(fb::Target target) {
+  const char *name = fb::EnumNameTarget(target);
+  return name[0] ? name : "unknown";
+}
+
+Artifact::Artifact(std::vector<uint8_t> bytes, std::optional<fb::Target> target)
+    : storage(std::move(bytes)) {
+  if (storage.size() < 8 || !fb::ArtifactBufferHasIdentifier(storage.data()))
+    fail("not an Avila artifact (no AVLA identifier)");
+  flatbuffers::Verifier verifier(storage.data(), storage.size(),
+                                 /*max_depth=*/64, /*max_tables=*/10000000);
+  if (!fb::VerifyArtifactBuffer(verifier))
+    fail("corrupt artifact: the FlatBuffers verifier rejects it");
+  rootTable = fb::GetArtifact(storage.data());
+  const fb::Artifact &root = *rootTable;
+  if (root.format_version() != kArtifactFormatVersion)
+    fail("artifact format version " + std::to_string(root.format_version()) +
+         " is not the version this runtime reads (" +
+         std::to_string(kArtifactFormatVersion) +
+         "); recompile it with the matching avila-compile");
+  if (target && root.target() != *target)
+    fail(std::string("the artifact is for target ") +
+         targetName(root.target()) + ", not " + targetName(*target));
+  if (root.kernels())
+    for (const fb::Kernel *kernel : *root.kernels())
+      check(kernel->name() != nullptr, "kernel without a name");
+  if (root.weights())
+    for (const fb::Weight *weight : *root.weights()) {
+      check(weight->component() && weight->name() && weight->shape(),
+            "weight without component, name or shape");
+    }
+  if (root.entry_points())
+    for (const fb::EntryPoint *entry : *root.entry_points()) {
+      check(entry->name() && entry->inputs() && entry->outputs() &&
+                entry->exprs() && entry->dispatches(),
+            "entry point with missing fields");
+      verifyTensorSpecs(entry->inputs(), entry->exprs()->size(),
+                        where(*entry) + " input");
+      verifyTensorSpecs(entry->outputs(), entry->exprs()->size(),
+                        where(*entry) + " output");
+      verifyExprs(*entry);
+      check(entry->arena_size() < entry->exprs()->size(),
+            where(*entry) + " arena size expression");
+      verifyDispatches(root, *entry);
+    }
+}
+
+Artifact Artifact::load(const std::filesystem::path &path,
+                        std::optional<fb::Target> target) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file)
+    fail("cannot open " + path.string());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)),
+                             std::istreambuf_iterator<char>());
+  try {
+    return Artifact(std::move(bytes), target);
+  } catch (const Error &error) {
+    fail(path.string() + ": " + error.what());
+  }
+}
+
+const fb::EntryPoint *Artifact::entryPoint(std::string_view name) const {
+  if (rootTable->entry_points())
+    for (const fb::EntryPoint *entry : *rootTable->entry_points())
+      if (entry->name()->string_view() == name)
+        return entry;
+  return nullptr;
+}
+
+std::vector<int64_t>
+evaluateExprs(const fb::EntryPoint &entry,
+              std::span<const std::vector<int64_t>> inputShapes) {
+  if (inputShapes.size() != entry.inputs()->size())
+    fail(where(entry) + " takes " + std::to_string(entry.inputs()->size()) +
+         " inputs, got " + std::to_string(inputShapes.size()));
+  std::vector<int64_t> values;
+  values.reserve(entry.exprs()->size());
+  for (const fb::Expr *expr : *entry.exprs()) {
+    int64_t a = 0, b = 0, result = 0;
+    if (expr->op() >= fb::ExprOp::Add) {
+      a = values[expr->lhs()];
+      b = values[expr->rhs()];
+    }
+    bool overflow = false;
+    switch (expr->op()) {
+    case fb::ExprOp::Constant:
+      result = expr->value();
+      break;
+    case fb::ExprOp::InputDim: {
+      const auto &shape = inputShapes[expr->input()];
+      if (expr->axis() >= shape.size())
+        fail(where(entry) + " input " + std::to_string(expr->input()) +
+             " has too few dimensions");
+      result = shape[expr->axis()];
+      break;
+    }
+    case fb::ExprOp::Add:
+      overflow = __builtin_add_overflow(a, b, &result);
+      break;
+    case fb::ExprOp::Sub:
+      overflow = __builtin_sub_overflow(a, b, &result);
+      break;
+    case fb::ExprOp::Mul:
+      overflow = __builtin_mul_overflow(a, b, &result);
+      break;
+    case fb::ExprOp::FloorDiv:
+    case fb::ExprOp::CeilDiv:
+      if (b <= 0)
+        fail(where(entry) + ": division by a non-positive size");
+      result = a / b;
+      if (a % b != 0 && ((a < 0) == (expr->op() == fb::ExprOp::FloorDiv)))
+        result += a < 0 ? -1 : 1;
+      break;
+    case fb::ExprOp::Max:
+      result = std::max(a, b);
+      break;
+    }
+    if (overflow)
+      fail(where(entry) + ": a size overflows for these inputs");
+    values.push_back(result);
+  }
+  return values;
+}
+
+} // namespace avila

@@ -1,0 +1,169 @@
+//===- ArtifactTest.cpp - The artifact reader trusts nothing --------------===//
+
+#include "runtime/artifact/Artifact.h"
+#include "runtime/base/Error.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+namespace avila {
+namespace {
+
+namespace fb = artifact;
+
+// What a test may change in an otherwise valid artifact: one entry point
+// "unet" with input x [?, 4], output y [?, 4], and one dispatch of kernel
+// "k" binding x and y with the element count as push constant.
+struct Recipe {
+  uint32_t version = kArtifactFormatVersion;
+  fb::Target target = fb::Target::X86;
+  std::vector<fb::ExprT> exprs;
+  uint32_t kernelIndex = 0;
+  uint32_t kernelBindings = 2;
+  std::vector<std::pair<fb::BindingKind, uint32_t>> bindings = {
+      {fb::BindingKind::Input, 0}, {fb::BindingKind::Output, 0}};
+  uint32_t workgroups = 2;
+
+  Recipe() {
+    exprs.resize(3);
+    exprs[0].op = fb::ExprOp::InputDim; // batch
+    exprs[1].op = fb::ExprOp::Constant;
+    exprs[1].value = 4;
+    exprs[2].op = fb::ExprOp::Mul;
+    exprs[2].lhs = 0;
+    exprs[2].rhs = 1;
+  }
+
+  std::vector<uint8_t> build() const {
+    fb::ArtifactT artifact;
+    artifact.format_version = version;
+    artifact.target = target;
+    auto kernel = std::make_unique<fb::KernelT>();
+    kernel->name = "k";
+    kernel->bindings = kernelBindings;
+    kernel->push_constants = 1;
+    artifact.kernels.push_back(std::move(kernel));
+    artifact.code = {0x7f, 'E', 'L', 'F'};
+    auto entry = std::make_unique<fb::EntryPointT>();
+    entry->name = "unet";
+    for (auto *list : {&entry->inputs, &entry->outputs}) {
+      auto spec = std::make_unique<fb::TensorSpecT>();
+      spec->name = list == &entry->inputs ? "x" : "y";
+      spec->shape = {0, 1};
+      list->push_back(std::move(spec));
+    }
+    for (const fb::ExprT &expr : exprs)
+      entry->exprs.push_back(std::make_unique<fb::ExprT>(expr));
+    auto dispatch = std::make_unique<fb::DispatchT>();
+    dispatch->kernel = kernelIndex;
+    for (auto [kind, index] : bindings) {
+      auto binding = std::make_unique<fb::BindingT>();
+      binding->kind = kind;
+      binding->index = index;
+      binding->size = 2;
+      dispatch->bindings.push_back(std::move(binding));
+    }
+    dispatch->push_constants = {2};
+    dispatch->workgroups = workgroups;
+    entry->dispatches.push_back(std::move(dispatch));
+    entry->arena_size = 1;
+    artifact.entry_points.push_back(std::move(entry));
+    flatbuffers::FlatBufferBuilder builder;
+    builder.Finish(fb::Artifact::Pack(builder, &artifact),
+                   fb::ArtifactIdentifier());
+    return {builder.GetBufferPointer(),
+            builder.GetBufferPointer() + builder.GetSize()};
+  }
+};
+
+std::string errorOf(std::vector<uint8_t> bytes,
+                    std::optional<fb::Target> target = std::nullopt) {
+  try {
+    Artifact artifact(std::move(bytes), target);
+  } catch (const Error &error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(Artifact, ReadsAndEvaluatesSizes) {
+  Artifact artifact(Recipe().build(), fb::Target::X86);
+  const fb::EntryPoint *entry = artifact.entryPoint("unet");
+  ASSERT_NE(entry, nullptr);
+  EXPECT_EQ(artifact.entryPoint("vae_decoder"), nullptr);
+  std::vector<std::vector<int64_t>> shapes = {{3, 4}};
+  EXPECT_EQ(evaluateExprs(*entry, shapes), (std::vector<int64_t>{3, 4, 12}));
+}
+
+TEST(Artifact, RefusesOtherFilesTargetsAndVersions) {
+  EXPECT_NE(errorOf({1, 2, 3}).find("not an Avila artifact"),
+            std::string::npos);
+  std::vector<uint8_t> bytes = Recipe().build();
+  EXPECT_NE(errorOf({bytes.begin(), bytes.begin() + bytes.size() / 2})
+                .find("the FlatBuffers verifier rejects it"),
+            std::string::npos);
+  EXPECT_NE(errorOf(Recipe().build(), fb::Target::Vulkan)
+                .find("the artifact is for target X86, not Vulkan"),
+            std::string::npos);
+  Recipe old;
+  old.version = 0;
+  EXPECT_NE(errorOf(old.build()).find("format version 0 is not the version"),
+            std::string::npos);
+}
+
+TEST(Artifact, RefusesIndicesOutOfRange) {
+  auto expectCorrupt = [](std::function<void(Recipe &)> change,
+                          const std::string &message) {
+    Recipe recipe;
+    change(recipe);
+    EXPECT_NE(errorOf(recipe.build()).find(message), std::string::npos)
+        << "expected: " << message << "\ngot: " << errorOf(recipe.build());
+  };
+  expectCorrupt([](Recipe &r) { r.exprs[2].lhs = 2; },
+                "uses an operand that does not precede it");
+  expectCorrupt([](Recipe &r) { r.exprs[0].input = 1; },
+                "reads a missing input dimension");
+  expectCorrupt([](Recipe &r) { r.exprs[0].axis = 2; },
+                "reads a missing input dimension");
+  expectCorrupt([](Recipe &r) { r.exprs[1].op = static_cast<fb::ExprOp>(99); },
+                "has an unknown operation");
+  expectCorrupt([](Recipe &r) { r.kernelIndex = 1; },
+                "dispatch of a missing kernel");
+  expectCorrupt([](Recipe &r) { r.kernelBindings = 3; },
+                "does not match its kernel's signature");
+  expectCorrupt([](Recipe &r) { r.workgroups = 3; },
+                "workgroup count expression");
+  expectCorrupt([](Recipe &r) { r.bindings[0].second = 1; }, "input binding");
+  expectCorrupt([](Recipe &r) { r.bindings[1] = {fb::BindingKind::Weight, 0}; },
+                "weight binding");
+  expectCorrupt(
+      [](Recipe &r) { r.bindings[1].first = static_cast<fb::BindingKind>(9); },
+      "binding of unknown kind");
+}
+
+TEST(Artifact, SizeEvaluationChecksArithmetic) {
+  Recipe recipe;
+  recipe.exprs[1].value = INT64_MAX;
+  Artifact overflowing(recipe.build());
+  std::vector<std::vector<int64_t>> shapes = {{3, 4}};
+  try {
+    evaluateExprs(*overflowing.entryPoint("unet"), shapes);
+    ADD_FAILURE() << "overflow not detected";
+  } catch (const Error &error) {
+    EXPECT_NE(std::string(error.what()).find("overflows"), std::string::npos);
+  }
+  recipe = Recipe();
+  recipe.exprs[2].op = fb::ExprOp::FloorDiv;
+  recipe.exprs[1].value = 0;
+  Artifact dividing(recipe.build());
+  try {
+    evaluateExprs(*dividing.entryPoint("unet"), shapes);
+    ADD_FAILURE() << "division by zero not detected";
+  } catch (const Error &error) {
+    EXPECT_NE(std::string(error.what()).find("division"), std::string::npos);
+  }
+}
+
+} // namespace
+} // namespace avila
