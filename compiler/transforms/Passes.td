@@ -20,4 +20,18 @@ def DecomposeComposites
   let dependentDialects = ["::avila::AvilaDialect"];
 }
 
+def LowerToLinalg : Pass<"avila-lower-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Lower avila ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Every op except avila.weight becomes upstream ops: linalg.generic for
+    computation (bodies in f32 whatever the storage type), tensor ops for
+    data movement, tensor.dim and arith for sizes. The first step of every
+    code generator.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // AVILA_TRANSFORMS_PASSES_TD

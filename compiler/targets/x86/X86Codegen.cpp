@@ -1,0 +1,233 @@
+//===- X86Codegen.cpp - avila kernels to an x86-64 shared object ----------===//
+
+#include "compiler/targets/x86/X86Codegen.h"
+#include "compiler/transforms/Passes.h"
+
+#include "lld/Common/Driver.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <mutex>
+
+LLD_HAS_DRIVER(elf)
+
+using namespace mlir;
+
+namespace avila::x86 {
+
+namespace {
+
+llvm::Error fail(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+// From avila ops on tensors to buffers. Function boundaries become memrefs
+// with identity layouts; results become out-parameters the caller allocates
+// (so kernels write straight into arena or output buffers); temporaries are
+// freed where they die. (Passes of the builtin.module the pass manager is
+// anchored on.)
+constexpr const char *kToBuffers =
+    "func.func(avila-lower-to-linalg),canonicalize,cse,"
+    "func.func(linalg-fuse-elementwise-ops),canonicalize,"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-results-to-out-params{modify-public-functions "
+    "hoist-dynamic-allocs},"
+    "buffer-deallocation-pipeline,canonicalize";
+
+// From buffers to the LLVM dialect.
+constexpr const char *kToLLVM =
+    "func.func(convert-linalg-to-loops),"
+    "convert-math-to-llvm,convert-math-to-libm,"
+    "lower-affine,convert-scf-to-cf,expand-strided-metadata,lower-affine,"
+    "finalize-memref-to-llvm,convert-to-llvm,reconcile-unrealized-casts";
+
+LogicalResult runPipeline(ModuleOp module, const char *pipeline,
+                          std::string &errors) {
+  PassManager passes(module.getContext());
+  llvm::raw_string_ostream stream(errors);
+  if (failed(parsePassPipeline(pipeline, passes, stream)))
+    return failure();
+  return passes.run(module);
+}
+
+// memref.copy between strided buffers lowers to a call into MLIR's C runner
+// library, which the runtime does not have; as linalg.copy it becomes loops.
+void copiesToLinalg(ModuleOp module) {
+  module.walk([](memref::CopyOp copy) {
+    OpBuilder builder(copy);
+    linalg::CopyOp::create(builder, copy.getLoc(), copy.getSource(),
+                           copy.getTarget());
+    copy.erase();
+  });
+}
+
+void registerEverythingOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mlir::registerAllPasses();
+    avila::registerAvilaPasses();
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+// void avila_kernel_<f>(const int64_t *args): loads each parameter of `f`
+// from args[i] (pointers as integers) and calls it.
+void addAbiWrappers(llvm::Module &module,
+                    const std::vector<std::string> &kernels) {
+  llvm::LLVMContext &context = module.getContext();
+  llvm::Type *i64 = llvm::Type::getInt64Ty(context);
+  llvm::Type *ptr = llvm::PointerType::getUnqual(context);
+  for (const std::string &name : kernels) {
+    llvm::Function *kernel = module.getFunction(name);
+    kernel->setLinkage(llvm::GlobalValue::InternalLinkage);
+    auto *wrapper = llvm::Function::Create(
+        llvm::FunctionType::get(llvm::Type::getVoidTy(context), {ptr}, false),
+        llvm::GlobalValue::ExternalLinkage, kKernelSymbolPrefix + name, module);
+    llvm::IRBuilder<> builder(
+        llvm::BasicBlock::Create(context, "entry", wrapper));
+    llvm::SmallVector<llvm::Value *> arguments;
+    for (auto [index, parameter] : llvm::enumerate(kernel->args())) {
+      llvm::Value *slot =
+          builder.CreateConstGEP1_64(i64, wrapper->getArg(0), index);
+      llvm::Value *value = builder.CreateLoad(i64, slot);
+      arguments.push_back(
+          parameter.getType()->isPointerTy()
+              ? builder.CreateIntToPtr(value, ptr)
+              : builder.CreateTrunc(value, parameter.getType()));
+    }
+    builder.CreateCall(kernel, arguments);
+    builder.CreateRetVoid();
+  }
+}
+
+llvm::Expected<std::vector<uint8_t>> readFile(const llvm::Twine &path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return fail("cannot read " + path + ": " + buffer.getError().message());
+  llvm::StringRef bytes = (*buffer)->getBuffer();
+  return std::vector<uint8_t>(bytes.begin(), bytes.end());
+}
+
+// Links `object` into a shared object with lld, through temporary files.
+llvm::Expected<std::vector<uint8_t>> linkShared(llvm::StringRef object) {
+  llvm::SmallString<128> directory;
+  if (auto error =
+          llvm::sys::fs::createUniqueDirectory("avila-link", directory))
+    return fail("cannot create a temporary folder: " + error.message());
+  llvm::SmallString<128> objectPath(directory), libraryPath(directory);
+  llvm::sys::path::append(objectPath, "kernels.o");
+  llvm::sys::path::append(libraryPath, "kernels.so");
+  llvm::scope_exit cleanup([&] {
+    llvm::sys::fs::remove(objectPath);
+    llvm::sys::fs::remove(libraryPath);
+    llvm::sys::fs::remove(directory);
+  });
+  {
+    std::error_code error;
+    llvm::raw_fd_ostream out(objectPath, error);
+    if (error)
+      return fail("cannot write " + objectPath + ": " + error.message());
+    out << object;
+  }
+  std::string messages;
+  llvm::raw_string_ostream stream(messages);
+  const char *args[] = {"ld.lld", "-shared",           "--no-undefined-version",
+                        "-o",     libraryPath.c_str(), objectPath.c_str()};
+  lld::Result result =
+      lld::lldMain(args, stream, stream, {{lld::Gnu, &lld::elf::link}});
+  if (result.retCode != 0)
+    return fail("lld failed: " + messages);
+  return readFile(libraryPath);
+}
+
+} // namespace
+
+llvm::Expected<std::vector<uint8_t>>
+compileToSharedObject(ModuleOp module, const Options &options) {
+  registerEverythingOnce();
+  MLIRContext *context = module.getContext();
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  context->appendDialectRegistry(registry);
+  context->loadAllAvailableDialects();
+
+  std::vector<std::string> kernels;
+  for (auto function : module.getOps<func::FuncOp>())
+    kernels.push_back(function.getSymName().str());
+
+  std::string errors;
+  if (failed(runPipeline(module, kToBuffers, errors)))
+    return fail("lowering to buffers failed " + errors);
+  copiesToLinalg(module);
+  if (failed(runPipeline(module, kToLLVM, errors)))
+    return fail("lowering to LLVM failed " + errors);
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext, "avila_kernels");
+  if (!llvmModule) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module.print(os);
+    return fail("translation to LLVM IR failed:\n" + text.substr(0, 3000));
+  }
+  addAbiWrappers(*llvmModule, kernels);
+
+  const llvm::Triple triple(llvm::sys::getProcessTriple());
+  std::string lookupError;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, lookupError);
+  if (!target)
+    return fail("no LLVM target for " + triple.str() + ": " + lookupError);
+  llvm::TargetOptions targetOptions;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, options.cpu, "", targetOptions, llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Aggressive));
+  if (!machine)
+    return fail("cannot create a target machine for " + options.cpu);
+  llvmModule->setDataLayout(machine->createDataLayout());
+  llvmModule->setTargetTriple(triple);
+
+  auto optimize = makeOptimizingTransformer(options.optLevel, 0, machine.get());
+  if (auto error = optimize(llvmModule.get()))
+    return std::move(error);
+
+  llvm::SmallVector<char, 0> object;
+  {
+    llvm::raw_svector_ostream stream(object);
+    llvm::legacy::PassManager codegen;
+    if (machine->addPassesToEmitFile(codegen, stream, nullptr,
+                                     llvm::CodeGenFileType::ObjectFile))
+      return fail("the target cannot emit object files");
+    codegen.run(*llvmModule);
+  }
+  return linkShared(llvm::StringRef(object.data(), object.size()));
+}
+
+} // namespace avila::x86

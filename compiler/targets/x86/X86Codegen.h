@@ -1,0 +1,44 @@
+//===- X86Codegen.h - avila kernels to an x86-64 shared object ---*- C++
+//-*-===//
+//
+// Compiles every func.func of a module (avila ops on tensors) to native code
+// and links it into one ELF shared object, in-process: MLIR lowering, LLVM
+// optimization and code generation, and lld as a library.
+//
+// Kernel ABI: for each function `f` the object exports
+//   void avila_kernel_f(const int64_t *args)
+// where args holds, for each tensor argument and then each result, its
+// memref descriptor flattened: base pointer, the same pointer, offset 0, the
+// sizes, then the row-major strides (all as int64). Results are written into
+// caller-provided buffers of the result shape.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AVILA_COMPILER_TARGETS_X86_X86CODEGEN_H
+#define AVILA_COMPILER_TARGETS_X86_X86CODEGEN_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace avila::x86 {
+
+struct Options {
+  /// -mcpu of the generated code: x86-64-v3 is AVX2 + FMA + F16C.
+  std::string cpu = "x86-64-v3";
+  unsigned optLevel = 3;
+};
+
+/// The prefix of exported kernel symbols.
+constexpr const char *kKernelSymbolPrefix = "avila_kernel_";
+
+/// Lowers `module` in place through LLVM dialect and returns the bytes of
+/// the linked shared object.
+llvm::Expected<std::vector<uint8_t>>
+compileToSharedObject(mlir::ModuleOp module, const Options &options);
+
+} // namespace avila::x86
+
+#endif // AVILA_COMPILER_TARGETS_X86_X86CODEGEN_H

@@ -1,0 +1,52 @@
+//===- SharedObject.h - Native kernels loaded from artifact bytes -*- C++
+//-*-===//
+//
+// An x86 artifact carries its kernels as an ELF shared object. It is loaded
+// from memory (memfd + dlopen, never a file an attacker could swap) with its
+// symbols kept local. Native code cannot be verified: an artifact is a
+// program, and the runtime runs only artifacts its user chose to trust.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AVILA_RUNTIME_HAL_CPU_SHAREDOBJECT_H
+#define AVILA_RUNTIME_HAL_CPU_SHAREDOBJECT_H
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace avila::cpu {
+
+/// A kernel: `args` holds the flattened memref descriptor of every buffer
+/// (see compiler/targets/x86/X86Codegen.h).
+using KernelFunction = void (*)(const int64_t *args);
+
+class SharedObject {
+public:
+  /// Throws avila::Error when the bytes are not a loadable shared object.
+  explicit SharedObject(std::span<const uint8_t> bytes);
+  ~SharedObject();
+  SharedObject(const SharedObject &) = delete;
+  SharedObject &operator=(const SharedObject &) = delete;
+
+  /// The kernel exported for function `name`; throws when it is missing.
+  KernelFunction kernel(const std::string &name) const;
+
+private:
+  void *handle = nullptr;
+};
+
+/// A dense row-major buffer and its shape.
+struct BufferRef {
+  void *data;
+  std::vector<int64_t> shape;
+};
+
+/// The kernel argument array for `buffers`: for each, base pointer twice,
+/// offset 0, sizes, row-major strides.
+std::vector<int64_t> kernelArguments(std::span<const BufferRef> buffers);
+
+} // namespace avila::cpu
+
+#endif // AVILA_RUNTIME_HAL_CPU_SHAREDOBJECT_H
