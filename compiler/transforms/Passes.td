@@ -34,4 +34,21 @@ def LowerToLinalg : Pass<"avila-lower-to-linalg", "::mlir::func::FuncOp"> {
   ];
 }
 
+def FormDispatches : Pass<"avila-form-dispatches", "::mlir::ModuleOp"> {
+  let summary = "Group avila ops into kernels and outline each as a function";
+  let description = [{
+    Walks every function in program order. A root op (conv2d, linear,
+    matmul, attention, the normalizations, data movement, ...) opens a
+    dispatch; an elementwise op (activations, arithmetic, scalar ops, clamp,
+    cast) joins the open dispatch when one of its operands is computed there,
+    so bias adds, activations and residual adds cost no extra pass over
+    memory. Each dispatch becomes a function `<function>_dispatch_<n>_<root>`
+    marked `avila.dispatch`, called from the original function, taking the
+    tensors and sizes it reads and returning the tensors used after it.
+    Weights, sizes and constants stay outside (constants are cloned into the
+    dispatches that use them).
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 #endif // AVILA_TRANSFORMS_PASSES_TD
