@@ -83,10 +83,10 @@ void outline(func::FuncOp function, const Group &group, unsigned index,
   SmallVector<Value> arguments(tensors.begin(), tensors.end());
   arguments.append(sizes.begin(), sizes.end());
   OpBuilder builder(function);
-  const std::string name = (function.getSymName() + "_dispatch_" +
-                            Twine(index) + "_" +
-                            group.ops.front()->getName().stripDialect())
-                               .str();
+  const std::string name =
+      (function.getSymName() + "_dispatch_" + Twine(index) + "_" +
+       group.ops.front()->getName().stripDialect())
+          .str();
   auto kernel = func::FuncOp::create(
       builder, group.ops.front()->getLoc(), name,
       builder.getFunctionType(ValueRange(arguments).getTypes(),

@@ -85,7 +85,11 @@ void verifyDispatches(const fb::Artifact &root, const fb::EntryPoint &entry) {
     if (!dispatch->bindings())
       continue;
     for (const fb::Binding *binding : *dispatch->bindings()) {
-      check(binding->size() < exprs, at + " binding size expression");
+      check(binding->shape() != nullptr, at + " binding without a shape");
+      for (uint32_t expr : *binding->shape())
+        check(expr < exprs, at + " binding shape expression");
+      check(binding->element_type() <= fb::ElementType::MAX,
+            at + " binding of unknown element type");
       check(binding->kind() <= fb::BindingKind::MAX,
             at + " binding of unknown kind");
       switch (binding->kind()) {
@@ -135,7 +139,9 @@ Artifact::Artifact(std::vector<uint8_t> bytes, std::optional<fb::Target> target)
          targetName(root.target()) + ", not " + targetName(*target));
   if (root.kernels())
     for (const fb::Kernel *kernel : *root.kernels())
-      check(kernel->name() != nullptr, "kernel without a name");
+      check(kernel->name() != nullptr &&
+                kernel->input_bindings() <= kernel->bindings(),
+            "kernel without a name or with more inputs than bindings");
   if (root.weights())
     for (const fb::Weight *weight : *root.weights()) {
       check(weight->component() && weight->name() && weight->shape(),

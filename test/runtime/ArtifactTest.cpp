@@ -42,6 +42,7 @@ struct Recipe {
     auto kernel = std::make_unique<fb::KernelT>();
     kernel->name = "k";
     kernel->bindings = kernelBindings;
+    kernel->input_bindings = 1;
     kernel->push_constants = 1;
     artifact.kernels.push_back(std::move(kernel));
     artifact.code = {0x7f, 'E', 'L', 'F'};
@@ -61,7 +62,7 @@ struct Recipe {
       auto binding = std::make_unique<fb::BindingT>();
       binding->kind = kind;
       binding->index = index;
-      binding->size = 2;
+      binding->shape = {0, 1};
       dispatch->bindings.push_back(std::move(binding));
     }
     dispatch->push_constants = {2};

@@ -16,6 +16,7 @@
 #include "models/config/ModelConfig.h"
 #include "models/graphs/Models.h"
 #include "runtime/base/Error.h"
+#include "runtime/executor/Executable.h"
 #include "runtime/weights/Checkpoint.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -38,20 +39,23 @@ using avila::interp::Tensor;
 namespace {
 
 struct Options {
-  fs::path model, config, cases;
+  fs::path model, config, cases, artifact;
   double tolerance = 1e-4;
 };
 
 const char *kUsage =
     "usage: avila-check --model <checkpoint.safetensors | diffusers folder>\n"
     "                   [--config <diffusers folder>] --cases <folder>\n"
+    "                   [--artifact <file.avila>]\n"
     "                   [--tolerance <relative L2, default 1e-4>]\n"
     "\n"
     "Runs the networks on a golden cases folder (cases.safetensors and\n"
     "cases.json) and reports the relative L2 error of each case.\n"
     "--config gives the diffusers folder whose config.json files describe a\n"
     "single-file checkpoint; without it the configuration is inferred from\n"
-    "the checkpoint's tensor shapes (SD 1.x conventions).\n";
+    "the checkpoint's tensor shapes (SD 1.x conventions).\n"
+    "--artifact runs the compiled kernels of an artifact from avila-compile;\n"
+    "without it the networks run on the reference interpreter.\n";
 
 Options parseOptions(int argc, char **argv) {
   Options options;
@@ -70,6 +74,8 @@ Options parseOptions(int argc, char **argv) {
       options.config = value;
     else if (flag == "--cases")
       options.cases = value;
+    else if (flag == "--artifact")
+      options.artifact = value;
     else if (flag == "--tolerance") {
       char *end = nullptr;
       options.tolerance = std::strtod(value.c_str(), &end);
@@ -150,6 +156,29 @@ nlohmann::json readPythonJson(const fs::path &path) {
   return nlohmann::json::parse(clean, nullptr, /*allow_exceptions=*/false);
 }
 
+// Runs an entry point of a compiled artifact on interpreter tensors.
+llvm::Expected<std::vector<Tensor>>
+runCompiled(avila::Executable &executable, const std::string &entry,
+            const std::vector<Tensor> &inputs) {
+  std::vector<avila::HostTensor> hostInputs;
+  for (const Tensor &input : inputs) {
+    avila::HostTensor host;
+    host.shape = input.shape;
+    if (avila::interp::isFloat(input.elementType)) {
+      host.floats = input.floats;
+    } else {
+      host.elementType = avila::artifact::ElementType::I32;
+      host.ids.assign(input.ints.begin(), input.ints.end());
+    }
+    hostInputs.push_back(std::move(host));
+  }
+  std::vector<Tensor> results;
+  for (avila::HostTensor &output : executable.run(entry, hostInputs))
+    results.push_back(Tensor::fromFloats(ElementType::F32, output.shape,
+                                         std::move(output.floats)));
+  return results;
+}
+
 struct NetworkCase {
   const char *name;
   const char *function;
@@ -202,6 +231,12 @@ int run(const Options &options) {
                              "embeddings.token_embedding.weight") != 0));
   }
   avila::SafetensorsFile cases(options.cases / "cases.safetensors");
+  std::unique_ptr<avila::Executable> executable;
+  if (!options.artifact.empty()) {
+    executable = std::make_unique<avila::Executable>(
+        avila::Artifact::load(options.artifact, avila::artifact::Target::X86));
+    executable->bindWeights(checkpoint);
+  }
 
   mlir::MLIRContext context;
   avila::models::loadModelDialects(context);
@@ -238,9 +273,12 @@ int run(const Options &options) {
       }
     };
     const auto start = std::chrono::steady_clock::now();
-    auto outputs = avila::interp::interpret(
-        module->lookupSymbol<mlir::func::FuncOp>(networkCase.function), inputs,
-        weights);
+    llvm::Expected<std::vector<Tensor>> outputs =
+        executable
+            ? runCompiled(*executable, networkCase.function, inputs)
+            : avila::interp::interpret(module->lookupSymbol<mlir::func::FuncOp>(
+                                           networkCase.function),
+                                       inputs, weights);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();

@@ -1,0 +1,569 @@
+//===- ArtifactBuilder.cpp - Compile model graphs into an artifact --------===//
+
+#include "compiler/artifact/ArtifactBuilder.h"
+#include "compiler/dialect/AvilaOps.h"
+#include "compiler/transforms/Passes.h"
+#include "runtime/artifact/Artifact.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <map>
+#include <tuple>
+
+using namespace mlir;
+namespace fb = avila::artifact;
+
+namespace avila {
+
+namespace {
+
+llvm::Error fail(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+constexpr int64_t kArenaAlignment = 64;
+
+// The size expressions of one entry point, hash-consed, constants folded.
+class ExprTable {
+public:
+  uint32_t constant(int64_t value) {
+    fb::ExprT expr;
+    expr.op = fb::ExprOp::Constant;
+    expr.value = value;
+    return add(expr);
+  }
+  uint32_t inputDim(uint32_t input, uint32_t axis) {
+    fb::ExprT expr;
+    expr.op = fb::ExprOp::InputDim;
+    expr.input = input;
+    expr.axis = axis;
+    return add(expr);
+  }
+  uint32_t binary(fb::ExprOp op, uint32_t lhs, uint32_t rhs) {
+    std::optional<int64_t> a = constantValue(lhs), b = constantValue(rhs);
+    if (a && b) {
+      switch (op) {
+      case fb::ExprOp::Add:
+        return constant(*a + *b);
+      case fb::ExprOp::Sub:
+        return constant(*a - *b);
+      case fb::ExprOp::Mul:
+        return constant(*a * *b);
+      case fb::ExprOp::FloorDiv:
+        if (*b > 0)
+          return constant(*a / *b - (*a % *b != 0 && *a < 0));
+        break;
+      case fb::ExprOp::CeilDiv:
+        if (*b > 0)
+          return constant(*a / *b + (*a % *b != 0 && *a > 0));
+        break;
+      case fb::ExprOp::Max:
+        return constant(std::max(*a, *b));
+      default:
+        break;
+      }
+    }
+    if (op == fb::ExprOp::Mul && a == 1)
+      return rhs;
+    if ((op == fb::ExprOp::Mul || op == fb::ExprOp::FloorDiv) && b == 1)
+      return lhs;
+    fb::ExprT expr;
+    expr.op = op;
+    expr.lhs = lhs;
+    expr.rhs = rhs;
+    return add(expr);
+  }
+  uint32_t product(ArrayRef<uint32_t> factors) {
+    uint32_t result = constant(1);
+    for (uint32_t factor : factors)
+      result = binary(fb::ExprOp::Mul, result, factor);
+    return result;
+  }
+
+  std::vector<std::unique_ptr<fb::ExprT>> take() {
+    std::vector<std::unique_ptr<fb::ExprT>> result;
+    for (const fb::ExprT &expr : exprs)
+      result.push_back(std::make_unique<fb::ExprT>(expr));
+    return result;
+  }
+
+private:
+  std::optional<int64_t> constantValue(uint32_t index) const {
+    if (exprs[index].op == fb::ExprOp::Constant)
+      return exprs[index].value;
+    return std::nullopt;
+  }
+  uint32_t add(const fb::ExprT &expr) {
+    auto key = std::make_tuple(static_cast<int>(expr.op), expr.value,
+                               expr.input, expr.axis, expr.lhs, expr.rhs);
+    auto [it, inserted] = cache.try_emplace(key, exprs.size());
+    if (inserted)
+      exprs.push_back(expr);
+    return it->second;
+  }
+
+  std::vector<fb::ExprT> exprs;
+  std::map<std::tuple<int, int64_t, uint32_t, uint32_t, uint32_t, uint32_t>,
+           uint32_t>
+      cache;
+};
+
+using Dims = SmallVector<uint32_t>;
+
+// Sizes of every tensor and index value of an entry function and of the
+// dispatches it calls, as expressions over the entry's input dimensions.
+class ShapeEvaluator {
+public:
+  explicit ShapeEvaluator(ExprTable &table) : table(table) {}
+
+  llvm::Error evaluate(func::FuncOp function) {
+    for (auto [position, argument] : llvm::enumerate(function.getArguments())) {
+      auto type = cast<RankedTensorType>(argument.getType());
+      Dims dims;
+      for (int64_t axis = 0; axis < type.getRank(); ++axis)
+        dims.push_back(type.isDynamicDim(axis)
+                           ? table.inputDim(position, axis)
+                           : table.constant(type.getDimSize(axis)));
+      tensors[argument] = dims;
+    }
+    return evaluateBody(function);
+  }
+
+  const Dims &dims(Value value) const { return tensors.find(value)->second; }
+  uint32_t index(Value value) const { return indices.find(value)->second; }
+
+private:
+  llvm::Error evaluateBody(func::FuncOp function) {
+    for (Operation &op : function.getBody().front()) {
+      if (isa<func::ReturnOp>(op))
+        continue;
+      if (auto call = dyn_cast<func::CallOp>(op)) {
+        auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+            call, call.getCalleeAttr());
+        for (auto [argument, operand] :
+             llvm::zip(callee.getArguments(), call.getOperands()))
+          bind(argument, operand);
+        if (auto error = evaluateBody(callee))
+          return error;
+        auto returned = callee.getBody().front().getTerminator()->getOperands();
+        for (auto [result, value] : llvm::zip(call.getResults(), returned))
+          bind(result, value);
+        continue;
+      }
+      if (auto error = evaluateOp(&op))
+        return error;
+    }
+    return llvm::Error::success();
+  }
+
+  // (Copies before inserting: an insertion may move the map's storage.)
+  void bind(Value to, Value from) {
+    if (from.getType().isIndex()) {
+      uint32_t value = indices.lookup(from);
+      indices[to] = value;
+    } else {
+      Dims value = tensors.lookup(from);
+      tensors[to] = std::move(value);
+    }
+  }
+
+  uint32_t staticOr(RankedTensorType type, int64_t axis, uint32_t expr) {
+    return type.isDynamicDim(axis) ? expr
+                                   : table.constant(type.getDimSize(axis));
+  }
+
+  llvm::Error evaluateOp(Operation *op);
+
+  ExprTable &table;
+  DenseMap<Value, Dims> tensors;
+  DenseMap<Value, uint32_t> indices;
+};
+
+llvm::Error ShapeEvaluator::evaluateOp(Operation *op) {
+  using fb::ExprOp;
+  auto in = [&](unsigned i) { return tensors.lookup(op->getOperand(i)); };
+  auto idx = [&](unsigned i) { return indices.lookup(op->getOperand(i)); };
+  if (op->getNumResults() == 1 && op->getResult(0).getType().isIndex()) {
+    std::optional<uint32_t> value =
+        llvm::TypeSwitch<Operation *, std::optional<uint32_t>>(op)
+            .Case([&](DimOp dim) { return in(0)[dim.getAxis()]; })
+            .Case([&](arith::ConstantIndexOp c) {
+              return table.constant(c.value());
+            })
+            .Case([&](arith::AddIOp) {
+              return table.binary(ExprOp::Add, idx(0), idx(1));
+            })
+            .Case([&](arith::SubIOp) {
+              return table.binary(ExprOp::Sub, idx(0), idx(1));
+            })
+            .Case([&](arith::MulIOp) {
+              return table.binary(ExprOp::Mul, idx(0), idx(1));
+            })
+            .Case([&](arith::FloorDivSIOp) {
+              return table.binary(ExprOp::FloorDiv, idx(0), idx(1));
+            })
+            .Case([&](arith::CeilDivSIOp) {
+              return table.binary(ExprOp::CeilDiv, idx(0), idx(1));
+            })
+            .Default([](Operation *) { return std::nullopt; });
+    if (!value)
+      return fail("no size rule for '" + op->getName().getStringRef() + "'");
+    indices[op->getResult(0)] = *value;
+    return llvm::Error::success();
+  }
+
+  auto resultType = [&](unsigned i) {
+    return cast<RankedTensorType>(op->getResult(i).getType());
+  };
+  // Dims of every result, from the rule for `op`; static sizes of the
+  // declared type win.
+  SmallVector<Dims> results;
+  auto windowed = [&](uint32_t extent, int64_t kernel, int64_t stride) {
+    uint32_t span = table.binary(ExprOp::Sub, extent, table.constant(kernel));
+    return table.binary(
+        ExprOp::Add,
+        table.binary(ExprOp::FloorDiv, span, table.constant(stride)),
+        table.constant(1));
+  };
+  bool known = true;
+  llvm::TypeSwitch<Operation *>(op)
+      .Case<WeightOp, ConstantOp>([&](Operation *) { results.push_back({}); })
+      .Case<SiluOp, GeluOp, QuickGeluOp, SigmoidOp, TanhOp, ExpOp, SqrtOp,
+            RsqrtOp, AddScalarOp, MulScalarOp, ClampOp, CastOp, GroupNormOp,
+            LayerNormOp, SoftmaxOp>(
+          [&](Operation *) { results.push_back(in(0)); })
+      .Case<AddOp, SubOp, MulOp, DivOp>([&](Operation *) {
+        auto type = resultType(0);
+        const Dims a = in(0), b = in(1);
+        auto aType = cast<RankedTensorType>(op->getOperand(0).getType());
+        auto bType = cast<RankedTensorType>(op->getOperand(1).getType());
+        Dims dims;
+        for (int64_t i = 0; i < type.getRank(); ++i) {
+          int64_t ai = i - (type.getRank() - aType.getRank());
+          int64_t bi = i - (type.getRank() - bType.getRank());
+          if (ai >= 0 && aType.getDimSize(ai) != 1)
+            dims.push_back(a[ai]);
+          else if (bi >= 0 && bType.getDimSize(bi) != 1)
+            dims.push_back(b[bi]);
+          else
+            dims.push_back(table.constant(1));
+        }
+        results.push_back(dims);
+      })
+      .Case([&](Conv2DOp conv) {
+        const Dims x = in(0);
+        ArrayRef<int64_t> pad = conv.getPadding(), stride = conv.getStride();
+        auto weight = conv.getWeight().getType();
+        auto padded = [&](uint32_t size, int64_t lo, int64_t hi) {
+          return table.binary(ExprOp::Add, size, table.constant(lo + hi));
+        };
+        results.push_back({x[0], table.constant(weight.getDimSize(0)),
+                           windowed(padded(x[2], pad[0], pad[1]),
+                                    weight.getDimSize(2), stride[0]),
+                           windowed(padded(x[3], pad[2], pad[3]),
+                                    weight.getDimSize(3), stride[1])});
+      })
+      .Case([&](LinearOp linear) {
+        Dims dims = in(0);
+        dims.back() =
+            table.constant(linear.getWeight().getType().getDimSize(0));
+        results.push_back(dims);
+      })
+      .Case([&](MatmulOp) {
+        Dims dims = in(0);
+        dims.back() = in(1).back();
+        results.push_back(dims);
+      })
+      .Case([&](AttentionOp) {
+        results.push_back({in(0)[0], in(0)[1], in(2)[2]});
+      })
+      .Case([&](GegluOp) {
+        Dims dims = in(0);
+        dims.back() =
+            table.binary(ExprOp::FloorDiv, dims.back(), table.constant(2));
+        results.push_back(dims);
+      })
+      .Case([&](ConcatOp concat) {
+        Dims dims = in(0);
+        const int64_t axis = concat.getAxis();
+        for (unsigned i = 1; i < op->getNumOperands(); ++i)
+          dims[axis] = table.binary(ExprOp::Add, dims[axis], in(i)[axis]);
+        results.push_back(dims);
+      })
+      .Case([&](SliceOp slice) {
+        Dims dims = in(0);
+        dims[slice.getAxis()] =
+            table.constant(slice.getEnd() - slice.getStart());
+        results.push_back(dims);
+      })
+      .Case([&](SplitOp split) {
+        Dims dims = in(0);
+        const int64_t axis = split.getAxis();
+        dims[axis] = table.binary(ExprOp::FloorDiv, dims[axis],
+                                  table.constant(split.getNumResults()));
+        for (unsigned i = 0; i < split.getNumResults(); ++i)
+          results.push_back(dims);
+      })
+      .Case([&](ReshapeOp reshape) {
+        Dims dims;
+        auto operands = reshape.getDims().begin();
+        for (int64_t size : reshape.getType().getShape())
+          dims.push_back(ShapedType::isDynamic(size)
+                             ? indices.lookup(*operands++)
+                             : table.constant(size));
+        results.push_back(dims);
+      })
+      .Case([&](TransposeOp transpose) {
+        Dims dims;
+        for (int64_t p : transpose.getPerm())
+          dims.push_back(in(0)[p]);
+        results.push_back(dims);
+      })
+      .Case([&](UpsampleNearestOp upsample) {
+        Dims dims = in(0);
+        if (upsample.getSize().empty()) {
+          dims[2] = table.binary(ExprOp::Mul, dims[2], table.constant(2));
+          dims[3] = table.binary(ExprOp::Mul, dims[3], table.constant(2));
+        } else {
+          dims[2] = indices.lookup(upsample.getSize()[0]);
+          dims[3] = indices.lookup(upsample.getSize()[1]);
+        }
+        results.push_back(dims);
+      })
+      .Case([&](AvgPool2DOp pool) {
+        Dims dims = in(0);
+        dims[2] = windowed(dims[2], pool.getKernel()[0], pool.getStride()[0]);
+        dims[3] = windowed(dims[3], pool.getKernel()[1], pool.getStride()[1]);
+        results.push_back(dims);
+      })
+      .Case([&](GatherOp) {
+        Dims dims = in(1);
+        dims.append(in(0).begin() + 1, in(0).end());
+        results.push_back(dims);
+      })
+      .Case([&](TimestepEmbeddingOp embedding) {
+        results.push_back({in(0)[0], table.constant(embedding.getDim())});
+      })
+      .Default([&](Operation *) { known = false; });
+  if (!known)
+    return fail("no size rule for '" + op->getName().getStringRef() + "'");
+  for (unsigned i = 0; i < op->getNumResults(); ++i) {
+    auto type = resultType(i);
+    Dims dims = results[i];
+    dims.resize(type.getRank(), 0);
+    for (int64_t axis = 0; axis < type.getRank(); ++axis)
+      dims[axis] = staticOr(type, axis, dims[axis]);
+    tensors[op->getResult(i)] = dims;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<fb::ElementType> elementType(Type type) {
+  if (type.isF32())
+    return fb::ElementType::F32;
+  if (type.isF16())
+    return fb::ElementType::F16;
+  if (type.isBF16())
+    return fb::ElementType::BF16;
+  if (type.isSignlessInteger(32))
+    return fb::ElementType::I32;
+  if (type.isSignlessInteger(64))
+    return fb::ElementType::I64;
+  return fail("unsupported element type");
+}
+
+int64_t elementBytes(Type type) { return type.getIntOrFloatBitWidth() / 8; }
+
+// Everything an entry point's schedule refers to by index.
+struct ArtifactTables {
+  std::map<std::string, uint32_t> kernels;
+  std::map<std::pair<std::string, std::string>, uint32_t> weights;
+  fb::ArtifactT artifact;
+};
+
+llvm::Expected<std::unique_ptr<fb::EntryPointT>>
+scheduleEntry(func::FuncOp function, ArtifactTables &tables,
+              const ArtifactOptions &options) {
+  ExprTable exprs;
+  ShapeEvaluator shapes(exprs);
+  if (auto error = shapes.evaluate(function))
+    return std::move(error);
+  auto entry = std::make_unique<fb::EntryPointT>();
+  entry->name = function.getSymName().str();
+  auto componentIt = options.components.find(entry->name);
+  const std::string component =
+      componentIt == options.components.end() ? "" : componentIt->second;
+
+  auto spec = [&](Value value, std::string name)
+      -> llvm::Expected<std::unique_ptr<fb::TensorSpecT>> {
+    auto type = cast<RankedTensorType>(value.getType());
+    auto tensor = std::make_unique<fb::TensorSpecT>();
+    tensor->name = std::move(name);
+    auto element = elementType(type.getElementType());
+    if (!element)
+      return element.takeError();
+    tensor->element_type = *element;
+    tensor->shape.assign(shapes.dims(value).begin(), shapes.dims(value).end());
+    return tensor;
+  };
+
+  // Where each tensor lives.
+  struct Location {
+    fb::BindingKind kind;
+    uint32_t index = 0, offset = 0;
+  };
+  DenseMap<Value, Location> locations;
+  for (auto [position, argument] : llvm::enumerate(function.getArguments())) {
+    auto input = spec(argument, "input" + std::to_string(position));
+    if (!input)
+      return input.takeError();
+    entry->inputs.push_back(std::move(*input));
+    locations[argument] = {fb::BindingKind::Input, uint32_t(position), 0};
+  }
+  auto returned = function.getBody().front().getTerminator()->getOperands();
+  for (auto [position, value] : llvm::enumerate(returned)) {
+    auto output = spec(value, "output" + std::to_string(position));
+    if (!output)
+      return output.takeError();
+    entry->outputs.push_back(std::move(*output));
+    if (!isa_and_nonnull<func::CallOp>(value.getDefiningOp()) ||
+        locations.count(value))
+      return fail(entry->name + ": every result must be computed by its own "
+                                "dispatch");
+    locations[value] = {fb::BindingKind::Output, uint32_t(position), 0};
+  }
+
+  uint32_t arenaSize = exprs.constant(0);
+  for (Operation &op : function.getBody().front()) {
+    if (auto weight = dyn_cast<WeightOp>(op)) {
+      auto key = std::make_pair(component, weight.getName().str());
+      auto [it, inserted] =
+          tables.weights.try_emplace(key, tables.artifact.weights.size());
+      if (inserted) {
+        auto manifest = std::make_unique<fb::WeightT>();
+        manifest->component = component;
+        manifest->name = weight.getName().str();
+        if (options.singleFileKey)
+          manifest->single_file_key =
+              options.singleFileKey(component, manifest->name);
+        for (int64_t dim : weight.getType().getShape())
+          manifest->shape.push_back(static_cast<uint32_t>(dim));
+        auto element = elementType(weight.getType().getElementType());
+        if (!element)
+          return element.takeError();
+        manifest->element_type = *element;
+        tables.artifact.weights.push_back(std::move(manifest));
+      }
+      locations[weight.getResult()] = {fb::BindingKind::Weight, it->second, 0};
+      continue;
+    }
+    auto call = dyn_cast<func::CallOp>(op);
+    if (!call)
+      continue;
+    const std::string kernelName = call.getCallee().str();
+    auto [kernelIt, newKernel] =
+        tables.kernels.try_emplace(kernelName, tables.artifact.kernels.size());
+    auto dispatch = std::make_unique<fb::DispatchT>();
+    dispatch->kernel = kernelIt->second;
+    auto bindingFor = [&](Value value) -> std::unique_ptr<fb::BindingT> {
+      const Location &where = locations[value];
+      auto binding = std::make_unique<fb::BindingT>();
+      binding->kind = where.kind;
+      binding->index = where.index;
+      binding->offset = where.offset;
+      auto type = cast<RankedTensorType>(value.getType());
+      binding->element_type = *elementType(type.getElementType());
+      binding->shape.assign(shapes.dims(value).begin(),
+                            shapes.dims(value).end());
+      return binding;
+    };
+    uint32_t inputs = 0;
+    for (Value operand : call.getOperands()) {
+      if (operand.getType().isIndex()) {
+        dispatch->push_constants.push_back(shapes.index(operand));
+        continue;
+      }
+      if (!locations.count(operand))
+        return fail(entry->name + ": a dispatch reads a tensor with no buffer");
+      dispatch->bindings.push_back(bindingFor(operand));
+      ++inputs;
+    }
+    for (Value result : call.getResults()) {
+      if (!locations.count(result)) {
+        // A fresh arena slot, 64-byte aligned; no reuse yet.
+        auto type = cast<RankedTensorType>(result.getType());
+        uint32_t bytes =
+            exprs.binary(fb::ExprOp::Mul, exprs.product(shapes.dims(result)),
+                         exprs.constant(elementBytes(type.getElementType())));
+        uint32_t aligned =
+            exprs.binary(fb::ExprOp::Mul,
+                         exprs.binary(fb::ExprOp::CeilDiv, bytes,
+                                      exprs.constant(kArenaAlignment)),
+                         exprs.constant(kArenaAlignment));
+        locations[result] = {fb::BindingKind::Arena, 0, arenaSize};
+        arenaSize = exprs.binary(fb::ExprOp::Add, arenaSize, aligned);
+      }
+      dispatch->bindings.push_back(bindingFor(result));
+    }
+    dispatch->workgroups = exprs.constant(1);
+    if (newKernel) {
+      auto kernel = std::make_unique<fb::KernelT>();
+      kernel->name = kernelName;
+      kernel->bindings = dispatch->bindings.size();
+      kernel->input_bindings = inputs;
+      kernel->push_constants = dispatch->push_constants.size();
+      tables.artifact.kernels.push_back(std::move(kernel));
+    }
+    entry->dispatches.push_back(std::move(dispatch));
+  }
+  entry->arena_size = arenaSize;
+  entry->exprs = exprs.take();
+  return entry;
+}
+
+} // namespace
+
+llvm::Expected<std::vector<uint8_t>>
+buildArtifact(ModuleOp module, const ArtifactOptions &options) {
+  MLIRContext *context = module.getContext();
+  PassManager passes(context);
+  passes.addPass(createFormDispatches());
+  if (failed(passes.run(module)))
+    return fail("dispatch formation failed");
+
+  ArtifactTables tables;
+  tables.artifact.format_version = kArtifactFormatVersion;
+  tables.artifact.target = fb::Target::X86;
+  tables.artifact.target_features = {options.x86.cpu};
+  SmallVector<func::FuncOp> entries, kernels;
+  for (auto function : module.getOps<func::FuncOp>())
+    (function->hasAttr("avila.dispatch") ? kernels : entries)
+        .push_back(function);
+  for (func::FuncOp function : entries) {
+    auto entry = scheduleEntry(function, tables, options);
+    if (!entry)
+      return entry.takeError();
+    tables.artifact.entry_points.push_back(std::move(*entry));
+  }
+
+  // The kernels alone go to the code generator.
+  OpBuilder builder(context);
+  OwningOpRef<ModuleOp> kernelModule = ModuleOp::create(module.getLoc());
+  builder.setInsertionPointToEnd(kernelModule->getBody());
+  for (func::FuncOp kernel : kernels)
+    builder.clone(*kernel);
+  auto code = x86::compileToSharedObject(*kernelModule, options.x86);
+  if (!code)
+    return code.takeError();
+  tables.artifact.code = std::move(*code);
+
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::Artifact::Pack(fbb, &tables.artifact),
+             fb::ArtifactIdentifier());
+  return std::vector<uint8_t>(fbb.GetBufferPointer(),
+                              fbb.GetBufferPointer() + fbb.GetSize());
+}
+
+} // namespace avila

@@ -1,0 +1,195 @@
+//===- Executable.cpp - Running an artifact's entry points on the CPU -----===//
+
+#include "runtime/executor/Executable.h"
+#include "runtime/base/Error.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace avila {
+
+namespace fb = artifact;
+
+namespace {
+
+size_t elementSize(fb::ElementType type) {
+  switch (type) {
+  case fb::ElementType::F32:
+  case fb::ElementType::I32:
+    return 4;
+  case fb::ElementType::F16:
+  case fb::ElementType::BF16:
+    return 2;
+  case fb::ElementType::I64:
+    return 8;
+  }
+  return 0;
+}
+
+struct AlignedFree {
+  void operator()(void *p) const { std::free(p); }
+};
+
+} // namespace
+
+int64_t HostTensor::numElements() const {
+  int64_t count = 1;
+  for (int64_t dim : shape)
+    count *= dim;
+  return count;
+}
+
+Executable::Executable(Artifact artifact) : loaded(std::move(artifact)) {
+  const fb::Artifact &root = loaded.root();
+  if (root.target() != fb::Target::X86)
+    fail(std::string("the CPU executor runs x86 artifacts, not ") +
+         targetName(root.target()));
+  if (!root.code())
+    fail("the artifact has no code");
+  code = std::make_unique<cpu::SharedObject>(
+      std::span<const uint8_t>(root.code()->data(), root.code()->size()));
+  if (root.kernels())
+    for (const fb::Kernel *kernel : *root.kernels())
+      kernels.push_back(code->kernel(kernel->name()->str()));
+}
+
+Executable::~Executable() = default;
+
+void Executable::bindWeights(const Checkpoint &checkpoint) {
+  const auto *manifest = loaded.root().weights();
+  weights.clear();
+  if (!manifest)
+    return;
+  auto component = [](const std::string &name) {
+    if (name == "text_encoder")
+      return Component::TextEncoder;
+    if (name == "unet")
+      return Component::UNet;
+    if (name == "vae")
+      return Component::Vae;
+    fail("the artifact names an unknown component '" + name + "'");
+  };
+  for (const fb::Weight *weight : *manifest) {
+    if (weight->element_type() != fb::ElementType::F32)
+      fail("only f32 weights can be bound so far");
+    std::vector<int64_t> shape(weight->shape()->begin(),
+                               weight->shape()->end());
+    weights.push_back(checkpoint.readWeight(
+        component(weight->component()->str()), weight->name()->str(), shape));
+  }
+}
+
+std::vector<HostTensor> Executable::run(const std::string &name,
+                                        const std::vector<HostTensor> &inputs) {
+  const fb::EntryPoint *entry = loaded.entryPoint(name);
+  if (!entry)
+    fail("the artifact has no entry point '" + name + "'");
+  if (inputs.size() != entry->inputs()->size())
+    fail(name + " takes " + std::to_string(entry->inputs()->size()) +
+         " inputs, got " + std::to_string(inputs.size()));
+  std::vector<std::vector<int64_t>> shapes;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const fb::TensorSpec *spec = entry->inputs()->Get(i);
+    const HostTensor &input = inputs[i];
+    if (input.elementType != spec->element_type() ||
+        input.shape.size() != spec->shape()->size() ||
+        (input.elementType == fb::ElementType::F32
+             ? input.floats.size()
+             : input.ids.size()) != static_cast<size_t>(input.numElements()))
+      fail(name + ": input " + std::to_string(i) +
+           " has the wrong element type, rank or data size");
+    shapes.push_back(input.shape);
+  }
+  const std::vector<int64_t> values = evaluateExprs(*entry, shapes);
+  auto dims = [&](const flatbuffers::Vector<uint32_t> &exprs) {
+    std::vector<int64_t> result;
+    for (uint32_t expr : exprs) {
+      if (values[expr] < 0)
+        fail(name + ": these inputs give a negative size");
+      result.push_back(values[expr]);
+    }
+    return result;
+  };
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (dims(*entry->inputs()->Get(i)->shape()) != inputs[i].shape)
+      fail(name + ": input " + std::to_string(i) +
+           " does not have the size the model needs");
+
+  std::vector<HostTensor> outputs;
+  for (const fb::TensorSpec *spec : *entry->outputs()) {
+    HostTensor output;
+    output.elementType = spec->element_type();
+    output.shape = dims(*spec->shape());
+    if (output.elementType != fb::ElementType::F32)
+      fail(name + ": only f32 outputs are supported so far");
+    output.floats.assign(output.numElements(), 0.0f);
+    outputs.push_back(std::move(output));
+  }
+  const int64_t arenaBytes = values[entry->arena_size()];
+  std::unique_ptr<void, AlignedFree> arena(std::aligned_alloc(
+      64, std::max<int64_t>(64, (arenaBytes + 63) / 64 * 64)));
+  if (!arena)
+    fail(name + ": cannot allocate the " + std::to_string(arenaBytes) +
+         "-byte activation arena");
+
+  for (const fb::Dispatch *dispatch : *entry->dispatches()) {
+    const fb::Kernel *kernel = loaded.root().kernels()->Get(dispatch->kernel());
+    std::vector<cpu::BufferRef> buffers;
+    for (const fb::Binding *binding : *dispatch->bindings()) {
+      std::vector<int64_t> shape = dims(*binding->shape());
+      int64_t count = 1;
+      for (int64_t dim : shape)
+        count *= dim;
+      const int64_t bytes = count * elementSize(binding->element_type());
+      void *data = nullptr;
+      int64_t capacity = 0;
+      switch (binding->kind()) {
+      case fb::BindingKind::Input: {
+        const HostTensor &input = inputs[binding->index()];
+        data =
+            input.elementType == fb::ElementType::F32
+                ? const_cast<float *>(input.floats.data())
+                : static_cast<void *>(const_cast<int32_t *>(input.ids.data()));
+        capacity = input.numElements() * 4;
+        break;
+      }
+      case fb::BindingKind::Output:
+        data = outputs[binding->index()].floats.data();
+        capacity = outputs[binding->index()].numElements() * 4;
+        break;
+      case fb::BindingKind::Arena: {
+        const int64_t offset = values[binding->offset()];
+        data = static_cast<std::byte *>(arena.get()) + offset;
+        capacity =
+            offset >= 0 && offset <= arenaBytes ? arenaBytes - offset : -1;
+        break;
+      }
+      case fb::BindingKind::Weight:
+        if (binding->index() >= weights.size())
+          fail("weights are not bound: call bindWeights first");
+        data = weights[binding->index()].data();
+        capacity = weights[binding->index()].size() * 4;
+        break;
+      }
+      if (bytes > capacity)
+        fail(name + ": a dispatch binding exceeds its buffer (corrupt artifact "
+                    "or inputs of inconsistent sizes)");
+      buffers.push_back({data, std::move(shape)});
+    }
+    // Inputs, then push constants, then results.
+    std::vector<cpu::BufferRef> leading(
+        buffers.begin(), buffers.begin() + kernel->input_bindings());
+    std::vector<cpu::BufferRef> trailing(
+        buffers.begin() + kernel->input_bindings(), buffers.end());
+    std::vector<int64_t> args = cpu::kernelArguments(leading);
+    if (dispatch->push_constants())
+      for (uint32_t expr : *dispatch->push_constants())
+        args.push_back(values[expr]);
+    std::vector<int64_t> results = cpu::kernelArguments(trailing);
+    args.insert(args.end(), results.begin(), results.end());
+    kernels[dispatch->kernel()](args.data());
+  }
+  return outputs;
+}
+
+} // namespace avila

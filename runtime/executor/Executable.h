@@ -1,0 +1,60 @@
+//===- Executable.h - Running an artifact's entry points on the CPU -*- C++
+//-*-===//
+//
+// Loads an x86 artifact's kernels, binds weights from a checkpoint through
+// the manifest, and runs an entry point: evaluates the size expressions for
+// the given inputs, lays out the arena, and calls each dispatch's kernel with
+// its buffers and push constants.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AVILA_RUNTIME_EXECUTOR_EXECUTABLE_H
+#define AVILA_RUNTIME_EXECUTOR_EXECUTABLE_H
+
+#include "runtime/artifact/Artifact.h"
+#include "runtime/hal/cpu/SharedObject.h"
+#include "runtime/weights/Checkpoint.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace avila {
+
+/// A dense host tensor: f32 values or i32 ids.
+struct HostTensor {
+  artifact::ElementType elementType = artifact::ElementType::F32;
+  std::vector<int64_t> shape;
+  std::vector<float> floats; // F32
+  std::vector<int32_t> ids;  // I32
+
+  int64_t numElements() const;
+};
+
+class Executable {
+public:
+  /// Throws avila::Error for artifacts of other targets or unloadable code.
+  explicit Executable(Artifact artifact);
+  ~Executable();
+
+  const Artifact &artifact() const { return loaded; }
+
+  /// Reads every manifest weight from `checkpoint` (f32 weights only, for
+  /// now), in the layout the checkpoint has.
+  void bindWeights(const Checkpoint &checkpoint);
+
+  /// Runs entry point `name`. Throws avila::Error for a missing entry point,
+  /// inputs of the wrong count, type or rank, or sizes that do not fit.
+  std::vector<HostTensor> run(const std::string &name,
+                              const std::vector<HostTensor> &inputs);
+
+private:
+  Artifact loaded;
+  std::unique_ptr<cpu::SharedObject> code;
+  std::vector<cpu::KernelFunction> kernels;
+  std::vector<std::vector<float>> weights;
+};
+
+} // namespace avila
+
+#endif // AVILA_RUNTIME_EXECUTOR_EXECUTABLE_H
