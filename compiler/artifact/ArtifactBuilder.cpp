@@ -65,6 +65,19 @@ public:
         break;
       }
     }
+    // x - c is x + (-c); sums of constants gather in one term; 0 and 1
+    // vanish. Sizes then read as in0[2] - 2 rather than ((in0[2] + 2) - 3) + 1.
+    if (op == fb::ExprOp::Sub && b)
+      return binary(fb::ExprOp::Add, lhs, constant(-*b));
+    if (op == fb::ExprOp::Add) {
+      if (a == 0)
+        return rhs;
+      if (b == 0)
+        return lhs;
+      if (b && exprs[lhs].op == fb::ExprOp::Add)
+        if (std::optional<int64_t> inner = constantValue(exprs[lhs].rhs))
+          return binary(fb::ExprOp::Add, exprs[lhs].lhs, constant(*inner + *b));
+    }
     if (op == fb::ExprOp::Mul && a == 1)
       return rhs;
     if ((op == fb::ExprOp::Mul || op == fb::ExprOp::FloorDiv) && b == 1)

@@ -1,0 +1,183 @@
+//===- ArtifactSizesTest.cpp - One artifact, every size, same numbers -----===//
+//
+// The tiny-sd artifact (compiled once by the golden.tiny-sd.compile-x86
+// test, path in AVILA_TINY_ARTIFACT) runs latent sizes and batch sizes the
+// golden data does not cover, with results equal to the interpreter's on the
+// same weights and fresh random inputs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/interpreter/Interpreter.h"
+#include "models/config/ModelConfig.h"
+#include "models/graphs/Models.h"
+#include "runtime/base/Error.h"
+#include "runtime/executor/Executable.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <random>
+
+namespace avila {
+namespace {
+
+namespace fs = std::filesystem;
+using interp::ElementType;
+using interp::Tensor;
+
+const fs::path kModel =
+    fs::path(AVILA_SHARED_DIR) / "golden/tiny-sd/diffusers-fp16";
+
+class TinySdArtifact : public ::testing::Test {
+protected:
+  static void SetUpTestSuite() {
+    const char *path = std::getenv("AVILA_TINY_ARTIFACT");
+    ASSERT_NE(path, nullptr) << "AVILA_TINY_ARTIFACT is not set";
+    checkpoint = new Checkpoint(kModel);
+    executable = new Executable(Artifact::load(path, artifact::Target::X86));
+    executable->bindWeights(*checkpoint);
+    context = new mlir::MLIRContext();
+    models::loadModelDialects(*context);
+    mlir::OpBuilder builder(context);
+    module = new mlir::OwningOpRef<mlir::ModuleOp>(
+        mlir::ModuleOp::create(builder.getUnknownLoc()));
+    const models::ModelConfig config = models::readDiffusersConfig(kModel);
+    models::buildTextEncoder(**module, config.textEncoder,
+                             builder.getF32Type());
+    models::buildUNet(**module, config.unet, builder.getF32Type());
+    models::buildVaeDecoder(**module, config.vae, builder.getF32Type());
+  }
+  static void TearDownTestSuite() {
+    delete module;
+    delete context;
+    delete executable;
+    delete checkpoint;
+  }
+
+  // Both paths on the same inputs; the worst relative L2 over the outputs.
+  double compare(const std::string &entry, std::vector<Tensor> inputs,
+                 Component component) {
+    std::vector<HostTensor> hostInputs;
+    for (const Tensor &input : inputs) {
+      HostTensor host;
+      host.shape = input.shape;
+      if (interp::isFloat(input.elementType)) {
+        host.floats = input.floats;
+      } else {
+        host.elementType = artifact::ElementType::I32;
+        host.ids.assign(input.ints.begin(), input.ints.end());
+      }
+      hostInputs.push_back(std::move(host));
+    }
+    std::vector<HostTensor> compiled = executable->run(entry, hostInputs);
+    auto weights = [&](llvm::StringRef name, const interp::Shape &shape,
+                       ElementType type) -> llvm::Expected<Tensor> {
+      return Tensor::fromFloats(
+          type, shape, checkpoint->readWeight(component, name.str(), shape));
+    };
+    auto reference = interp::interpret(
+        (*module)->lookupSymbol<mlir::func::FuncOp>(entry), inputs, weights);
+    EXPECT_TRUE(bool(reference));
+    if (!reference) {
+      llvm::consumeError(reference.takeError());
+      return INFINITY;
+    }
+    double worst = 0;
+    for (size_t i = 0; i < compiled.size(); ++i) {
+      EXPECT_EQ(compiled[i].shape, (*reference)[i].shape);
+      double difference = 0, norm = 0;
+      for (size_t j = 0; j < compiled[i].floats.size(); ++j) {
+        const double d =
+            double(compiled[i].floats[j]) - (*reference)[i].floats[j];
+        difference += d * d;
+        norm += double((*reference)[i].floats[j]) * (*reference)[i].floats[j];
+      }
+      worst = std::max(worst, std::sqrt(difference / norm));
+    }
+    return worst;
+  }
+
+  Tensor randn(interp::Shape shape) {
+    std::normal_distribution<float> normal;
+    std::vector<float> values(interp::numElements(shape));
+    for (float &value : values)
+      value = normal(rng);
+    return Tensor::fromFloats(ElementType::F32, std::move(shape),
+                              std::move(values));
+  }
+
+  std::mt19937 rng{std::random_device{}()};
+  static Checkpoint *checkpoint;
+  static Executable *executable;
+  static mlir::MLIRContext *context;
+  static mlir::OwningOpRef<mlir::ModuleOp> *module;
+};
+
+Checkpoint *TinySdArtifact::checkpoint = nullptr;
+Executable *TinySdArtifact::executable = nullptr;
+mlir::MLIRContext *TinySdArtifact::context = nullptr;
+mlir::OwningOpRef<mlir::ModuleOp> *TinySdArtifact::module = nullptr;
+
+TEST_F(TinySdArtifact, UNetAtOtherLatentSizesAndBatches) {
+  struct Size {
+    int64_t batch, height, width;
+  };
+  for (Size size : {Size{1, 8, 24}, Size{2, 32, 32}, Size{3, 12, 20},
+                    Size{4, 8, 8}, Size{1, 9, 13}}) {
+    SCOPED_TRACE(std::to_string(size.batch) + "x" +
+                 std::to_string(size.height) + "x" +
+                 std::to_string(size.width));
+    std::vector<float> timesteps;
+    for (int64_t i = 0; i < size.batch; ++i)
+      timesteps.push_back(static_cast<float>(rng() % 1000));
+    EXPECT_LT(
+        compare("unet",
+                {randn({size.batch, 4, size.height, size.width}),
+                 Tensor::fromFloats(ElementType::F32, {size.batch}, timesteps),
+                 randn({size.batch, 77, 32})},
+                Component::UNet),
+        1e-5);
+  }
+}
+
+TEST_F(TinySdArtifact, TextEncoderAndDecoderAtOtherSizes) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 3 * 77; ++i)
+    ids.push_back(rng() % 49408);
+  EXPECT_LT(compare("text_encoder",
+                    {Tensor::fromInts(ElementType::I32, {3, 77}, ids)},
+                    Component::TextEncoder),
+            1e-5);
+  EXPECT_LT(compare("vae_decoder", {randn({2, 4, 8, 12})}, Component::Vae),
+            1e-5);
+}
+
+TEST_F(TinySdArtifact, RefusesInputsThatDoNotFit) {
+  auto error = [&](std::vector<HostTensor> inputs) {
+    try {
+      executable->run("unet", inputs);
+    } catch (const Error &e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  HostTensor sample{artifact::ElementType::F32, {1, 4, 8, 8}, {}, {}};
+  sample.floats.assign(256, 0.0f);
+  HostTensor wrongChannels{artifact::ElementType::F32, {1, 5, 8, 8}, {}, {}};
+  wrongChannels.floats.assign(320, 0.0f);
+  HostTensor timesteps{artifact::ElementType::F32, {1}, {500}, {}};
+  HostTensor context{artifact::ElementType::F32, {1, 77, 32}, {}, {}};
+  context.floats.assign(77 * 32, 0.0f);
+  EXPECT_NE(error({sample}).find("takes 3 inputs, got 1"), std::string::npos);
+  EXPECT_NE(error({wrongChannels, timesteps, context})
+                .find("does not have the size the model needs"),
+            std::string::npos);
+  EXPECT_NE(error({sample, context, context}).find("wrong element type, rank"),
+            std::string::npos);
+}
+
+} // namespace
+} // namespace avila

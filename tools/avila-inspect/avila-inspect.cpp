@@ -1,0 +1,168 @@
+//===- avila-inspect.cpp - Print what an artifact holds -------------------===//
+//
+//   avila-inspect model.avila [--weights]
+//       [--shapes <entry>=<shape>,<shape>,...]   e.g. unet=2x4x64x64,2,2x77x768
+//
+// Prints the target, the kernels, each entry point (inputs and outputs with
+// their symbolic sizes, dispatch count, arena size as an expression) and the
+// weight manifest. With --shapes, sizes are also evaluated for those inputs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/artifact/Artifact.h"
+#include "runtime/base/Error.h"
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+namespace fb = avila::artifact;
+
+namespace {
+
+// An expression as text, over inputs named in0, in1, ...
+std::string format(const fb::EntryPoint &entry, uint32_t index) {
+  const fb::Expr *expr = entry.exprs()->Get(index);
+  auto operand = [&](uint32_t i) { return format(entry, i); };
+  switch (expr->op()) {
+  case fb::ExprOp::Constant:
+    return std::to_string(expr->value());
+  case fb::ExprOp::InputDim:
+    return "in" + std::to_string(expr->input()) + "[" +
+           std::to_string(expr->axis()) + "]";
+  case fb::ExprOp::Add: {
+    const fb::Expr *rhs = entry.exprs()->Get(expr->rhs());
+    if (rhs->op() == fb::ExprOp::Constant && rhs->value() < 0)
+      return "(" + operand(expr->lhs()) + " - " +
+             std::to_string(-rhs->value()) + ")";
+    return "(" + operand(expr->lhs()) + " + " + operand(expr->rhs()) + ")";
+  }
+  case fb::ExprOp::Sub:
+    return "(" + operand(expr->lhs()) + " - " + operand(expr->rhs()) + ")";
+  case fb::ExprOp::Mul:
+    return operand(expr->lhs()) + "*" + operand(expr->rhs());
+  case fb::ExprOp::FloorDiv:
+    return "floor(" + operand(expr->lhs()) + " / " + operand(expr->rhs()) + ")";
+  case fb::ExprOp::CeilDiv:
+    return "ceil(" + operand(expr->lhs()) + " / " + operand(expr->rhs()) + ")";
+  case fb::ExprOp::Max:
+    return "max(" + operand(expr->lhs()) + ", " + operand(expr->rhs()) + ")";
+  }
+  return "?";
+}
+
+std::string shapeText(const fb::EntryPoint &entry, const fb::TensorSpec &spec) {
+  std::string text = "[";
+  for (size_t i = 0; i < spec.shape()->size(); ++i)
+    text += (i ? ", " : "") + format(entry, spec.shape()->Get(i));
+  return text + "] " + fb::EnumNameElementType(spec.element_type());
+}
+
+std::vector<std::vector<int64_t>> parseShapes(const std::string &text) {
+  std::vector<std::vector<int64_t>> shapes;
+  std::stringstream list(text);
+  for (std::string item; std::getline(list, item, ',');) {
+    std::vector<int64_t> shape;
+    std::stringstream dims(item);
+    for (std::string dim; std::getline(dims, dim, 'x');) {
+      char *end = nullptr;
+      const long long value = std::strtoll(dim.c_str(), &end, 10);
+      if (*end || value < 0)
+        avila::fail("bad size '" + dim + "' in --shapes");
+      shape.push_back(value);
+    }
+    shapes.push_back(shape);
+  }
+  return shapes;
+}
+
+int run(int argc, char **argv) {
+  std::string path;
+  bool listWeights = false;
+  std::map<std::string, std::string> shapes;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--weights") {
+      listWeights = true;
+    } else if (arg == "--shapes" && i + 1 < argc) {
+      const std::string value = argv[++i];
+      const size_t equals = value.find('=');
+      if (equals == std::string::npos)
+        avila::fail("--shapes wants <entry>=<shape>,<shape>,...");
+      shapes[value.substr(0, equals)] = value.substr(equals + 1);
+    } else if (arg == "--help" || arg == "-h" || arg[0] == '-' ||
+               !path.empty()) {
+      std::cout << "usage: avila-inspect <model.avila> [--weights] "
+                   "[--shapes <entry>=<shape>,...]\n";
+      return arg == "--help" || arg == "-h" ? 0 : 1;
+    } else {
+      path = arg;
+    }
+  }
+  if (path.empty())
+    avila::fail("no artifact given");
+  avila::Artifact artifact = avila::Artifact::load(path);
+  const fb::Artifact &root = artifact.root();
+  std::printf("artifact %s\n  format version %u, target %s", path.c_str(),
+              root.format_version(), avila::targetName(root.target()));
+  if (root.target_features())
+    for (const auto *feature : *root.target_features())
+      std::printf(" %s", feature->c_str());
+  std::printf("\n  kernels: %u, code: %u bytes\n",
+              root.kernels() ? root.kernels()->size() : 0,
+              root.code() ? root.code()->size() : 0);
+  if (root.entry_points())
+    for (const fb::EntryPoint *entry : *root.entry_points()) {
+      std::printf("entry point %s: %u dispatches\n", entry->name()->c_str(),
+                  entry->dispatches()->size());
+      for (const auto *input : *entry->inputs())
+        std::printf("  input  %s %s\n", input->name()->c_str(),
+                    shapeText(*entry, *input).c_str());
+      for (const auto *output : *entry->outputs())
+        std::printf("  output %s %s\n", output->name()->c_str(),
+                    shapeText(*entry, *output).c_str());
+      const std::string arena = format(*entry, entry->arena_size());
+      if (arena.size() <= 160)
+        std::printf("  arena bytes = %s\n", arena.c_str());
+      else
+        std::printf("  arena bytes: an expression of %u nodes (--shapes "
+                    "evaluates it)\n",
+                    entry->exprs()->size());
+      auto it = shapes.find(entry->name()->str());
+      if (it != shapes.end()) {
+        auto values = avila::evaluateExprs(*entry, parseShapes(it->second));
+        std::printf("  arena for %s: %.1f MiB\n", it->second.c_str(),
+                    values[entry->arena_size()] / 1048576.0);
+      }
+    }
+  size_t count = 0, parameters = 0;
+  if (root.weights())
+    for (const fb::Weight *weight : *root.weights()) {
+      size_t elements = 1;
+      for (uint32_t dim : *weight->shape())
+        elements *= dim;
+      ++count;
+      parameters += elements;
+      if (listWeights)
+        std::printf("  %s %s  %s\n", weight->component()->c_str(),
+                    weight->name()->c_str(),
+                    weight->single_file_key()
+                        ? weight->single_file_key()->c_str()
+                        : "");
+    }
+  std::printf("weights: %zu tensors, %.1f M parameters\n", count,
+              parameters / 1e6);
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception &error) {
+    std::fprintf(stderr, "avila-inspect: error: %s\n", error.what());
+    return 1;
+  }
+}
