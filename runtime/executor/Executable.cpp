@@ -79,6 +79,19 @@ void Executable::bindWeights(const Checkpoint &checkpoint) {
   }
 }
 
+void Executable::bindWeights(
+    const std::function<void(const fb::Weight &, std::span<float>)> &fill) {
+  weights.clear();
+  if (const auto *manifest = loaded.root().weights())
+    for (const fb::Weight *weight : *manifest) {
+      size_t count = 1;
+      for (uint32_t dim : *weight->shape())
+        count *= dim;
+      weights.emplace_back(count);
+      fill(*weight, weights.back());
+    }
+}
+
 std::vector<HostTensor> Executable::run(const std::string &name,
                                         const std::vector<HostTensor> &inputs) {
   const fb::EntryPoint *entry = loaded.entryPoint(name);

@@ -15,6 +15,7 @@
 #include "runtime/hal/cpu/SharedObject.h"
 #include "runtime/weights/Checkpoint.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +43,10 @@ public:
   /// Reads every manifest weight from `checkpoint` (f32 weights only, for
   /// now), in the layout the checkpoint has.
   void bindWeights(const Checkpoint &checkpoint);
+  /// Fills every manifest weight through `fill` (benchmarks, tests).
+  void bindWeights(
+      const std::function<void(const artifact::Weight &, std::span<float>)>
+          &fill);
 
   /// Runs entry point `name`. Throws avila::Error for a missing entry point,
   /// inputs of the wrong count, type or rank, or sizes that do not fit.
