@@ -21,7 +21,8 @@
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: avila-bench-unet <artifact> [size] [repeats]\n");
+    std::fprintf(stderr,
+                 "usage: avila-bench-unet <artifact> [size] [repeats]\n");
     return 2;
   }
   const int64_t size = argc > 2 ? std::atoll(argv[2]) : 64;
@@ -36,7 +37,8 @@ int main(int argc, char **argv) {
       const size_t fanIn = weight.shape()->size() > 1
                                ? values.size() / weight.shape()->Get(0)
                                : 1;
-      std::normal_distribution<float> normal(0.0f, 1.0f / std::sqrt(float(fanIn)));
+      std::normal_distribution<float> normal(0.0f,
+                                             1.0f / std::sqrt(float(fanIn)));
       for (float &value : values)
         value = weight.shape()->size() > 1 ? normal(rng) : 1.0f;
     });
@@ -49,8 +51,8 @@ int main(int argc, char **argv) {
         v = normal(rng);
       return t;
     };
-    std::vector<avila::HostTensor> inputs = {
-        tensor({2, 4, size, size}), tensor({2}), tensor({2, 77, 768})};
+    std::vector<avila::HostTensor> inputs = {tensor({2, 4, size, size}),
+                                             tensor({2}), tensor({2, 77, 768})};
     inputs[1].floats = {981.0f, 981.0f};
     std::vector<double> seconds;
     for (int i = 0; i < repeats; ++i) {

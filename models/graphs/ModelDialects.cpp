@@ -1,4 +1,4 @@
-//===- ModelDialects.cpp - Dialects the model graphs are written in -------===//
+//===- ModelDialects.cpp - The dialects and the set of networks -----------===//
 
 #include "models/graphs/Models.h"
 
@@ -11,6 +11,14 @@ namespace avila::models {
 void loadModelDialects(mlir::MLIRContext &context) {
   context.loadDialect<AvilaDialect, mlir::func::FuncDialect,
                       mlir::arith::ArithDialect>();
+}
+
+void buildAllNetworks(mlir::ModuleOp module, const ModelConfig &config,
+                      mlir::Type elementType) {
+  buildTextEncoder(module, config.textEncoder, elementType);
+  buildUNet(module, config.unet, elementType);
+  buildVaeDecoder(module, config.vae, elementType);
+  buildVaeEncoder(module, config.vae, elementType);
 }
 
 } // namespace avila::models

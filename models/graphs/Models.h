@@ -38,6 +38,11 @@ mlir::func::FuncOp buildVaeEncoder(mlir::ModuleOp module,
                                    const VaeConfig &config,
                                    mlir::Type elementType);
 
+/// All four networks, as the entry points text_encoder, unet, vae_decoder
+/// and vae_encoder of one module.
+void buildAllNetworks(mlir::ModuleOp module, const ModelConfig &config,
+                      mlir::Type elementType);
+
 /// The module registering the dialects the builders use.
 void loadModelDialects(mlir::MLIRContext &context);
 

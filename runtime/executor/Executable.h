@@ -44,9 +44,8 @@ public:
   /// now), in the layout the checkpoint has.
   void bindWeights(const Checkpoint &checkpoint);
   /// Fills every manifest weight through `fill` (benchmarks, tests).
-  void bindWeights(
-      const std::function<void(const artifact::Weight &, std::span<float>)>
-          &fill);
+  void bindWeights(const std::function<void(const artifact::Weight &,
+                                            std::span<float>)> &fill);
 
   /// Runs entry point `name`. Throws avila::Error for a missing entry point,
   /// inputs of the wrong count, type or rank, or sizes that do not fit.

@@ -99,11 +99,7 @@ int run(const Options &options) {
   mlir::OpBuilder builder(&context);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::ModuleOp::create(builder.getUnknownLoc());
-  mlir::Type f32 = builder.getF32Type();
-  avila::models::buildTextEncoder(*module, config.textEncoder, f32);
-  avila::models::buildUNet(*module, config.unet, f32);
-  avila::models::buildVaeDecoder(*module, config.vae, f32);
-  avila::models::buildVaeEncoder(*module, config.vae, f32);
+  avila::models::buildAllNetworks(*module, config, builder.getF32Type());
   if (mlir::failed(mlir::verify(*module)))
     avila::fail("the model graphs do not verify (a bug)");
 
