@@ -146,6 +146,10 @@ public:
 
   const Dims &dims(Value value) const { return tensors.find(value)->second; }
   uint32_t index(Value value) const { return indices.find(value)->second; }
+  /// Pairs of sizes the ops require to be equal, for the runtime to check.
+  const std::vector<std::pair<uint32_t, uint32_t>> &equalities() const {
+    return equal;
+  }
 
 private:
   llvm::Error evaluateBody(func::FuncOp function) {
@@ -189,9 +193,15 @@ private:
 
   llvm::Error evaluateOp(Operation *op);
 
+  void requireEqual(uint32_t a, uint32_t b) {
+    if (a != b)
+      equal.emplace_back(a, b);
+  }
+
   ExprTable &table;
   DenseMap<Value, Dims> tensors;
   DenseMap<Value, uint32_t> indices;
+  std::vector<std::pair<uint32_t, uint32_t>> equal;
 };
 
 llvm::Error ShapeEvaluator::evaluateOp(Operation *op) {
@@ -256,12 +266,11 @@ llvm::Error ShapeEvaluator::evaluateOp(Operation *op) {
         for (int64_t i = 0; i < type.getRank(); ++i) {
           int64_t ai = i - (type.getRank() - aType.getRank());
           int64_t bi = i - (type.getRank() - bType.getRank());
-          if (ai >= 0 && aType.getDimSize(ai) != 1)
-            dims.push_back(a[ai]);
-          else if (bi >= 0 && bType.getDimSize(bi) != 1)
-            dims.push_back(b[bi]);
-          else
-            dims.push_back(table.constant(1));
+          const bool fromA = ai >= 0 && aType.getDimSize(ai) != 1;
+          const bool fromB = bi >= 0 && bType.getDimSize(bi) != 1;
+          if (fromA && fromB)
+            requireEqual(a[ai], b[bi]);
+          dims.push_back(fromA ? a[ai] : fromB ? b[bi] : table.constant(1));
         }
         results.push_back(dims);
       })
@@ -285,12 +294,26 @@ llvm::Error ShapeEvaluator::evaluateOp(Operation *op) {
         results.push_back(dims);
       })
       .Case([&](MatmulOp) {
-        Dims dims = in(0);
-        dims.back() = in(1).back();
-        results.push_back(dims);
+        // Batch dims pairwise, and lhs K (last) with rhs K (second last).
+        Dims lhs = in(0), rhs = in(1);
+        for (size_t i = 0; i + 1 < lhs.size(); ++i)
+          requireEqual(i + 2 < lhs.size() ? lhs[i] : lhs.back(), rhs[i]);
+        lhs.back() = rhs.back();
+        results.push_back(lhs);
       })
-      .Case([&](AttentionOp) {
-        results.push_back({in(0)[0], in(0)[1], in(2)[2]});
+      .Case([&](AttentionOp attention) {
+        Dims q = in(0), k = in(1), v = in(2);
+        requireEqual(q[0], k[0]);
+        requireEqual(q[0], v[0]);
+        requireEqual(k[1], v[1]);
+        if (attention.getMask()) {
+          Dims mask = in(3);
+          requireEqual(mask[mask.size() - 2], q[1]);
+          requireEqual(mask.back(), k[1]);
+          if (mask.size() == 3)
+            requireEqual(mask[0], q[0]);
+        }
+        results.push_back({q[0], q[1], v[2]});
       })
       .Case([&](GegluOp) {
         Dims dims = in(0);
@@ -301,8 +324,13 @@ llvm::Error ShapeEvaluator::evaluateOp(Operation *op) {
       .Case([&](ConcatOp concat) {
         Dims dims = in(0);
         const int64_t axis = concat.getAxis();
-        for (unsigned i = 1; i < op->getNumOperands(); ++i)
-          dims[axis] = table.binary(ExprOp::Add, dims[axis], in(i)[axis]);
+        for (unsigned i = 1; i < op->getNumOperands(); ++i) {
+          Dims other = in(i);
+          for (size_t d = 0; d < dims.size(); ++d)
+            if (static_cast<int64_t>(d) != axis)
+              requireEqual(dims[d], other[d]);
+          dims[axis] = table.binary(ExprOp::Add, dims[axis], other[axis]);
+        }
         results.push_back(dims);
       })
       .Case([&](SliceOp slice) {
@@ -532,6 +560,8 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
     entry->dispatches.push_back(std::move(dispatch));
   }
   entry->arena_size = arenaSize;
+  for (auto [a, b] : shapes.equalities())
+    entry->equal_sizes.insert(entry->equal_sizes.end(), {a, b});
   entry->exprs = exprs.take();
   return entry;
 }

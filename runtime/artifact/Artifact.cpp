@@ -159,6 +159,13 @@ Artifact::Artifact(std::vector<uint8_t> bytes, std::optional<fb::Target> target)
       verifyExprs(*entry);
       check(entry->arena_size() < entry->exprs()->size(),
             where(*entry) + " arena size expression");
+      if (const auto *equal = entry->equal_sizes()) {
+        check(equal->size() % 2 == 0,
+              where(*entry) + " unpaired size equality");
+        for (uint32_t expr : *equal)
+          check(expr < entry->exprs()->size(),
+                where(*entry) + " size equality expression");
+      }
       verifyDispatches(root, *entry);
     }
 }

@@ -127,6 +127,12 @@ std::vector<HostTensor> Executable::run(const std::string &name,
     if (dims(*entry->inputs()->Get(i)->shape()) != inputs[i].shape)
       fail(name + ": input " + std::to_string(i) +
            " does not have the size the model needs");
+  if (const auto *equal = entry->equal_sizes())
+    for (size_t i = 0; i + 1 < equal->size(); i += 2)
+      if (values[equal->Get(i)] != values[equal->Get(i + 1)])
+        fail(name + ": the inputs' sizes do not fit together (" +
+             std::to_string(values[equal->Get(i)]) + " vs " +
+             std::to_string(values[equal->Get(i + 1)]) + ")");
 
   std::vector<HostTensor> outputs;
   for (const fb::TensorSpec *spec : *entry->outputs()) {

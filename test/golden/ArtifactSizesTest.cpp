@@ -177,6 +177,13 @@ TEST_F(TinySdArtifact, RefusesInputsThatDoNotFit) {
             std::string::npos);
   EXPECT_NE(error({sample, context, context}).find("wrong element type, rank"),
             std::string::npos);
+  // A context of another batch than the sample would make kernels read
+  // past it; the sizes are checked against each other first.
+  HostTensor twoContexts{artifact::ElementType::F32, {2, 77, 32}, {}, {}};
+  twoContexts.floats.assign(2 * 77 * 32, 0.0f);
+  EXPECT_NE(error({sample, timesteps, twoContexts})
+                .find("the inputs' sizes do not fit together"),
+            std::string::npos);
 }
 
 } // namespace
