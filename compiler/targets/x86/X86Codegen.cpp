@@ -105,7 +105,8 @@ void addAbiWrappers(llvm::Module &module,
     kernel->setLinkage(llvm::GlobalValue::InternalLinkage);
     auto *wrapper = llvm::Function::Create(
         llvm::FunctionType::get(llvm::Type::getVoidTy(context), {ptr}, false),
-        llvm::GlobalValue::ExternalLinkage, kKernelSymbolPrefix + name, module);
+        llvm::GlobalValue::ExternalLinkage, cpu::kKernelSymbolPrefix + name,
+        module);
     llvm::IRBuilder<> builder(
         llvm::BasicBlock::Create(context, "entry", wrapper));
     llvm::SmallVector<llvm::Value *> arguments;

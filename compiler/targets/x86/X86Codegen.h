@@ -17,6 +17,8 @@
 #ifndef AVILA_COMPILER_TARGETS_X86_X86CODEGEN_H
 #define AVILA_COMPILER_TARGETS_X86_X86CODEGEN_H
 
+#include "runtime/hal/cpu/SharedObject.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
@@ -30,9 +32,6 @@ struct Options {
   std::string cpu = "x86-64-v3";
   unsigned optLevel = 3;
 };
-
-/// The prefix of exported kernel symbols.
-constexpr const char *kKernelSymbolPrefix = "avila_kernel_";
 
 /// Lowers `module` in place through LLVM dialect and returns the bytes of
 /// the linked shared object.

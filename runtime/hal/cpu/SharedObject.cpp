@@ -11,12 +11,6 @@
 
 namespace avila::cpu {
 
-namespace {
-
-constexpr const char *kKernelSymbolPrefix = "avila_kernel_";
-
-} // namespace
-
 SharedObject::SharedObject(std::span<const uint8_t> bytes) {
   if (bytes.size() < 4 || std::memcmp(bytes.data(),
                                       "\x7f"

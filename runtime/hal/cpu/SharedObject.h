@@ -19,8 +19,10 @@
 namespace avila::cpu {
 
 /// A kernel: `args` holds the flattened memref descriptor of every buffer
-/// (see compiler/targets/x86/X86Codegen.h).
+/// (see docs/artifact.md). The code generator exports kernel `k` as
+/// kKernelSymbolPrefix + k.
 using KernelFunction = void (*)(const int64_t *args);
+constexpr const char *kKernelSymbolPrefix = "avila_kernel_";
 
 class SharedObject {
 public:
