@@ -5,6 +5,7 @@
 #include "compiler/dialect/AvilaDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Verifier.h"
 
 namespace avila::models {
 
@@ -19,6 +20,18 @@ void buildAllNetworks(mlir::ModuleOp module, const ModelConfig &config,
   buildUNet(module, config.unet, elementType);
   buildVaeDecoder(module, config.vae, elementType);
   buildVaeEncoder(module, config.vae, elementType);
+}
+
+mlir::OwningOpRef<mlir::ModuleOp>
+buildNetworksModule(mlir::MLIRContext &context, const ModelConfig &config) {
+  loadModelDialects(context);
+  mlir::OpBuilder builder(&context);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::ModuleOp::create(builder.getUnknownLoc());
+  buildAllNetworks(*module, config, builder.getF32Type());
+  if (mlir::failed(mlir::verify(*module)))
+    return nullptr;
+  return module;
 }
 
 } // namespace avila::models

@@ -43,6 +43,11 @@ mlir::func::FuncOp buildVaeEncoder(mlir::ModuleOp module,
 void buildAllNetworks(mlir::ModuleOp module, const ModelConfig &config,
                       mlir::Type elementType);
 
+/// A new, verified f32 module of all four networks in `context` (dialects
+/// loaded); null if it does not verify, which would be a builder bug.
+mlir::OwningOpRef<mlir::ModuleOp>
+buildNetworksModule(mlir::MLIRContext &context, const ModelConfig &config);
+
 /// The module registering the dialects the builders use.
 void loadModelDialects(mlir::MLIRContext &context);
 

@@ -21,7 +21,6 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/IR/Verifier.h"
 
 #include <nlohmann/json.hpp>
 
@@ -239,12 +238,9 @@ int run(const Options &options) {
   }
 
   mlir::MLIRContext context;
-  avila::models::loadModelDialects(context);
-  mlir::OpBuilder builder(&context);
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::ModuleOp::create(builder.getUnknownLoc());
-  avila::models::buildAllNetworks(*module, config, builder.getF32Type());
-  if (mlir::failed(mlir::verify(*module)))
+      avila::models::buildNetworksModule(context, config);
+  if (!module)
     avila::fail("the model graphs do not verify (a bug)");
 
   int passed = 0, failed = 0, skipped = 0;

@@ -14,7 +14,6 @@
 #include "runtime/base/Error.h"
 #include "runtime/weights/Checkpoint.h"
 
-#include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -95,12 +94,9 @@ int run(const Options &options) {
   const avila::models::ModelConfig config =
       loadConfig(options.model, textModelLevel);
   mlir::MLIRContext context;
-  avila::models::loadModelDialects(context);
-  mlir::OpBuilder builder(&context);
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::ModuleOp::create(builder.getUnknownLoc());
-  avila::models::buildAllNetworks(*module, config, builder.getF32Type());
-  if (mlir::failed(mlir::verify(*module)))
+      avila::models::buildNetworksModule(context, config);
+  if (!module)
     avila::fail("the model graphs do not verify (a bug)");
 
   if (!options.phase.empty()) {
