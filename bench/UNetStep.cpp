@@ -1,11 +1,13 @@
 //===- UNetStep.cpp - One classifier-free-guidance U-Net step -------------===//
 //
 //   avila-bench-unet <artifact.avila> [latent size, default 64] [repeats]
+//                    [threads, default all]
 //
 // Runs the artifact's unet entry point on a CFG batch (2: conditional and
 // unconditional), a 77-token context and random weights of the right shapes,
 // and prints seconds per step and GFLOP/s against the SD 1.5 U-Net's
-// 0.80 TFLOP per image at 64x64 (scaled with the latent area).
+// 0.80 TFLOP per image at 64x64 (scaled with the latent area), then where
+// the last step's time went, by kind of dispatch.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +19,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <random>
 
 int main(int argc, char **argv) {
@@ -27,21 +30,29 @@ int main(int argc, char **argv) {
   }
   const int64_t size = argc > 2 ? std::atoll(argv[2]) : 64;
   const int repeats = argc > 3 ? std::atoi(argv[3]) : 1;
+  const unsigned threads = argc > 4 ? std::atoi(argv[4]) : 0;
   try {
     avila::Executable executable(
-        avila::Artifact::load(argv[1], avila::artifact::Target::X86));
+        avila::Artifact::load(argv[1], avila::artifact::Target::X86), threads);
     std::mt19937 rng(0);
-    executable.bindWeights([&](const avila::artifact::Weight &weight,
-                               std::span<float> values) {
-      // Scaled like a trained network so activations stay finite.
-      const size_t fanIn = weight.shape()->size() > 1
-                               ? values.size() / weight.shape()->Get(0)
-                               : 1;
-      std::normal_distribution<float> normal(0.0f,
-                                             1.0f / std::sqrt(float(fanIn)));
-      for (float &value : values)
-        value = weight.shape()->size() > 1 ? normal(rng) : 1.0f;
-    });
+    executable.bindWeights(
+        [&](const avila::artifact::Weight &weight, std::span<float> values) {
+          // Uniform with the variance 1 / fan-in of a trained network, so
+          // activations stay finite (and 860M values fill in seconds).
+          const size_t fanIn = weight.shape()->size() > 1
+                                   ? values.size() / weight.shape()->Get(0)
+                                   : 1;
+          const float bound = std::sqrt(3.0f / float(fanIn));
+          uint32_t state = rng();
+          for (float &value : values) {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            value = weight.shape()->size() > 1
+                        ? bound * (float(state) * 0x1p-31f - 1.0f)
+                        : 1.0f;
+          }
+        });
     std::normal_distribution<float> normal;
     auto tensor = [&](std::vector<int64_t> shape) {
       avila::HostTensor t;
@@ -55,9 +66,11 @@ int main(int argc, char **argv) {
                                              tensor({2}), tensor({2, 77, 768})};
     inputs[1].floats = {981.0f, 981.0f};
     std::vector<double> seconds;
+    std::vector<avila::Executable::DispatchTime> profile;
     for (int i = 0; i < repeats; ++i) {
+      profile.clear();
       const auto start = std::chrono::steady_clock::now();
-      auto outputs = executable.run("unet", inputs);
+      auto outputs = executable.run("unet", inputs, &profile);
       seconds.push_back(std::chrono::duration<double>(
                             std::chrono::steady_clock::now() - start)
                             .count());
@@ -71,6 +84,26 @@ int main(int argc, char **argv) {
                 "%.1f GFLOP/s\n",
                 static_cast<long long>(size), static_cast<long long>(size),
                 median, flops / median / 1e9);
+
+    // Kernels are named <entry>_dispatch_<n>_<root op>.
+    std::map<std::string, std::pair<double, int>> byRoot;
+    for (const auto &[kernel, time] : profile) {
+      std::string name = kernel->name()->str();
+      const size_t dispatch = name.find("_dispatch_");
+      const size_t root = name.find('_', dispatch + 10);
+      auto &entry =
+          byRoot[root == std::string::npos ? name : name.substr(root + 1)];
+      entry.first += time;
+      ++entry.second;
+    }
+    std::vector<std::pair<double, std::string>> ranked;
+    for (const auto &[root, entry] : byRoot)
+      ranked.push_back(
+          {entry.first,
+           root + " (" + std::to_string(entry.second) + " dispatches)"});
+    std::sort(ranked.rbegin(), ranked.rend());
+    for (const auto &[time, what] : ranked)
+      std::printf("  %7.3f s  %s\n", time, what.c_str());
   } catch (const std::exception &error) {
     std::fprintf(stderr, "avila-bench-unet: error: %s\n", error.what());
     return 1;

@@ -95,6 +95,35 @@ public:
     return result;
   }
 
+  /// The value of `index` when every input dimension is `dim` (overflow
+  /// wraps; only used to rank sizes).
+  int64_t estimate(uint32_t index, int64_t dim) const {
+    const fb::ExprT &expr = exprs[index];
+    auto operand = [&](uint32_t i) { return estimate(i, dim); };
+    switch (expr.op) {
+    case fb::ExprOp::Constant:
+      return expr.value;
+    case fb::ExprOp::InputDim:
+      return dim;
+    case fb::ExprOp::Add:
+      return operand(expr.lhs) + operand(expr.rhs);
+    case fb::ExprOp::Sub:
+      return operand(expr.lhs) - operand(expr.rhs);
+    case fb::ExprOp::Mul:
+      return operand(expr.lhs) * operand(expr.rhs);
+    case fb::ExprOp::FloorDiv:
+    case fb::ExprOp::CeilDiv: {
+      const int64_t divisor = std::max<int64_t>(1, operand(expr.rhs));
+      return (operand(expr.lhs) +
+              (expr.op == fb::ExprOp::CeilDiv ? divisor - 1 : 0)) /
+             divisor;
+    }
+    case fb::ExprOp::Max:
+      return std::max(operand(expr.lhs), operand(expr.rhs));
+    }
+    return 0;
+  }
+
   std::vector<std::unique_ptr<fb::ExprT>> take() {
     std::vector<std::unique_ptr<fb::ExprT>> result;
     for (const fb::ExprT &expr : exprs)
@@ -124,6 +153,71 @@ private:
 };
 
 using Dims = SmallVector<uint32_t>;
+
+// The activation arena as slots: a tensor takes a free slot when its
+// dispatch runs and frees it after its last reader, so tensors whose
+// lifetimes do not overlap share memory. Sizes depend on the request, so a
+// slot's size is the Max expression of its tenants' sizes and its offset the
+// sum of the slots before it; the runtime evaluates both per request. Slots
+// are matched by their size when every input dimension is 64 (a typical
+// latent): the smallest free slot that fits, else the largest free one
+// (grown), else a new one.
+class ArenaPlanner {
+public:
+  explicit ArenaPlanner(ExprTable &exprs) : exprs(exprs) {}
+
+  unsigned allocate(uint32_t bytes) {
+    const int64_t need = exprs.estimate(bytes, kTypicalDim);
+    std::optional<unsigned> fit, largest;
+    for (auto [index, slot] : llvm::enumerate(slots)) {
+      if (!slot.free)
+        continue;
+      if (slot.estimate >= need &&
+          (!fit || slot.estimate < slots[*fit].estimate))
+        fit = index;
+      if (!largest || slot.estimate > slots[*largest].estimate)
+        largest = index;
+    }
+    const unsigned chosen = fit ? *fit : largest ? *largest : slots.size();
+    if (chosen == slots.size())
+      slots.push_back({bytes, need, false});
+    Slot &slot = slots[chosen];
+    slot.free = false;
+    if (slot.size != bytes) {
+      slot.size = exprs.binary(fb::ExprOp::Max, slot.size, bytes);
+      slot.estimate = std::max(slot.estimate, need);
+    }
+    return chosen;
+  }
+
+  void release(unsigned slot) { slots[slot].free = true; }
+
+  /// Byte offset expression of every slot, and the arena size.
+  std::pair<std::vector<uint32_t>, uint32_t> layout() {
+    std::vector<uint32_t> offsets;
+    uint32_t end = exprs.constant(0);
+    for (const Slot &slot : slots) {
+      offsets.push_back(end);
+      uint32_t aligned =
+          exprs.binary(fb::ExprOp::Mul,
+                       exprs.binary(fb::ExprOp::CeilDiv, slot.size,
+                                    exprs.constant(kArenaAlignment)),
+                       exprs.constant(kArenaAlignment));
+      end = exprs.binary(fb::ExprOp::Add, end, aligned);
+    }
+    return {offsets, end};
+  }
+
+private:
+  static constexpr int64_t kTypicalDim = 64;
+  struct Slot {
+    uint32_t size;
+    int64_t estimate;
+    bool free;
+  };
+  ExprTable &exprs;
+  std::vector<Slot> slots;
+};
 
 // Sizes of every tensor and index value of an entry function and of the
 // dispatches it calls, as expressions over the entry's input dimensions.
@@ -453,7 +547,7 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
   // Where each tensor lives.
   struct Location {
     fb::BindingKind kind;
-    uint32_t index = 0, offset = 0;
+    uint32_t index = 0;
   };
   DenseMap<Value, Location> locations;
   for (auto [position, argument] : llvm::enumerate(function.getArguments())) {
@@ -461,7 +555,7 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
     if (!input)
       return input.takeError();
     entry->inputs.push_back(std::move(*input));
-    locations[argument] = {fb::BindingKind::Input, uint32_t(position), 0};
+    locations[argument] = {fb::BindingKind::Input, uint32_t(position)};
   }
   auto returned = function.getBody().front().getTerminator()->getOperands();
   for (auto [position, value] : llvm::enumerate(returned)) {
@@ -473,10 +567,18 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
         locations.count(value))
       return fail(entry->name + ": every result must be computed by its own "
                                 "dispatch");
-    locations[value] = {fb::BindingKind::Output, uint32_t(position), 0};
+    locations[value] = {fb::BindingKind::Output, uint32_t(position)};
   }
 
-  uint32_t arenaSize = exprs.constant(0);
+  // The last dispatch that reads each tensor.
+  DenseMap<Value, Operation *> lastReader;
+  for (Operation &op : function.getBody().front())
+    if (isa<func::CallOp>(op))
+      for (Value operand : op.getOperands())
+        lastReader[operand] = &op;
+  ArenaPlanner arena(exprs);
+  DenseMap<Value, unsigned> slots;
+  std::vector<std::pair<fb::BindingT *, unsigned>> arenaBindings;
   for (Operation &op : function.getBody().front()) {
     if (auto weight = dyn_cast<WeightOp>(op)) {
       auto key = std::make_pair(component, weight.getName().str());
@@ -497,7 +599,7 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
         manifest->element_type = *element;
         tables.artifact.weights.push_back(std::move(manifest));
       }
-      locations[weight.getResult()] = {fb::BindingKind::Weight, it->second, 0};
+      locations[weight.getResult()] = {fb::BindingKind::Weight, it->second};
       continue;
     }
     auto call = dyn_cast<func::CallOp>(op);
@@ -513,11 +615,12 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
       auto binding = std::make_unique<fb::BindingT>();
       binding->kind = where.kind;
       binding->index = where.index;
-      binding->offset = where.offset;
       auto type = cast<RankedTensorType>(value.getType());
       binding->element_type = *elementType(type.getElementType());
       binding->shape.assign(shapes.dims(value).begin(),
                             shapes.dims(value).end());
+      if (where.kind == fb::BindingKind::Arena)
+        arenaBindings.push_back({binding.get(), slots.lookup(value)});
       return binding;
     };
     uint32_t inputs = 0;
@@ -533,21 +636,26 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
     }
     for (Value result : call.getResults()) {
       if (!locations.count(result)) {
-        // A fresh arena slot, 64-byte aligned; no reuse yet.
         auto type = cast<RankedTensorType>(result.getType());
-        uint32_t bytes =
+        slots[result] = arena.allocate(
             exprs.binary(fb::ExprOp::Mul, exprs.product(shapes.dims(result)),
-                         exprs.constant(elementBytes(type.getElementType())));
-        uint32_t aligned =
-            exprs.binary(fb::ExprOp::Mul,
-                         exprs.binary(fb::ExprOp::CeilDiv, bytes,
-                                      exprs.constant(kArenaAlignment)),
-                         exprs.constant(kArenaAlignment));
-        locations[result] = {fb::BindingKind::Arena, 0, arenaSize};
-        arenaSize = exprs.binary(fb::ExprOp::Add, arenaSize, aligned);
+                         exprs.constant(elementBytes(type.getElementType()))));
+        locations[result] = {fb::BindingKind::Arena, 0};
       }
       dispatch->bindings.push_back(bindingFor(result));
     }
+    // Operands read for the last time and results nobody reads die here,
+    // after the kernel (which reads its inputs while writing its results).
+    llvm::SetVector<Value> dying;
+    for (Value value : call->getOperands())
+      if (lastReader.lookup(value) == call.getOperation())
+        dying.insert(value);
+    for (Value value : call->getResults())
+      if (!lastReader.count(value))
+        dying.insert(value);
+    for (Value value : dying)
+      if (auto slot = slots.find(value); slot != slots.end())
+        arena.release(slot->second);
     dispatch->workgroups = exprs.constant(1);
     if (newKernel) {
       auto kernel = std::make_unique<fb::KernelT>();
@@ -559,6 +667,9 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
     }
     entry->dispatches.push_back(std::move(dispatch));
   }
+  auto [offsets, arenaSize] = arena.layout();
+  for (auto &[binding, slot] : arenaBindings)
+    binding->offset = offsets[slot];
   entry->arena_size = arenaSize;
   for (auto [a, b] : shapes.equalities())
     entry->equal_sizes.insert(entry->equal_sizes.end(), {a, b});

@@ -51,4 +51,39 @@ def FormDispatches : Pass<"avila-form-dispatches", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def FuseElementwise : Pass<"avila-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg producers into their consumers "
+                "when no element is computed twice";
+  let description = [{
+    Upstream elementwise fusion on tensors, for producers with one use, and
+    only where the consumer reads the producer through a permutation of all
+    its loops. A producer read through a projection would be recomputed for
+    every value of the missing loops: softmax's exp(x − max) / Σ fused into
+    attention's probabilities × V contraction is evaluated once per output
+    channel, and the contraction is no longer a plain multiply-accumulate.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def ContractionsToUkernels
+    : Pass<"avila-contractions-to-ukernels", "::mlir::ModuleOp"> {
+  let summary = "Replace f32 matmul and convolution loops on buffers with "
+                "calls of the CPU runtime's contraction ukernels";
+  let description = [{
+    Runs after bufferization. A linalg.generic whose body is
+    `out + a · b` over f32 memrefs becomes a call of
+    `avila_ukernel_matmul` when its maps are projected permutations with one
+    reduction dimension (linear, matmul, both attention products: parallel
+    dimensions of A only are rows, of B only columns, of both batches), or
+    of `avila_ukernel_conv2d` when it has the shape of an ungrouped
+    convolution. The call passes one pointer to int64 parameters (addresses,
+    sizes, element strides) laid out as runtime/hal/cpu/ukernels/UkernelAbi.h
+    says. Anything else stays loops.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
+}
+
 #endif // AVILA_TRANSFORMS_PASSES_TD

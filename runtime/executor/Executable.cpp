@@ -3,6 +3,7 @@
 #include "runtime/executor/Executable.h"
 #include "runtime/base/Error.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -39,7 +40,8 @@ int64_t HostTensor::numElements() const {
   return count;
 }
 
-Executable::Executable(Artifact artifact) : loaded(std::move(artifact)) {
+Executable::Executable(Artifact artifact, unsigned threads)
+    : loaded(std::move(artifact)), pool(threads) {
   const fb::Artifact &root = loaded.root();
   if (root.target() != fb::Target::X86)
     fail(std::string("the CPU executor runs x86 artifacts, not ") +
@@ -47,7 +49,7 @@ Executable::Executable(Artifact artifact) : loaded(std::move(artifact)) {
   if (!root.code())
     fail("the artifact has no code");
   code = std::make_unique<cpu::SharedObject>(
-      std::span<const uint8_t>(root.code()->data(), root.code()->size()));
+      std::span<const uint8_t>(root.code()->data(), root.code()->size()), pool);
   if (root.kernels())
     for (const fb::Kernel *kernel : *root.kernels())
       kernels.push_back(code->kernel(kernel->name()->str()));
@@ -93,7 +95,8 @@ void Executable::bindWeights(
 }
 
 std::vector<HostTensor> Executable::run(const std::string &name,
-                                        const std::vector<HostTensor> &inputs) {
+                                        const std::vector<HostTensor> &inputs,
+                                        std::vector<DispatchTime> *profile) {
   const fb::EntryPoint *entry = loaded.entryPoint(name);
   if (!entry)
     fail("the artifact has no entry point '" + name + "'");
@@ -206,7 +209,12 @@ std::vector<HostTensor> Executable::run(const std::string &name,
         args.push_back(values[expr]);
     std::vector<int64_t> results = cpu::kernelArguments(trailing);
     args.insert(args.end(), results.begin(), results.end());
+    const auto start = std::chrono::steady_clock::now();
     kernels[dispatch->kernel()](args.data());
+    if (profile)
+      profile->push_back({kernel, std::chrono::duration<double>(
+                                      std::chrono::steady_clock::now() - start)
+                                      .count()});
   }
   return outputs;
 }

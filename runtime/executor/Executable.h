@@ -13,6 +13,7 @@
 
 #include "runtime/artifact/Artifact.h"
 #include "runtime/hal/cpu/SharedObject.h"
+#include "runtime/hal/cpu/ThreadPool.h"
 #include "runtime/weights/Checkpoint.h"
 
 #include <functional>
@@ -35,7 +36,8 @@ struct HostTensor {
 class Executable {
 public:
   /// Throws avila::Error for artifacts of other targets or unloadable code.
-  explicit Executable(Artifact artifact);
+  /// Kernels run on `threads` threads (0: one per hardware thread).
+  explicit Executable(Artifact artifact, unsigned threads = 0);
   ~Executable();
 
   const Artifact &artifact() const { return loaded; }
@@ -47,13 +49,22 @@ public:
   void bindWeights(const std::function<void(const artifact::Weight &,
                                             std::span<float>)> &fill);
 
+  /// Seconds spent in each dispatch of one run, in schedule order.
+  struct DispatchTime {
+    const artifact::Kernel *kernel;
+    double seconds;
+  };
+
   /// Runs entry point `name`. Throws avila::Error for a missing entry point,
   /// inputs of the wrong count, type or rank, or sizes that do not fit.
+  /// With `profile`, times every dispatch into it.
   std::vector<HostTensor> run(const std::string &name,
-                              const std::vector<HostTensor> &inputs);
+                              const std::vector<HostTensor> &inputs,
+                              std::vector<DispatchTime> *profile = nullptr);
 
 private:
   Artifact loaded;
+  cpu::ThreadPool pool;
   std::unique_ptr<cpu::SharedObject> code;
   std::vector<cpu::KernelFunction> kernels;
   std::vector<std::vector<float>> weights;

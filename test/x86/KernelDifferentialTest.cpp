@@ -12,6 +12,7 @@
 #include "compiler/interpreter/Interpreter.h"
 #include "compiler/targets/x86/X86Codegen.h"
 #include "runtime/hal/cpu/SharedObject.h"
+#include "runtime/hal/cpu/ThreadPool.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -399,7 +400,8 @@ TEST_P(X86Kernel, MatchesTheInterpreter) {
 
   auto library = x86::compileToSharedObject(*module, x86::Options());
   ASSERT_TRUE(bool(library)) << llvm::toString(library.takeError());
-  cpu::SharedObject code(*library);
+  cpu::ThreadPool pool(2);
+  cpu::SharedObject code(*library, pool);
 
   std::vector<std::vector<int32_t>> idBuffers;
   std::vector<Tensor> outputs;

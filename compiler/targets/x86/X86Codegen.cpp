@@ -49,12 +49,12 @@ llvm::Error fail(const llvm::Twine &message) {
 // anchored on.)
 constexpr const char *kToBuffers =
     "func.func(avila-lower-to-linalg),canonicalize,cse,"
-    "func.func(linalg-fuse-elementwise-ops),canonicalize,"
+    "func.func(avila-fuse-elementwise),canonicalize,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{modify-public-functions "
     "hoist-dynamic-allocs},"
-    "buffer-deallocation-pipeline,canonicalize";
+    "buffer-deallocation-pipeline,canonicalize,avila-contractions-to-ukernels";
 
 // From buffers to the LLVM dialect.
 constexpr const char *kToLLVM =
@@ -91,6 +91,41 @@ void registerEverythingOnce() {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
   });
+}
+
+// avila_bind_imports(const ImportTable *) keeps the runtime's table; each
+// ukernel the kernels call becomes a thunk that calls the table's entry
+// with the table's context.
+void addImports(llvm::Module &module) {
+  llvm::LLVMContext &context = module.getContext();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(context);
+  llvm::Type *voidType = llvm::Type::getVoidTy(context);
+  auto *table = new llvm::GlobalVariable(
+      module, ptr, false, llvm::GlobalValue::InternalLinkage,
+      llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(context)),
+      "avila_imports");
+  auto *bind = llvm::Function::Create(
+      llvm::FunctionType::get(voidType, {ptr}, false),
+      llvm::GlobalValue::ExternalLinkage, cpu::kBindImportsSymbol, module);
+  llvm::IRBuilder<> builder(llvm::BasicBlock::Create(context, "entry", bind));
+  builder.CreateStore(bind->getArg(0), table);
+  builder.CreateRetVoid();
+
+  for (auto [slot, symbol] : llvm::enumerate(cpu::kUkernelSymbols)) {
+    llvm::Function *thunk = module.getFunction(symbol);
+    if (!thunk)
+      continue;
+    thunk->setLinkage(llvm::GlobalValue::InternalLinkage);
+    builder.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", thunk));
+    llvm::Value *imports = builder.CreateLoad(ptr, table);
+    llvm::Value *function = builder.CreateLoad(
+        ptr, builder.CreateConstGEP1_64(ptr, imports, 1 + slot));
+    builder.CreateCall(llvm::FunctionType::get(voidType, {ptr, ptr}, false),
+                       function,
+                       {builder.CreateLoad(ptr, imports),
+                        builder.CreateIntToPtr(thunk->getArg(0), ptr)});
+    builder.CreateRetVoid();
+  }
 }
 
 // void avila_kernel_<f>(const int64_t *args): loads each parameter of `f`
@@ -199,6 +234,7 @@ compileToSharedObject(ModuleOp module, const Options &options) {
     return fail("translation to LLVM IR failed:\n" + text.substr(0, 3000));
   }
   addAbiWrappers(*llvmModule, kernels);
+  addImports(*llvmModule);
 
   const llvm::Triple triple(llvm::sys::getProcessTriple());
   std::string lookupError;

@@ -2,6 +2,7 @@
 
 #include "runtime/hal/cpu/SharedObject.h"
 #include "runtime/base/Error.h"
+#include "runtime/hal/cpu/ukernels/Contraction.h"
 
 #include <cerrno>
 #include <cstring>
@@ -11,7 +12,8 @@
 
 namespace avila::cpu {
 
-SharedObject::SharedObject(std::span<const uint8_t> bytes) {
+SharedObject::SharedObject(std::span<const uint8_t> bytes, ThreadPool &pool)
+    : imports{&pool, {matmulUkernel, conv2dUkernel}} {
   if (bytes.size() < 4 || std::memcmp(bytes.data(),
                                       "\x7f"
                                       "ELF",
@@ -34,6 +36,12 @@ SharedObject::SharedObject(std::span<const uint8_t> bytes) {
   ::close(fd);
   if (!handle)
     fail(std::string("cannot load the artifact's code: ") + ::dlerror());
+  void *bind = ::dlsym(handle, kBindImportsSymbol);
+  if (!bind) {
+    ::dlclose(handle);
+    fail("the artifact's code does not export avila_bind_imports");
+  }
+  reinterpret_cast<void (*)(const ImportTable *)>(bind)(&imports);
 }
 
 SharedObject::~SharedObject() {

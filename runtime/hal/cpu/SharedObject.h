@@ -3,13 +3,17 @@
 //
 // An x86 artifact carries its kernels as an ELF shared object. It is loaded
 // from memory (memfd + dlopen, never a file an attacker could swap) with its
-// symbols kept local. Native code cannot be verified: an artifact is a
-// program, and the runtime runs only artifacts its user chose to trust.
+// symbols kept local, and its imports (the contraction ukernels) bound to
+// the runtime's, running on the given thread pool. Native code cannot be
+// verified: an artifact is a program, and the runtime runs only artifacts its
+// user chose to trust.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef AVILA_RUNTIME_HAL_CPU_SHAREDOBJECT_H
 #define AVILA_RUNTIME_HAL_CPU_SHAREDOBJECT_H
+
+#include "runtime/hal/cpu/ukernels/UkernelAbi.h"
 
 #include <cstdint>
 #include <span>
@@ -24,10 +28,13 @@ namespace avila::cpu {
 using KernelFunction = void (*)(const int64_t *args);
 constexpr const char *kKernelSymbolPrefix = "avila_kernel_";
 
+class ThreadPool;
+
 class SharedObject {
 public:
-  /// Throws avila::Error when the bytes are not a loadable shared object.
-  explicit SharedObject(std::span<const uint8_t> bytes);
+  /// Throws avila::Error when the bytes are not a loadable shared object of
+  /// our code generator. `pool` must outlive the object.
+  SharedObject(std::span<const uint8_t> bytes, ThreadPool &pool);
   ~SharedObject();
   SharedObject(const SharedObject &) = delete;
   SharedObject &operator=(const SharedObject &) = delete;
@@ -37,6 +44,7 @@ public:
 
 private:
   void *handle = nullptr;
+  ImportTable imports;
 };
 
 /// A dense row-major buffer and its shape.

@@ -1,0 +1,102 @@
+//===- UkernelAbi.h - How compiled kernels call the runtime's ukernels -*-===//
+//
+// Contractions (matmuls and convolutions) are the runtime's work, not the
+// code generator's: the x86 code generator lowers them to calls of these
+// imports, which run packed, register-tiled, vectorized loops on the
+// runtime's thread pool. The compiler and the runtime share this header; a
+// change here changes the artifact format version.
+//
+// A compiled shared object exports `avila_bind_imports(const ImportTable *)`,
+// which the runtime calls once after loading it. Each import takes the
+// table's context and a pointer to its int64 parameters, laid out below.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AVILA_RUNTIME_HAL_CPU_UKERNELS_UKERNELABI_H
+#define AVILA_RUNTIME_HAL_CPU_UKERNELS_UKERNELABI_H
+
+#include <cstdint>
+
+namespace avila::cpu {
+
+using UkernelFunction = void (*)(void *context, const int64_t *params);
+
+enum class Ukernel : int { Matmul = 0, Conv2D = 1, Count = 2 };
+
+/// The symbols the code generator calls, in table order.
+constexpr const char *kUkernelSymbols[] = {"avila_ukernel_matmul",
+                                           "avila_ukernel_conv2d"};
+constexpr const char *kBindImportsSymbol = "avila_bind_imports";
+
+struct ImportTable {
+  void *context;
+  UkernelFunction functions[static_cast<int>(Ukernel::Count)];
+};
+
+/// C[b, i, j] += Σ_k A[b, i, k] · B[b, k, j] over f32 buffers addressed by
+/// element strides; up to three batch dimensions (a stride may be 0).
+namespace matmul {
+enum Param : int {
+  A,
+  B,
+  C,
+  Batch0,
+  Batch1,
+  Batch2,
+  M,
+  N,
+  K,
+  AStrideBatch0,
+  AStrideBatch1,
+  AStrideBatch2,
+  AStrideM,
+  AStrideK,
+  BStrideBatch0,
+  BStrideBatch1,
+  BStrideBatch2,
+  BStrideK,
+  BStrideN,
+  CStrideBatch0,
+  CStrideBatch1,
+  CStrideBatch2,
+  CStrideM,
+  CStrideN,
+  Count
+};
+} // namespace matmul
+
+/// out[n, o, y, x] += Σ_{c, ky, kx} in[n, c, y·sh + ky, x·sw + kx] ·
+/// w[o, c, ky, kx] over an already padded input; element strides.
+namespace conv2d {
+enum Param : int {
+  Input,
+  Weight,
+  Output,
+  Batch,
+  OutChannels,
+  InChannels,
+  KernelH,
+  KernelW,
+  OutH,
+  OutW,
+  StrideH,
+  StrideW,
+  InputStrideN,
+  InputStrideC,
+  InputStrideH,
+  InputStrideW,
+  WeightStrideO,
+  WeightStrideC,
+  WeightStrideH,
+  WeightStrideW,
+  OutputStrideN,
+  OutputStrideO,
+  OutputStrideH,
+  OutputStrideW,
+  Count
+};
+} // namespace conv2d
+
+} // namespace avila::cpu
+
+#endif // AVILA_RUNTIME_HAL_CPU_UKERNELS_UKERNELABI_H
