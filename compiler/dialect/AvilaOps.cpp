@@ -737,3 +737,12 @@ LogicalResult TimestepEmbeddingOp::inferReturnTypes(
 
 #define GET_OP_CLASSES
 #include "compiler/dialect/AvilaOps.cpp.inc"
+
+std::optional<double> AttentionOp::getEffectiveScale() {
+  if (std::optional<APFloat> scale = getScale())
+    return scale->convertToDouble();
+  const int64_t embed = getQuery().getType().getDimSize(2);
+  if (ShapedType::isDynamic(embed))
+    return std::nullopt;
+  return 1.0 / std::sqrt(static_cast<double>(embed / getNumHeads()));
+}

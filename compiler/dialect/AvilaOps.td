@@ -146,6 +146,10 @@ def Avila_AttentionOp : Avila_InferredOp<"attention"> {
     (`causal` $causal^)? (`scale` $scale^)? attr-dict `:`
     functional-type(operands, results)
   }];
+  let extraClassDeclaration = [{
+    /// `scale`, or 1/sqrt(E / num_heads) for a static embedding size E.
+    std::optional<double> getEffectiveScale();
+  }];
 }
 
 //===----------------------------------------------------------------------===//

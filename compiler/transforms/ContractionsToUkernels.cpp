@@ -9,7 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/transforms/Passes.h"
-#include "runtime/hal/cpu/ukernels/UkernelAbi.h"
+#include "compiler/transforms/UkernelCalls.h"
 
 namespace avila {
 #define GEN_PASS_DEF_CONTRACTIONSTOUKERNELS
@@ -47,55 +47,6 @@ bool isMultiplyAccumulate(linalg::GenericOp op) {
   return multiply && ((multiply.getLhs() == a && multiply.getRhs() == b) ||
                       (multiply.getLhs() == b && multiply.getRhs() == a));
 }
-
-// A buffer's element address, sizes and element strides as index values.
-struct Buffer {
-  Value address;
-  SmallVector<Value> sizes, strides;
-};
-
-class Emitter {
-public:
-  Emitter(OpBuilder &b, Location loc) : b(b), loc(loc) {}
-
-  Value index(int64_t value) {
-    return arith::ConstantIndexOp::create(b, loc, value);
-  }
-
-  Buffer describe(Value memref) {
-    auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, memref);
-    Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
-    Value offsetBytes =
-        arith::MulIOp::create(b, loc, metadata.getOffset(), index(4));
-    return {arith::AddIOp::create(b, loc, base, offsetBytes),
-            SmallVector<Value>(metadata.getSizes()),
-            SmallVector<Value>(metadata.getStrides())};
-  }
-
-  // Stores `params` in a stack array and calls `ukernel` with its address.
-  void call(ModuleOp module, Ukernel ukernel, ArrayRef<Value> params) {
-    auto type = MemRefType::get({static_cast<int64_t>(params.size())},
-                                b.getIndexType());
-    Value array = memref::AllocaOp::create(b, loc, type);
-    for (auto [i, param] : llvm::enumerate(params))
-      memref::StoreOp::create(b, loc, param, array,
-                              ValueRange{index(static_cast<int64_t>(i))});
-    Value address =
-        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, array);
-    StringRef name = cpu::kUkernelSymbols[static_cast<int>(ukernel)];
-    auto function = FunctionType::get(b.getContext(), {b.getIndexType()}, {});
-    if (!module.lookupSymbol(name)) {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(module.getBody());
-      func::FuncOp::create(b, loc, name, function).setPrivate();
-    }
-    func::CallOp::create(b, loc, name, TypeRange{}, ValueRange{address});
-  }
-
-private:
-  OpBuilder &b;
-  Location loc;
-};
 
 // `expr` as d<outer> · stride + d<inner>; the stride, or nothing.
 std::optional<int64_t> windowStride(AffineExpr expr, unsigned outer,
@@ -156,10 +107,10 @@ matchConvolution(linalg::GenericOp op) {
 void replaceConvolution(linalg::GenericOp op, int64_t strideH,
                         int64_t strideW) {
   OpBuilder b(op);
-  Emitter e(b, op.getLoc());
-  Buffer input = e.describe(op.getDpsInputs()[0]);
-  Buffer weight = e.describe(op.getDpsInputs()[1]);
-  Buffer output = e.describe(op.getDpsInits()[0]);
+  UkernelCallEmitter e(b, op.getLoc());
+  BufferView input = e.describe(op.getDpsInputs()[0]);
+  BufferView weight = e.describe(op.getDpsInputs()[1]);
+  BufferView output = e.describe(op.getDpsInits()[0]);
   using namespace cpu::conv2d;
   SmallVector<Value> params(Count);
   params[Input] = input.address;
@@ -244,11 +195,11 @@ std::optional<MatmulDims> matchMatmul(linalg::GenericOp op) {
 
 void replaceMatmul(linalg::GenericOp op, const MatmulDims &dims) {
   OpBuilder b(op);
-  Emitter e(b, op.getLoc());
+  UkernelCallEmitter e(b, op.getLoc());
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  Buffer buffers[3] = {e.describe(op.getDpsInputs()[0]),
-                       e.describe(op.getDpsInputs()[1]),
-                       e.describe(op.getDpsInits()[0])};
+  BufferView buffers[3] = {e.describe(op.getDpsInputs()[0]),
+                           e.describe(op.getDpsInputs()[1]),
+                           e.describe(op.getDpsInits()[0])};
   Value zero = e.index(0), one = e.index(1);
   auto position = [&](int operand, int64_t d) {
     return maps[operand].getResultPosition(

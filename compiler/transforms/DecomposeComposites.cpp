@@ -48,9 +48,7 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
     Value keyT = splitHeads(op.getKey(), embed / heads, {0, 2, 3, 1});
     Value value = splitHeads(op.getValue(), valueEmbed / heads, {0, 2, 1, 3});
 
-    double scale = op.getScale()
-                       ? op.getScale()->convertToDouble()
-                       : 1.0 / std::sqrt(static_cast<double>(embed / heads));
+    const double scale = *op.getEffectiveScale();
     Value scores = MulScalarOp::create(
         rewriter, loc, MatmulOp::create(rewriter, loc, query, keyT),
         rewriter.getF64FloatAttr(scale));

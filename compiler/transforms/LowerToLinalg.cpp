@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/dialect/AvilaOps.h"
+#include "compiler/transforms/AttentionUkernel.h"
 #include "compiler/transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -669,9 +670,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     if (ShapedType::isDynamic(embed) || ShapedType::isDynamic(valueEmbed))
       return rewriter.notifyMatchFailure(op, "dynamic embedding size");
     const int64_t headDim = embed / heads, valueHeadDim = valueEmbed / heads;
-    const double scale = op.getScale()
-                             ? op.getScale()->convertToDouble()
-                             : 1.0 / std::sqrt(static_cast<double>(headDim));
+    const double scale = *op.getEffectiveScale();
 
     // Heads as a dimension: [B, L, H·hd] → [B, L, H, hd].
     auto splitHeads = [&](Value x, int64_t perHead) {
@@ -1211,6 +1210,8 @@ void addUnaryPatterns(RewritePatternSet &patterns) {
 }
 
 struct LowerToLinalgPass : avila::impl::LowerToLinalgBase<LowerToLinalgPass> {
+  using LowerToLinalgBase::LowerToLinalgBase;
+
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
@@ -1231,6 +1232,8 @@ struct LowerToLinalgPass : avila::impl::LowerToLinalgBase<LowerToLinalgPass> {
                            math::MathDialect, tensor::TensorDialect>();
     target.addIllegalDialect<AvilaDialect>();
     target.addLegalOp<WeightOp>();
+    if (keepUkernelAttention)
+      target.addDynamicallyLegalOp<AttentionOp>(runsAsAttentionUkernel);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -26,8 +26,15 @@ def LowerToLinalg : Pass<"avila-lower-to-linalg", "::mlir::func::FuncOp"> {
     Every op except avila.weight becomes upstream ops: linalg.generic for
     computation (bodies in f32 whatever the storage type), tensor ops for
     data movement, tensor.dim and arith for sizes. The first step of every
-    code generator.
+    code generator. With `keep-ukernel-attention`, attention ops that the
+    CPU runtime's attention ukernel computes stay (bufferization turns them
+    into ukernel calls; see AttentionUkernel.h).
   }];
+  let options = [
+    Option<"keepUkernelAttention", "keep-ukernel-attention", "bool",
+           /*default=*/"false",
+           "Leave attention ops the CPU attention ukernel runs">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"

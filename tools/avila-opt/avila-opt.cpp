@@ -1,6 +1,7 @@
 //===- avila-opt.cpp - Run avila and upstream passes on .mlir text --------===//
 
 #include "compiler/dialect/AvilaDialect.h"
+#include "compiler/transforms/AttentionUkernel.h"
 #include "compiler/transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -17,6 +18,7 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<avila::AvilaDialect>();
+  avila::registerAttentionUkernelBufferization(registry);
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "Avila Diffusion optimizer driver\n", registry));

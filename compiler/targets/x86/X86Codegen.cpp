@@ -1,6 +1,7 @@
 //===- X86Codegen.cpp - avila kernels to an x86-64 shared object ----------===//
 
 #include "compiler/targets/x86/X86Codegen.h"
+#include "compiler/transforms/AttentionUkernel.h"
 #include "compiler/transforms/Passes.h"
 
 #include "lld/Common/Driver.h"
@@ -48,7 +49,8 @@ llvm::Error fail(const llvm::Twine &message) {
 // freed where they die. (Passes of the builtin.module the pass manager is
 // anchored on.)
 constexpr const char *kToBuffers =
-    "func.func(avila-lower-to-linalg),canonicalize,cse,"
+    "func.func(avila-lower-to-linalg{keep-ukernel-attention}),canonicalize,"
+    "cse,"
     "func.func(avila-fuse-elementwise),canonicalize,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
@@ -208,6 +210,7 @@ compileToSharedObject(ModuleOp module, const Options &options) {
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  registerAttentionUkernelBufferization(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   context->appendDialectRegistry(registry);

@@ -2,6 +2,7 @@
 
 #include "runtime/hal/cpu/SharedObject.h"
 #include "runtime/base/Error.h"
+#include "runtime/hal/cpu/ukernels/Attention.h"
 #include "runtime/hal/cpu/ukernels/Contraction.h"
 
 #include <cerrno>
@@ -13,7 +14,7 @@
 namespace avila::cpu {
 
 SharedObject::SharedObject(std::span<const uint8_t> bytes, ThreadPool &pool)
-    : imports{&pool, {matmulUkernel, conv2dUkernel}} {
+    : imports{&pool, {matmulUkernel, conv2dUkernel, attentionUkernel}} {
   if (bytes.size() < 4 || std::memcmp(bytes.data(),
                                       "\x7f"
                                       "ELF",

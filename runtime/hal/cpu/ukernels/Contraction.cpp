@@ -11,6 +11,7 @@
 #include "runtime/base/Error.h"
 #include "runtime/hal/cpu/ThreadPool.h"
 #include "runtime/hal/cpu/ukernels/MicroKernel.h"
+#include "runtime/hal/cpu/ukernels/Packing.h"
 #include "runtime/hal/cpu/ukernels/UkernelAbi.h"
 
 #include <algorithm>
@@ -36,70 +37,6 @@ namespace {
 constexpr int64_t kDepthBlock = 256;
 constexpr int64_t kPanelsPerRowBlock = 32;
 constexpr int64_t kPanelsPerColumnBlock = 8;
-
-// Packing buffers per thread, grown on demand and kept: fresh pages are
-// expensive on first touch.
-class Workspace {
-public:
-  float *get(size_t slot, size_t count) {
-    std::vector<float> &buffer = buffers[slot];
-    if (buffer.size() < count + kAlignment)
-      buffer.resize(count + kAlignment);
-    auto address = reinterpret_cast<uintptr_t>(buffer.data());
-    return buffer.data() + (-address / sizeof(float)) % kAlignment;
-  }
-
-private:
-  static constexpr size_t kAlignment = 16; // floats: 64 bytes
-  std::vector<float> buffers[3];
-};
-
-Workspace &workspace() {
-  static thread_local Workspace instance;
-  return instance;
-}
-
-// Rows [row0, row0 + rows) × columns [column0, column0 + columns) of
-// `operand` as `panel`-row panels (for each k, `panel` values), zero-padded.
-void packRowPanels(const float *base, const Operand &operand, int64_t row0,
-                   int64_t rows, int64_t column0, int64_t columns,
-                   int64_t panel, float *out) {
-  for (int64_t start = 0; start < rows; start += panel) {
-    const int64_t valid = std::min(panel, rows - start);
-    for (int64_t r = 0; r < panel; ++r) {
-      float *dst = out + start * columns + r;
-      if (r >= valid) {
-        for (int64_t k = 0; k < columns; ++k)
-          dst[k * panel] = 0.0f;
-        continue;
-      }
-      const float *row = base + operand.rows[row0 + start + r];
-      const int64_t *offsets = operand.columns.data() + column0;
-      for (int64_t k = 0; k < columns; ++k)
-        dst[k * panel] = row[offsets[k]];
-    }
-  }
-}
-
-// Rows [row0, row0 + rows) × columns [column0, column0 + columns) of
-// `operand` as `panel`-column panels (for each row, `panel` values).
-void packColumnPanels(const float *base, const Operand &operand, int64_t row0,
-                      int64_t rows, int64_t column0, int64_t columns,
-                      int64_t panel, float *out) {
-  for (int64_t start = 0; start < columns; start += panel) {
-    const int64_t valid = std::min(panel, columns - start);
-    const int64_t *offsets = operand.columns.data() + column0 + start;
-    float *dst = out + start * rows;
-    for (int64_t k = 0; k < rows; ++k, dst += panel) {
-      const float *row = base + operand.rows[row0 + k];
-      int64_t t = 0;
-      for (; t < valid; ++t)
-        dst[t] = row[offsets[t]];
-      for (; t < panel; ++t)
-        dst[t] = 0.0f;
-    }
-  }
-}
 
 bool contiguousColumns(const Operand &operand) {
   for (size_t j = 0; j < operand.columns.size(); ++j)
@@ -150,10 +87,9 @@ void contract(ThreadPool &pool, const Contraction &x,
     const int64_t paddedRows = (rows + mr - 1) / mr * mr;
     const int64_t paddedColumns = (columns + nr - 1) / nr * nr;
 
-    Workspace &space = workspace();
-    float *aPack = space.get(0, paddedRows * kDepthBlock);
-    float *bPack = space.get(1, paddedColumns * kDepthBlock);
-    float *tile = space.get(2, mr * nr);
+    float *aPack = scratch(0, paddedRows * kDepthBlock);
+    float *bPack = scratch(1, paddedColumns * kDepthBlock);
+    float *tile = scratch(2, mr * nr);
     int64_t rowOffsets[64];
     for (int64_t p0 = 0; p0 < x.k; p0 += kDepthBlock) {
       const int64_t depth = std::min(kDepthBlock, x.k - p0);

@@ -11,18 +11,13 @@
 #ifndef AVILA_RUNTIME_HAL_CPU_UKERNELS_CONTRACTION_H
 #define AVILA_RUNTIME_HAL_CPU_UKERNELS_CONTRACTION_H
 
+#include "runtime/hal/cpu/ukernels/Packing.h"
+
 #include <cstdint>
-#include <vector>
 
 namespace avila::cpu {
 
 class ThreadPool;
-
-struct Operand {
-  float *data = nullptr;
-  std::vector<int64_t> rows, columns;
-  int64_t batchStrides[3] = {0, 0, 0};
-};
 
 struct Contraction {
   int64_t batch[3] = {1, 1, 1};

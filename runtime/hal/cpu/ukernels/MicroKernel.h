@@ -23,6 +23,12 @@ struct MicroKernel {
   void (*run)(int64_t depth, const float *a, const float *b, float *c,
               const int64_t *rowOffsets, int64_t validRows,
               int64_t validColumns);
+  /// One row of an online softmax: scales `row`, raises `rowMax` to the
+  /// row's maximum, replaces the row by exp(row − rowMax), adds its sum to
+  /// `rowSum` after rescaling the old sum, and returns the factor
+  /// exp(old max − new max) that earlier partial results need.
+  float (*softmaxStep)(float *row, int64_t count, float scale, float &rowMax,
+                       float &rowSum);
 };
 
 const MicroKernel &microKernelAvx2();

@@ -21,11 +21,11 @@ namespace avila::cpu {
 
 using UkernelFunction = void (*)(void *context, const int64_t *params);
 
-enum class Ukernel : int { Matmul = 0, Conv2D = 1, Count = 2 };
+enum class Ukernel : int { Matmul = 0, Conv2D = 1, Attention = 2, Count = 3 };
 
 /// The symbols the code generator calls, in table order.
-constexpr const char *kUkernelSymbols[] = {"avila_ukernel_matmul",
-                                           "avila_ukernel_conv2d"};
+constexpr const char *kUkernelSymbols[] = {
+    "avila_ukernel_matmul", "avila_ukernel_conv2d", "avila_ukernel_attention"};
 constexpr const char *kBindImportsSymbol = "avila_bind_imports";
 
 struct ImportTable {
@@ -96,6 +96,31 @@ enum Param : int {
   Count
 };
 } // namespace conv2d
+
+/// out[b, i, h, e] = Σ_j softmax_j(scale · Σ_d q[b, i, h, d] · k[b, j, h, d])
+///                   · v[b, j, h, e], without materializing the scores; f32,
+/// element strides per (batch, position, head, channel). `ScaleBits` holds
+/// the f32 scale's bit pattern.
+namespace attention {
+enum Param : int {
+  Query,
+  Key,
+  Value,
+  Output,
+  Batch,
+  Heads,
+  QueryLength,
+  KeyLength,
+  HeadDim,
+  ValueHeadDim,
+  ScaleBits,
+  QueryStrides, // four strides from here on, for each operand
+  KeyStrides = QueryStrides + 4,
+  ValueStrides = KeyStrides + 4,
+  OutputStrides = ValueStrides + 4,
+  Count = OutputStrides + 4
+};
+} // namespace attention
 
 } // namespace avila::cpu
 

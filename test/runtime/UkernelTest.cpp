@@ -1,22 +1,26 @@
-//===- ContractionTest.cpp - The contraction ukernels against plain loops -===//
+//===- UkernelTest.cpp - The CPU ukernels against plain loops -------------===//
 //
 // Shapes span several row, column and depth blocks and end in partial
 // tiles; operands are strided views (transposed, batch-broadcast, with
-// non-contiguous result columns) so every packing and write-back path runs.
-// Sizes and values are drawn fresh per run; AVILA_TEST_SEED replays one.
+// non-contiguous result columns, heads interleaved) so every packing and
+// write-back path runs, with every micro kernel variant the CPU has. Sizes
+// and values are drawn fresh per run; AVILA_TEST_SEED replays one.
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/hal/cpu/ukernels/Contraction.h"
 #include "runtime/hal/cpu/ThreadPool.h"
+#include "runtime/hal/cpu/ukernels/Attention.h"
+#include "runtime/hal/cpu/ukernels/Contraction.h"
 #include "runtime/hal/cpu/ukernels/MicroKernel.h"
 #include "runtime/hal/cpu/ukernels/UkernelAbi.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <random>
 
 namespace avila::cpu {
@@ -46,6 +50,15 @@ private:
   std::mt19937 engine;
 };
 
+// Fresh sizes and values per test, with the seed in every failure message.
+class Ukernel : public ::testing::Test {
+protected:
+  const unsigned seed = freshSeed();
+  ::testing::ScopedTrace trace{__FILE__, __LINE__,
+                               "AVILA_TEST_SEED=" + std::to_string(seed)};
+  Drawn r{seed};
+};
+
 int64_t address(const float *p) { return reinterpret_cast<int64_t>(p); }
 
 void expectClose(const std::vector<float> &actual,
@@ -58,11 +71,11 @@ void expectClose(const std::vector<float> &actual,
   EXPECT_LE(std::sqrt(difference), 1e-5 * std::sqrt(reference));
 }
 
-// Every micro kernel variant this CPU can run, through the parameter array
-// that compiled code passes.
-void expectEveryVariant(Contraction (*describe)(const int64_t *),
-                        const int64_t *params, std::vector<float> &result,
-                        const std::vector<double> &expected) {
+// Runs `ukernel` with every micro kernel variant this CPU can run, from the
+// same initial `result`, and compares each outcome.
+void expectEveryVariant(
+    const std::function<void(ThreadPool &, const MicroKernel &)> &ukernel,
+    std::vector<float> &result, const std::vector<double> &expected) {
   const std::vector<float> initial = result;
   ThreadPool pool(2);
   std::vector<std::pair<const char *, const MicroKernel *>> variants = {
@@ -72,9 +85,20 @@ void expectEveryVariant(Contraction (*describe)(const int64_t *),
   for (auto [name, micro] : variants) {
     SCOPED_TRACE(name);
     result = initial;
-    contract(pool, describe(params), *micro);
+    ukernel(pool, *micro);
     expectClose(result, expected);
   }
+}
+
+// Through the parameter array that compiled code passes.
+void expectEveryVariant(Contraction (*describe)(const int64_t *),
+                        const int64_t *params, std::vector<float> &result,
+                        const std::vector<double> &expected) {
+  expectEveryVariant(
+      [&](ThreadPool &pool, const MicroKernel &micro) {
+        contract(pool, describe(params), micro);
+      },
+      result, expected);
 }
 
 TEST(ThreadPool, RunsEveryItemOnce) {
@@ -89,10 +113,7 @@ TEST(ThreadPool, RunsEveryItemOnce) {
 
 // C[b, i, j] += Σ_k A[b, k, i] · B[k, j] with A transposed, B shared by the
 // batch, C's columns strided by 2 (every other column untouched).
-TEST(Contraction, StridedBatchedMatmul) {
-  const unsigned seed = freshSeed();
-  SCOPED_TRACE("AVILA_TEST_SEED=" + std::to_string(seed));
-  Drawn r(seed);
+TEST_F(Ukernel, StridedBatchedMatmul) {
   const int64_t batch = r.size(1, 3), m = r.size(1, 420), n = r.size(1, 300),
                 k = r.size(1, 600);
   SCOPED_TRACE(std::to_string(batch) + "x" + std::to_string(m) + "x" +
@@ -130,10 +151,7 @@ TEST(Contraction, StridedBatchedMatmul) {
 }
 
 // A contiguous convolution over a padded input: stride 1 or 2, 1×1 to 3×3.
-TEST(Contraction, Convolution) {
-  const unsigned seed = freshSeed();
-  SCOPED_TRACE("AVILA_TEST_SEED=" + std::to_string(seed));
-  Drawn r(seed);
+TEST_F(Ukernel, Convolution) {
   const int64_t batch = r.size(1, 2), channels = r.size(1, 40),
                 outChannels = r.size(1, 50), kh = r.size(1, 3),
                 kw = r.size(1, 3), stride = r.size(1, 2), h = r.size(kh, 30),
@@ -182,6 +200,80 @@ TEST(Contraction, Convolution) {
                            ow,
                            1};
   expectEveryVariant(conv2dContraction, params, out, expected);
+}
+
+// q, k, v and out as [B, L, H·D] with heads interleaved; the key and value
+// rows of a batch are further apart than they need to be (padding).
+TEST_F(Ukernel, AttentionEqualsSoftmaxOfScoresTimesValues) {
+  const int64_t batch = r.size(1, 2), heads = r.size(1, 3),
+                queries = r.size(1, 230), keys = r.size(1, 600),
+                depth = r.size(1, 80), width = r.size(1, 70);
+  SCOPED_TRACE(std::to_string(batch) + "x" + std::to_string(heads) + " " +
+               std::to_string(queries) + "x" + std::to_string(keys) + " " +
+               std::to_string(depth) + "/" + std::to_string(width));
+  const float scale = 1.0f / std::sqrt(float(depth));
+  const int64_t pad = r.size(0, 3);
+  std::vector<float> q = r.values(batch * queries * heads * depth),
+                     k = r.values(batch * (keys + pad) * heads * depth),
+                     v = r.values(batch * (keys + pad) * heads * width),
+                     out(batch * queries * heads * width, 0.0f);
+  std::vector<double> expected(out.size());
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t h = 0; h < heads; ++h)
+      for (int64_t i = 0; i < queries; ++i) {
+        std::vector<double> scores(keys);
+        double maximum = -INFINITY, total = 0;
+        for (int64_t j = 0; j < keys; ++j) {
+          double dot = 0;
+          for (int64_t d = 0; d < depth; ++d)
+            dot += double(q[((b * queries + i) * heads + h) * depth + d]) *
+                   k[((b * (keys + pad) + j) * heads + h) * depth + d];
+          scores[j] = dot * scale;
+          maximum = std::max(maximum, scores[j]);
+        }
+        for (double &s : scores)
+          total += s = std::exp(s - maximum);
+        for (int64_t e = 0; e < width; ++e) {
+          double sum = 0;
+          for (int64_t j = 0; j < keys; ++j)
+            sum +=
+                scores[j] * v[((b * (keys + pad) + j) * heads + h) * width + e];
+          expected[((b * queries + i) * heads + h) * width + e] = sum / total;
+        }
+      }
+  using namespace attention;
+  int64_t params[Count] = {address(q.data()),
+                           address(k.data()),
+                           address(v.data()),
+                           address(out.data()),
+                           batch,
+                           heads,
+                           queries,
+                           keys,
+                           depth,
+                           width,
+                           std::bit_cast<uint32_t>(scale),
+                           queries * heads * depth,
+                           heads * depth,
+                           depth,
+                           1,
+                           (keys + pad) * heads * depth,
+                           heads * depth,
+                           depth,
+                           1,
+                           (keys + pad) * heads * width,
+                           heads * width,
+                           width,
+                           1,
+                           queries * heads * width,
+                           heads * width,
+                           width,
+                           1};
+  expectEveryVariant(
+      [&](ThreadPool &pool, const MicroKernel &micro) {
+        attentionUkernel(&pool, params, micro);
+      },
+      out, expected);
 }
 
 } // namespace
