@@ -93,4 +93,24 @@ def ContractionsToUkernels
   ];
 }
 
+def OutlineParallelLoops
+    : Pass<"avila-outline-parallel-loops", "::mlir::ModuleOp"> {
+  let summary = "Outline each top-level scf.parallel of a kernel as a task "
+                "the CPU runtime's thread pool runs";
+  let description = [{
+    For a kernel's top-level `scf.parallel` whose first (up to two)
+    dimensions start at 0 with step 1, the loop body becomes a function
+    `<kernel>_task<n>(begin, end, captured values...)` that runs the
+    flattened items [begin, end) of those dimensions (and the remaining
+    dimensions whole), and the loop becomes a call of
+    `avila_parallel.<kernel>_task<n>(items, captured values...)`. The x86
+    code generator defines that function in LLVM IR: it packs the captured
+    values and hands the task to the runtime's `parallel_for` import, which
+    splits the items over the thread pool. Constants are cloned into the
+    task instead of being passed.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // AVILA_TRANSFORMS_PASSES_TD

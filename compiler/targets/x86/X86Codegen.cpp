@@ -58,9 +58,10 @@ constexpr const char *kToBuffers =
     "hoist-dynamic-allocs},"
     "buffer-deallocation-pipeline,canonicalize,avila-contractions-to-ukernels";
 
-// From buffers to the LLVM dialect.
+// From buffers to the LLVM dialect: loops, the parallel ones outlined as
+// thread pool tasks.
 constexpr const char *kToLLVM =
-    "func.func(convert-linalg-to-loops),"
+    "func.func(convert-linalg-to-parallel-loops),avila-outline-parallel-loops,"
     "convert-math-to-llvm,convert-math-to-libm,"
     "lower-affine,convert-scf-to-cf,expand-strided-metadata,lower-affine,"
     "finalize-memref-to-llvm,convert-to-llvm,reconcile-unrealized-casts";
@@ -95,10 +96,73 @@ void registerEverythingOnce() {
   });
 }
 
+// Calls import `slot` of the runtime's table with its context and `params`.
+void callImport(llvm::IRBuilder<> &builder, llvm::GlobalVariable *table,
+                size_t slot, llvm::Value *params) {
+  llvm::Type *ptr = builder.getPtrTy();
+  llvm::Value *imports = builder.CreateLoad(ptr, table);
+  llvm::Value *function = builder.CreateLoad(
+      ptr, builder.CreateConstGEP1_64(ptr, imports, 1 + slot));
+  builder.CreateCall(
+      llvm::FunctionType::get(builder.getVoidTy(), {ptr, ptr}, false), function,
+      {builder.CreateLoad(ptr, imports), params});
+}
+
+// avila_parallel.<task>(items, captured...) packs the captured values into
+// an environment on the stack and calls the parallel_for import with a
+// trampoline that unpacks them for task(begin, end, captured...).
+void defineParallelLauncher(llvm::Function &launcher, llvm::Function &task,
+                            llvm::GlobalVariable *table) {
+  llvm::LLVMContext &context = launcher.getContext();
+  llvm::Module &module = *launcher.getParent();
+  llvm::Type *i64 = llvm::Type::getInt64Ty(context);
+  llvm::Type *ptr = llvm::PointerType::getUnqual(context);
+  SmallVector<llvm::Type *> fields(
+      launcher.getFunctionType()->params().drop_front());
+  auto *environmentType = llvm::StructType::get(context, fields);
+
+  auto *trampoline = llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(context), {ptr, i64, i64},
+                              false),
+      llvm::GlobalValue::InternalLinkage, task.getName() + ".trampoline",
+      module);
+  llvm::IRBuilder<> builder(
+      llvm::BasicBlock::Create(context, "entry", trampoline));
+  SmallVector<llvm::Value *> arguments = {trampoline->getArg(1),
+                                          trampoline->getArg(2)};
+  for (auto [index, type] : llvm::enumerate(fields))
+    arguments.push_back(builder.CreateLoad(
+        type, builder.CreateStructGEP(environmentType, trampoline->getArg(0),
+                                      index)));
+  builder.CreateCall(&task, arguments);
+  builder.CreateRetVoid();
+
+  launcher.setLinkage(llvm::GlobalValue::InternalLinkage);
+  builder.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", &launcher));
+  llvm::Value *environment = builder.CreateAlloca(environmentType);
+  for (auto [index, argument] : llvm::enumerate(launcher.args()))
+    if (index > 0)
+      builder.CreateStore(
+          &argument,
+          builder.CreateStructGEP(environmentType, environment, index - 1));
+  llvm::Value *params =
+      builder.CreateAlloca(i64, builder.getInt64(cpu::parallel_for::Count));
+  auto setParam = [&](int index, llvm::Value *value) {
+    builder.CreateStore(value, builder.CreateConstGEP1_64(i64, params, index));
+  };
+  setParam(cpu::parallel_for::Task, builder.CreatePtrToInt(trampoline, i64));
+  setParam(cpu::parallel_for::Environment,
+           builder.CreatePtrToInt(environment, i64));
+  setParam(cpu::parallel_for::Items, launcher.getArg(0));
+  callImport(builder, table, static_cast<size_t>(cpu::Ukernel::ParallelFor),
+             params);
+  builder.CreateRetVoid();
+}
+
 // avila_bind_imports(const ImportTable *) keeps the runtime's table; each
-// ukernel the kernels call becomes a thunk that calls the table's entry
-// with the table's context.
-void addImports(llvm::Module &module) {
+// ukernel the kernels call becomes a thunk that calls the table's entry,
+// and each parallel loop launcher is defined.
+llvm::Error addImports(llvm::Module &module) {
   llvm::LLVMContext &context = module.getContext();
   llvm::Type *ptr = llvm::PointerType::getUnqual(context);
   llvm::Type *voidType = llvm::Type::getVoidTy(context);
@@ -119,15 +183,22 @@ void addImports(llvm::Module &module) {
       continue;
     thunk->setLinkage(llvm::GlobalValue::InternalLinkage);
     builder.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", thunk));
-    llvm::Value *imports = builder.CreateLoad(ptr, table);
-    llvm::Value *function = builder.CreateLoad(
-        ptr, builder.CreateConstGEP1_64(ptr, imports, 1 + slot));
-    builder.CreateCall(llvm::FunctionType::get(voidType, {ptr, ptr}, false),
-                       function,
-                       {builder.CreateLoad(ptr, imports),
-                        builder.CreateIntToPtr(thunk->getArg(0), ptr)});
+    callImport(builder, table, slot,
+               builder.CreateIntToPtr(thunk->getArg(0), ptr));
     builder.CreateRetVoid();
   }
+
+  for (llvm::Function &launcher : llvm::make_early_inc_range(module)) {
+    if (!launcher.isDeclaration() ||
+        !launcher.getName().starts_with(cpu::kParallelPrefix))
+      continue;
+    llvm::Function *task = module.getFunction(
+        launcher.getName().drop_front(strlen(cpu::kParallelPrefix)));
+    if (!task)
+      return fail("no task for " + launcher.getName());
+    defineParallelLauncher(launcher, *task, table);
+  }
+  return llvm::Error::success();
 }
 
 // void avila_kernel_<f>(const int64_t *args): loads each parameter of `f`
@@ -237,7 +308,8 @@ compileToSharedObject(ModuleOp module, const Options &options) {
     return fail("translation to LLVM IR failed:\n" + text.substr(0, 3000));
   }
   addAbiWrappers(*llvmModule, kernels);
-  addImports(*llvmModule);
+  if (auto error = addImports(*llvmModule))
+    return std::move(error);
 
   const llvm::Triple triple(llvm::sys::getProcessTriple());
   std::string lookupError;

@@ -4,6 +4,7 @@
 #include "runtime/base/Error.h"
 #include "runtime/hal/cpu/ukernels/Attention.h"
 #include "runtime/hal/cpu/ukernels/Contraction.h"
+#include "runtime/hal/cpu/ukernels/ParallelFor.h"
 
 #include <cerrno>
 #include <cstring>
@@ -14,7 +15,9 @@
 namespace avila::cpu {
 
 SharedObject::SharedObject(std::span<const uint8_t> bytes, ThreadPool &pool)
-    : imports{&pool, {matmulUkernel, conv2dUkernel, attentionUkernel}} {
+    : imports{&pool,
+              {matmulUkernel, conv2dUkernel, attentionUkernel,
+               parallelForUkernel}} {
   if (bytes.size() < 4 || std::memcmp(bytes.data(),
                                       "\x7f"
                                       "ELF",

@@ -21,11 +21,26 @@ namespace avila::cpu {
 
 using UkernelFunction = void (*)(void *context, const int64_t *params);
 
-enum class Ukernel : int { Matmul = 0, Conv2D = 1, Attention = 2, Count = 3 };
+enum class Ukernel : int {
+  Matmul = 0,
+  Conv2D = 1,
+  Attention = 2,
+  ParallelFor = 3,
+  Count = 4
+};
 
 /// The symbols the code generator calls, in table order.
 constexpr const char *kUkernelSymbols[] = {
-    "avila_ukernel_matmul", "avila_ukernel_conv2d", "avila_ukernel_attention"};
+    "avila_ukernel_matmul", "avila_ukernel_conv2d", "avila_ukernel_attention",
+    "avila_ukernel_parallel_for"};
+
+/// Kernels hand loops to the thread pool as calls of
+/// kParallelPrefix + <task>(items, captured values...), which the code
+/// generator defines: it packs the captured values into an environment and
+/// calls the parallel_for import, which runs
+/// task(environment, begin, end) over disjoint ranges covering [0, items).
+constexpr const char *kParallelPrefix = "avila_parallel.";
+using TaskFunction = void (*)(void *environment, int64_t begin, int64_t end);
 constexpr const char *kBindImportsSymbol = "avila_bind_imports";
 
 struct ImportTable {
@@ -121,6 +136,10 @@ enum Param : int {
   Count = OutputStrides + 4
 };
 } // namespace attention
+
+namespace parallel_for {
+enum Param : int { Task, Environment, Items, Count };
+} // namespace parallel_for
 
 } // namespace avila::cpu
 
