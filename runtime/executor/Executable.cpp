@@ -27,10 +27,6 @@ size_t elementSize(fb::ElementType type) {
   return 0;
 }
 
-struct AlignedFree {
-  void operator()(void *p) const { std::free(p); }
-};
-
 } // namespace
 
 int64_t HostTensor::numElements() const {
@@ -148,11 +144,17 @@ std::vector<HostTensor> Executable::run(const std::string &name,
     outputs.push_back(std::move(output));
   }
   const int64_t arenaBytes = values[entry->arena_size()];
-  std::unique_ptr<void, AlignedFree> arena(std::aligned_alloc(
-      64, std::max<int64_t>(64, (arenaBytes + 63) / 64 * 64)));
-  if (!arena)
-    fail(name + ": cannot allocate the " + std::to_string(arenaBytes) +
-         "-byte activation arena");
+  // Kept between runs: first-touching hundreds of MiB of fresh pages would
+  // cost a large part of a step.
+  if (arenaBytes > arenaCapacity) {
+    arena.reset();
+    const int64_t rounded = (arenaBytes + 63) / 64 * 64;
+    arena.reset(std::aligned_alloc(64, rounded));
+    if (!arena)
+      fail(name + ": cannot allocate the " + std::to_string(arenaBytes) +
+           "-byte activation arena");
+    arenaCapacity = rounded;
+  }
 
   for (const fb::Dispatch *dispatch : *entry->dispatches()) {
     const fb::Kernel *kernel = loaded.root().kernels()->Get(dispatch->kernel());

@@ -16,6 +16,7 @@
 #include "runtime/hal/cpu/ThreadPool.h"
 #include "runtime/weights/Checkpoint.h"
 
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <string>
@@ -57,7 +58,8 @@ public:
 
   /// Runs entry point `name`. Throws avila::Error for a missing entry point,
   /// inputs of the wrong count, type or rank, or sizes that do not fit.
-  /// With `profile`, times every dispatch into it.
+  /// With `profile`, times every dispatch into it. One run at a time: runs
+  /// share the activation arena and the thread pool.
   std::vector<HostTensor> run(const std::string &name,
                               const std::vector<HostTensor> &inputs,
                               std::vector<DispatchTime> *profile = nullptr);
@@ -68,6 +70,11 @@ private:
   std::unique_ptr<cpu::SharedObject> code;
   std::vector<cpu::KernelFunction> kernels;
   std::vector<std::vector<float>> weights;
+  struct AlignedFree {
+    void operator()(void *p) const { std::free(p); }
+  };
+  std::unique_ptr<void, AlignedFree> arena;
+  int64_t arenaCapacity = 0;
 };
 
 } // namespace avila

@@ -113,11 +113,16 @@ TEST(ThreadPool, RunsEveryItemOnce) {
 
 // C[b, i, j] += Σ_k A[b, k, i] · B[k, j] with A transposed, B shared by the
 // batch, C's columns strided by 2 (every other column untouched).
+// B is read as stored ([k, n]) or transposed ([n, k], a linear's weight),
+// which packs along the other dimension.
 TEST_F(Ukernel, StridedBatchedMatmul) {
   const int64_t batch = r.size(1, 3), m = r.size(1, 420), n = r.size(1, 300),
                 k = r.size(1, 600);
+  const bool transposedB = r.size(0, 1);
   SCOPED_TRACE(std::to_string(batch) + "x" + std::to_string(m) + "x" +
-               std::to_string(n) + "x" + std::to_string(k));
+               std::to_string(n) + "x" + std::to_string(k) +
+               (transposedB ? " B transposed" : ""));
+  const int64_t bStrideK = transposedB ? 1 : n, bStrideN = transposedB ? k : 1;
   std::vector<float> a = r.values(batch * k * m), b = r.values(k * n),
                      c = r.values(batch * m * n * 2);
   std::vector<double> expected(c.begin(), c.end());
@@ -126,7 +131,8 @@ TEST_F(Ukernel, StridedBatchedMatmul) {
       for (int64_t j = 0; j < n; ++j) {
         double sum = 0;
         for (int64_t p = 0; p < k; ++p)
-          sum += double(a[(s * k + p) * m + i]) * b[p * n + j];
+          sum +=
+              double(a[(s * k + p) * m + i]) * b[p * bStrideK + j * bStrideN];
         expected[(s * m + i) * n * 2 + 2 * j] += sum;
       }
   using namespace matmul;
@@ -142,8 +148,8 @@ TEST_F(Ukernel, StridedBatchedMatmul) {
   params[AStrideBatch0] = k * m;
   params[AStrideM] = 1;
   params[AStrideK] = m;
-  params[BStrideK] = n;
-  params[BStrideN] = 1;
+  params[BStrideK] = bStrideK;
+  params[BStrideN] = bStrideN;
   params[CStrideBatch0] = m * n * 2;
   params[CStrideM] = n * 2;
   params[CStrideN] = 2;

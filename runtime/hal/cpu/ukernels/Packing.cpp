@@ -33,29 +33,58 @@ float *scratch(size_t slot, size_t count) {
   return workspace.get(slot, count);
 }
 
+namespace {
+
+// Lines [0, lines) × elements [0, elements), element (l, e) at
+// base + lineOffsets[l] + elementOffsets[e], as `panel`-line panels: for each
+// element, `panel` values (zero past the last line). Reads run along a line.
+void packAcrossLines(const float *base, const int64_t *lineOffsets,
+                     const int64_t *elementOffsets, int64_t lines,
+                     int64_t elements, int64_t panel, float *out) {
+  for (int64_t start = 0; start < lines; start += panel) {
+    const int64_t valid = std::min(panel, lines - start);
+    for (int64_t r = 0; r < panel; ++r) {
+      float *dst = out + start * elements + r;
+      if (r >= valid) {
+        for (int64_t e = 0; e < elements; ++e)
+          dst[e * panel] = 0.0f;
+        continue;
+      }
+      const float *line = base + lineOffsets[start + r];
+      for (int64_t e = 0; e < elements; ++e)
+        dst[e * panel] = line[elementOffsets[e]];
+    }
+  }
+}
+
+// Whether rows [row0, row0 + rows) of `operand` are consecutive elements.
+bool unitRowStride(const Operand &operand, int64_t row0, int64_t rows) {
+  for (int64_t k = 1; k < rows; ++k)
+    if (operand.rows[row0 + k] != operand.rows[row0] + k)
+      return false;
+  return true;
+}
+
+} // namespace
+
 void packRowPanels(const float *base, const Operand &operand, int64_t row0,
                    int64_t rows, int64_t column0, int64_t columns,
                    int64_t panel, float *out) {
-  for (int64_t start = 0; start < rows; start += panel) {
-    const int64_t valid = std::min(panel, rows - start);
-    for (int64_t r = 0; r < panel; ++r) {
-      float *dst = out + start * columns + r;
-      if (r >= valid) {
-        for (int64_t k = 0; k < columns; ++k)
-          dst[k * panel] = 0.0f;
-        continue;
-      }
-      const float *row = base + operand.rows[row0 + start + r];
-      const int64_t *offsets = operand.columns.data() + column0;
-      for (int64_t k = 0; k < columns; ++k)
-        dst[k * panel] = row[offsets[k]];
-    }
-  }
+  packAcrossLines(base, operand.rows.data() + row0,
+                  operand.columns.data() + column0, rows, columns, panel, out);
 }
 
 void packColumnPanels(const float *base, const Operand &operand, int64_t row0,
                       int64_t rows, int64_t column0, int64_t columns,
                       int64_t panel, float *out) {
+  // A transposed operand (a linear layer's weight): read along columns and
+  // scatter inside the L1-sized panel, rather than gather `panel` values
+  // from as many cache lines per row.
+  if (rows > 1 && unitRowStride(operand, row0, rows)) {
+    packAcrossLines(base, operand.columns.data() + column0,
+                    operand.rows.data() + row0, columns, rows, panel, out);
+    return;
+  }
   for (int64_t start = 0; start < columns; start += panel) {
     const int64_t valid = std::min(panel, columns - start);
     const int64_t *offsets = operand.columns.data() + column0 + start;
