@@ -4,6 +4,7 @@
 #include "runtime/base/Error.h"
 #include "runtime/hal/cpu/ukernels/Attention.h"
 #include "runtime/hal/cpu/ukernels/Contraction.h"
+#include "runtime/hal/cpu/ukernels/MicroKernel.h"
 #include "runtime/hal/cpu/ukernels/ParallelFor.h"
 
 #include <cerrno>
@@ -18,6 +19,9 @@ SharedObject::SharedObject(std::span<const uint8_t> bytes, ThreadPool &pool)
     : imports{&pool,
               {matmulUkernel, conv2dUkernel, attentionUkernel,
                parallelForUkernel}} {
+  // Compiled code cannot pass exceptions on: refuse a CPU the ukernels
+  // cannot run on here, before any kernel does.
+  bestMicroKernel();
   if (bytes.size() < 4 || std::memcmp(bytes.data(),
                                       "\x7f"
                                       "ELF",
