@@ -15,7 +15,9 @@
 #ifndef AVILA_RUNTIME_HAL_CPU_UKERNELS_UKERNELABI_H
 #define AVILA_RUNTIME_HAL_CPU_UKERNELS_UKERNELABI_H
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 
 namespace avila::cpu {
 
@@ -41,6 +43,8 @@ constexpr const char *kUkernelSymbols[] = {
 /// task(environment, begin, end) over disjoint ranges covering [0, items).
 constexpr const char *kParallelPrefix = "avila_parallel.";
 using TaskFunction = void (*)(void *environment, int64_t begin, int64_t end);
+static_assert(std::size(kUkernelSymbols) ==
+              static_cast<size_t>(Ukernel::Count));
 constexpr const char *kBindImportsSymbol = "avila_bind_imports";
 
 struct ImportTable {
