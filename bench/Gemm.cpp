@@ -24,13 +24,6 @@ namespace {
 
 using namespace avila::cpu;
 
-std::vector<int64_t> strided(int64_t count, int64_t stride) {
-  std::vector<int64_t> offsets(count);
-  for (int64_t i = 0; i < count; ++i)
-    offsets[i] = i * stride;
-  return offsets;
-}
-
 double medianGflops(ThreadPool &pool, const MicroKernel &micro, int64_t m,
                     int64_t n, int64_t k, int repeats) {
   std::vector<float> a(m * k, 0.5f), b(k * n, 0.25f), c(m * n, 0.0f);

@@ -151,18 +151,12 @@ std::optional<MatmulDims> matchMatmul(linalg::GenericOp op) {
   MatmulDims dims;
   SmallVector<int64_t> rowsOnly, columnsOnly;
   for (unsigned d = 0; d < op.getNumLoops(); ++d) {
-    const bool inA =
-        maps[0]
-            .getResultPosition(getAffineDimExpr(d, op.getContext()))
-            .has_value();
-    const bool inB =
-        maps[1]
-            .getResultPosition(getAffineDimExpr(d, op.getContext()))
-            .has_value();
-    const bool inC =
-        maps[2]
-            .getResultPosition(getAffineDimExpr(d, op.getContext()))
-            .has_value();
+    auto indexes = [&](int operand) {
+      return maps[operand]
+          .getResultPosition(getAffineDimExpr(d, op.getContext()))
+          .has_value();
+    };
+    const bool inA = indexes(0), inB = indexes(1), inC = indexes(2);
     if (iterators[d] == utils::IteratorType::reduction) {
       if (!inA || !inB || inC || dims.k >= 0)
         return std::nullopt;

@@ -24,17 +24,6 @@ namespace {
 constexpr int64_t kPanelsPerQueryBlock = 8;
 constexpr int64_t kPanelsPerKeyBlock = 8;
 
-std::vector<int64_t> strided(int64_t count, int64_t stride) {
-  std::vector<int64_t> offsets(count);
-  for (int64_t i = 0; i < count; ++i)
-    offsets[i] = i * stride;
-  return offsets;
-}
-
-int64_t roundUp(int64_t value, int64_t multiple) {
-  return (value + multiple - 1) / multiple * multiple;
-}
-
 // c[r · rowStride + j] += Σ_k a[r, k] · b[k, j] over a packed rows × depth
 // block of A and a packed depth × columns block of B.
 void multiplyPacked(const MicroKernel &micro, int64_t depth, const float *a,

@@ -84,8 +84,8 @@ void contract(ThreadPool &pool, const Contraction &x,
     const int64_t i0 = ib * rowBlock, rows = std::min(rowBlock, x.m - i0);
     const int64_t j0 = jb * columnBlock,
                   columns = std::min(columnBlock, x.n - j0);
-    const int64_t paddedRows = (rows + mr - 1) / mr * mr;
-    const int64_t paddedColumns = (columns + nr - 1) / nr * nr;
+    const int64_t paddedRows = roundUp(rows, mr);
+    const int64_t paddedColumns = roundUp(columns, nr);
 
     float *aPack = scratch(0, paddedRows * kDepthBlock);
     float *bPack = scratch(1, paddedColumns * kDepthBlock);
@@ -123,13 +123,6 @@ void contract(ThreadPool &pool, const Contraction &x,
 }
 
 namespace {
-
-std::vector<int64_t> strided(int64_t count, int64_t stride) {
-  std::vector<int64_t> offsets(count);
-  for (int64_t i = 0; i < count; ++i)
-    offsets[i] = i * stride;
-  return offsets;
-}
 
 float *pointer(int64_t address) { return reinterpret_cast<float *>(address); }
 

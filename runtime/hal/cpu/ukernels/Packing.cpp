@@ -67,6 +67,13 @@ bool unitRowStride(const Operand &operand, int64_t row0, int64_t rows) {
 
 } // namespace
 
+std::vector<int64_t> strided(int64_t count, int64_t stride) {
+  std::vector<int64_t> offsets(count);
+  for (int64_t i = 0; i < count; ++i)
+    offsets[i] = i * stride;
+  return offsets;
+}
+
 void packRowPanels(const float *base, const Operand &operand, int64_t row0,
                    int64_t rows, int64_t column0, int64_t columns,
                    int64_t panel, float *out) {

@@ -22,6 +22,15 @@ struct Operand {
   int64_t batchStrides[3] = {0, 0, 0};
 };
 
+/// The offsets 0, stride, 2·stride, ... of `count` elements: a strided
+/// dimension as an offset table.
+std::vector<int64_t> strided(int64_t count, int64_t stride);
+
+/// `value` rounded up to a multiple of `multiple` (a panel size).
+inline int64_t roundUp(int64_t value, int64_t multiple) {
+  return (value + multiple - 1) / multiple * multiple;
+}
+
 /// Rows [row0, row0 + rows) × columns [column0, column0 + columns) of
 /// `operand` (read from `base`) as `panel`-row panels: for each column,
 /// `panel` values.
