@@ -1,0 +1,179 @@
+//===- Sampler.cpp - Names, the factory, img2img noising ------------------===//
+
+#include "runtime/sampling/Sampler.h"
+
+#include "runtime/base/Error.h"
+#include "runtime/sampling/Samplers.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+namespace avila {
+namespace {
+
+struct NameEntry {
+  const char *ours;
+  const char *a1111;
+  SamplerChoice choice;
+};
+
+const NameEntry kNames[] = {
+    {"ddim", "DDIM", {SamplerKind::Ddim, false}},
+    {"euler", "Euler", {SamplerKind::Euler, false}},
+    {"euler_karras", "Euler Karras", {SamplerKind::Euler, true}},
+    {"euler_a", "Euler a", {SamplerKind::EulerAncestral, false}},
+    {"euler_a_karras", "Euler a Karras", {SamplerKind::EulerAncestral, true}},
+    {"dpmpp_2m", "DPM++ 2M", {SamplerKind::DpmPp2M, false}},
+    {"dpmpp_2m_karras", "DPM++ 2M Karras", {SamplerKind::DpmPp2M, true}},
+    {"pndm", "PLMS", {SamplerKind::Pndm, false}},
+    {"heun", "Heun", {SamplerKind::Heun, false}},
+    {"heun_karras", "Heun Karras", {SamplerKind::Heun, true}},
+    {"unipc", "UniPC", {SamplerKind::UniPc, false}},
+    {"lcm", "LCM", {SamplerKind::Lcm, false}},
+};
+
+std::string folded(std::string_view name) {
+  std::string out;
+  for (char c : name)
+    if (!std::isspace(static_cast<unsigned char>(c)) && c != '_' && c != '-')
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+const NameEntry &entryOf(const SamplerChoice &choice) {
+  for (const NameEntry &entry : kNames)
+    if (entry.choice.kind == choice.kind &&
+        entry.choice.karras == choice.karras)
+      return entry;
+  fail("Karras spacing is not available for this sampler");
+}
+
+} // namespace
+
+SamplerChoice parseSamplerName(std::string_view name) {
+  const std::string wanted = folded(name);
+  for (const NameEntry &entry : kNames)
+    if (folded(entry.ours) == wanted || folded(entry.a1111) == wanted)
+      return entry.choice;
+  // A1111 aliases of the same methods.
+  if (wanted == "ksampler" || wanted == "kdpmpp2m")
+    return {SamplerKind::DpmPp2M, false};
+  if (wanted == "eulerancestral" || wanted == "keulerancestral")
+    return {SamplerKind::EulerAncestral, false};
+  if (wanted == "plms")
+    return {SamplerKind::Pndm, false};
+  std::string known;
+  for (const NameEntry &entry : kNames)
+    known += std::string(known.empty() ? "" : ", ") + entry.ours;
+  fail("unknown sampler '" + std::string(name) + "' (known: " + known +
+       ", or their A1111 names such as 'Euler a', 'DPM++ 2M Karras')");
+}
+
+std::string samplerName(const SamplerChoice &choice) {
+  return entryOf(choice).ours;
+}
+
+std::string a1111SamplerName(const SamplerChoice &choice) {
+  return entryOf(choice).a1111;
+}
+
+std::vector<std::string> knownSamplerNames() {
+  std::vector<std::string> names;
+  for (const NameEntry &entry : kNames)
+    names.push_back(entry.ours);
+  for (const NameEntry &entry : kNames)
+    names.push_back(entry.a1111);
+  return names;
+}
+
+size_t Sampler::firstEvaluationFor(double strength) const {
+  const int kept = std::min(static_cast<int>(steps * strength), steps);
+  const size_t first = static_cast<size_t>(std::max(steps - kept, 0)) * order;
+  return std::min(first, modelTimesteps.size());
+}
+
+double Sampler::sigmaOfEvaluation(size_t index) const {
+  return schedule.sigmaAt(modelTimesteps.at(index));
+}
+
+void Sampler::addNoise(std::vector<float> &latents,
+                       std::span<const float> noise, size_t index) const {
+  const double sigma = sigmaOfEvaluation(index);
+  const double scale = varianceExploding() ? 1.0 : 1.0 / std::hypot(sigma, 1.0);
+  for (size_t i = 0; i < latents.size(); ++i)
+    latents[i] = static_cast<float>((latents[i] + sigma * noise[i]) * scale);
+}
+
+std::vector<double> leadingTimesteps(int steps, int trainSteps) {
+  const int ratio = trainSteps / steps;
+  std::vector<double> timesteps;
+  for (int i = steps - 1; i >= 0; --i)
+    timesteps.push_back(i * ratio + 1);
+  return timesteps;
+}
+
+SigmaSteps sigmaSteps(const NoiseSchedule &schedule, int steps, bool karras,
+                      bool integerSteps) {
+  SigmaSteps result;
+  const double last = schedule.trainSteps() - 1;
+  if (karras) {
+    result.sigmas =
+        karrasSigmas(schedule.sigmaMin(), schedule.sigmaMax(), steps);
+    for (double sigma : result.sigmas) {
+      const double t = schedule.timestepOf(sigma);
+      result.timesteps.push_back(integerSteps ? std::nearbyint(t) : t);
+    }
+  } else {
+    if (integerSteps) {
+      const std::vector<double> points = linspace(0, last, steps + 1);
+      for (int i = steps; i >= 1; --i)
+        result.timesteps.push_back(std::nearbyint(points[i]));
+    } else {
+      // diffusers computes these in float32.
+      for (double t : linspace(0, last, steps))
+        result.timesteps.insert(result.timesteps.begin(),
+                                static_cast<float>(t));
+    }
+    for (double t : result.timesteps)
+      result.sigmas.push_back(schedule.sigmaAt(t));
+  }
+  result.sigmas.push_back(0.0);
+  return result;
+}
+
+VpSigma vpSigma(double sigma) {
+  const double alpha = 1.0 / std::sqrt(sigma * sigma + 1.0);
+  const double sigmaT = sigma * alpha;
+  return {alpha, sigmaT, std::log(alpha) - std::log(sigmaT)};
+}
+
+std::unique_ptr<Sampler> makeSampler(const SamplerChoice &choice, int steps,
+                                     const NoiseSchedule &schedule) {
+  if (steps < 1 || steps > schedule.trainSteps())
+    fail("steps must be between 1 and " +
+         std::to_string(schedule.trainSteps()) + ", not " +
+         std::to_string(steps));
+  entryOf(choice);
+  switch (choice.kind) {
+  case SamplerKind::Ddim:
+    return makeDdim(schedule, steps);
+  case SamplerKind::Pndm:
+    return makePndm(schedule, steps);
+  case SamplerKind::Lcm:
+    return makeLcm(schedule, steps);
+  case SamplerKind::Euler:
+  case SamplerKind::EulerAncestral:
+    return makeEuler(schedule, steps, choice.karras,
+                     choice.kind == SamplerKind::EulerAncestral);
+  case SamplerKind::Heun:
+    return makeHeun(schedule, steps, choice.karras);
+  case SamplerKind::DpmPp2M:
+    return makeDpmPp2M(schedule, steps, choice.karras);
+  case SamplerKind::UniPc:
+    return makeUniPc(schedule, steps);
+  }
+  fail("unknown sampler");
+}
+
+} // namespace avila

@@ -1,0 +1,113 @@
+//===- SamplerTest.cpp - Sampler schedules and names ----------------------===//
+//
+// The timesteps each sampler runs the U-Net at must equal the ones the
+// reference schedulers ran (golden txt2img.<sched>.timesteps); the latents
+// they produce are checked end to end by the golden pipeline tests.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/sampling/Sampler.h"
+
+#include "runtime/base/Error.h"
+#include "runtime/random/NoiseGenerator.h"
+#include "runtime/weights/Safetensors.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace avila {
+namespace {
+
+TEST(Sampler, TimestepsEqualTheReferenceSchedulers) {
+  const SafetensorsFile cases(AVILA_SHARED_DIR
+                              "/golden/tiny-sd/cases.safetensors");
+  const NoiseSchedule schedule;
+  for (const char *name : {"ddim", "euler", "euler_a", "dpmpp_2m_karras",
+                           "pndm", "heun", "unipc", "lcm"}) {
+    const TensorEntry *expected =
+        cases.find(std::string("txt2img.") + name + ".timesteps");
+    ASSERT_TRUE(expected) << name;
+    const std::vector<float> timesteps = readFloats(*expected);
+    auto sampler = makeSampler(parseSamplerName(name), 6, schedule);
+    ASSERT_EQ(sampler->timesteps().size(), timesteps.size()) << name;
+    for (size_t i = 0; i < timesteps.size(); ++i)
+      EXPECT_EQ(static_cast<float>(sampler->timesteps()[i]), timesteps[i])
+          << name << " evaluation " << i;
+  }
+}
+
+TEST(Sampler, Img2ImgStartsAtTheStrengthsTimestep) {
+  const SafetensorsFile cases(AVILA_SHARED_DIR
+                              "/golden/tiny-sd/cases.safetensors");
+  const std::vector<float> expected =
+      readFloats(*cases.find("img2img.ddim.timesteps"));
+  auto sampler = makeSampler(parseSamplerName("ddim"), 10, NoiseSchedule());
+  const size_t first = sampler->firstEvaluationFor(0.6);
+  ASSERT_EQ(sampler->timesteps().size() - first, expected.size());
+  for (size_t i = 0; i < expected.size(); ++i)
+    EXPECT_EQ(sampler->timesteps()[first + i], expected[i]);
+  EXPECT_EQ(sampler->firstEvaluationFor(1.0), 0u);
+  EXPECT_EQ(sampler->firstEvaluationFor(0.0), 10u);
+}
+
+TEST(Sampler, A1111NamesMapOntoTheSamplers) {
+  EXPECT_EQ(parseSamplerName("Euler a").kind, SamplerKind::EulerAncestral);
+  EXPECT_EQ(parseSamplerName("DPM++ 2M").kind, SamplerKind::DpmPp2M);
+  EXPECT_FALSE(parseSamplerName("DPM++ 2M").karras);
+  EXPECT_TRUE(parseSamplerName("DPM++ 2M Karras").karras);
+  EXPECT_EQ(parseSamplerName("DDIM").kind, SamplerKind::Ddim);
+  EXPECT_EQ(parseSamplerName("PLMS").kind, SamplerKind::Pndm);
+  EXPECT_EQ(parseSamplerName("UniPC").kind, SamplerKind::UniPc);
+  for (const std::string &name : knownSamplerNames()) {
+    const SamplerChoice choice = parseSamplerName(name);
+    EXPECT_EQ(parseSamplerName(samplerName(choice)).kind, choice.kind);
+    EXPECT_EQ(parseSamplerName(a1111SamplerName(choice)).karras, choice.karras);
+  }
+  EXPECT_THROW(parseSamplerName("DPM++ 3M SDE Exponential"), Error);
+  EXPECT_THROW(parseSamplerName(""), Error);
+}
+
+TEST(Sampler, RefusesStepCountsOutOfRange) {
+  const NoiseSchedule schedule;
+  EXPECT_THROW(makeSampler({SamplerKind::Euler}, 0, schedule), Error);
+  EXPECT_THROW(makeSampler({SamplerKind::Euler}, -3, schedule), Error);
+  EXPECT_THROW(makeSampler({SamplerKind::Euler}, 1001, schedule), Error);
+  EXPECT_THROW(makeSampler({SamplerKind::Lcm}, 51, schedule), Error);
+  EXPECT_THROW(makeSampler({SamplerKind::Ddim, true}, 10, schedule), Error);
+}
+
+// With a perfect denoiser for a point mass at x0 (ε = (x - √ᾱ x0)/√(1-ᾱ) in
+// VP terms, (x - x0)/σ in σ terms), every deterministic sampler must land
+// on x0 from any start: a check of each update rule independent of the
+// golden data. DDIM and PLMS stop at t = 0, not at σ = 0 (σ_0 = 0.03), so
+// they keep that much of the noise.
+TEST(Sampler, DeterministicSamplersRecoverAPointMass) {
+  const NoiseSchedule schedule;
+  const std::vector<float> target = {0.5f, -1.25f, 2.0f, 0.0f};
+  for (const char *name : {"ddim", "euler", "dpmpp_2m", "dpmpp_2m_karras",
+                           "pndm", "heun", "unipc", "lcm", "euler_a"}) {
+    auto sampler = makeSampler(parseSamplerName(name), 12, schedule);
+    auto noise = makeNoiseGenerator(NoiseSource::TorchCpu, 3);
+    std::vector<float> latents = noise->randn(target.size());
+    for (float &value : latents)
+      value *= static_cast<float>(sampler->initialNoiseScale());
+    for (size_t i = 0; i < sampler->timesteps().size(); ++i) {
+      const double scale = sampler->modelInputScale(i);
+      const double t = sampler->timesteps()[i];
+      // The U-Net input x·scale is √ᾱ x0 + √(1-ᾱ) ε at timestep t.
+      const double sigma = schedule.sigmaAt(t);
+      const double alpha = 1 / std::sqrt(sigma * sigma + 1);
+      std::vector<float> eps(target.size());
+      for (size_t j = 0; j < eps.size(); ++j)
+        eps[j] = static_cast<float>((latents[j] * scale - alpha * target[j]) /
+                                    (sigma * alpha));
+      sampler->step(i, eps, latents, *noise);
+    }
+    for (size_t j = 0; j < target.size(); ++j)
+      EXPECT_NEAR(latents[j], target[j], 0.06) << name << " element " << j;
+  }
+}
+
+} // namespace
+} // namespace avila
