@@ -3,6 +3,7 @@
 #include "runtime/artifact/Artifact.h"
 #include "runtime/base/Error.h"
 
+#include <cmath>
 #include <fstream>
 
 namespace avila {
@@ -137,6 +138,12 @@ Artifact::Artifact(std::vector<uint8_t> bytes, std::optional<fb::Target> target)
   if (target && root.target() != *target)
     fail(std::string("the artifact is for target ") +
          targetName(root.target()) + ", not " + targetName(*target));
+  check(root.image_size_min() >= 8 && root.image_size_min() % 8 == 0 &&
+            root.image_size_min() <= root.image_size_max() &&
+            root.image_size_max() <= 16384 && root.batch_max() >= 1 &&
+            root.batch_max() <= 1024 && root.latent_scale() > 0 &&
+            std::isfinite(root.latent_scale()),
+        "generation limits out of range");
   if (root.kernels())
     for (const fb::Kernel *kernel : *root.kernels())
       check(kernel->name() != nullptr &&

@@ -25,9 +25,9 @@ protected:
     modelTimesteps = std::move(spaced.timesteps);
   }
 
-  double initialNoiseScale() const override {
-    return std::sqrt(sigmas.front() * sigmas.front() + 1);
-  }
+  // diffusers' init_noise_sigma for "linspace" spacing is σ_max itself, not
+  // sqrt(σ_max² + 1): the first input is slightly under unit variance.
+  double initialNoiseScale() const override { return sigmas.front(); }
   double modelInputScale(size_t index) const override {
     return 1 / std::sqrt(sigmas[index] * sigmas[index] + 1);
   }

@@ -84,7 +84,7 @@ protected:
   /// variance.
   virtual bool varianceExploding() const { return false; }
 
-  const NoiseSchedule &schedule;
+  NoiseSchedule schedule;
   int steps;
   int order;
   std::vector<double> modelTimesteps;

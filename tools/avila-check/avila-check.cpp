@@ -17,6 +17,10 @@
 #include "models/graphs/Models.h"
 #include "runtime/base/Error.h"
 #include "runtime/executor/Executable.h"
+#include "runtime/image/Image.h"
+#include "runtime/pipeline/Pipeline.h"
+#include "runtime/random/NoiseGenerator.h"
+#include "runtime/text/ClipTokenizer.h"
 #include "runtime/weights/Checkpoint.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -38,14 +42,14 @@ using avila::interp::Tensor;
 namespace {
 
 struct Options {
-  fs::path model, config, cases, artifact;
+  fs::path model, config, cases, artifact, tokenizer;
   double tolerance = 1e-4;
 };
 
 const char *kUsage =
     "usage: avila-check --model <checkpoint.safetensors | diffusers folder>\n"
     "                   [--config <diffusers folder>] --cases <folder>\n"
-    "                   [--artifact <file.avila>]\n"
+    "                   [--artifact <file.avila>] [--tokenizer <path>]\n"
     "                   [--tolerance <relative L2, default 1e-4>]\n"
     "\n"
     "Runs the networks on a golden cases folder (cases.safetensors and\n"
@@ -54,7 +58,13 @@ const char *kUsage =
     "single-file checkpoint; without it the configuration is inferred from\n"
     "the checkpoint's tensor shapes (SD 1.x conventions).\n"
     "--artifact runs the compiled kernels of an artifact from avila-compile;\n"
-    "without it the networks run on the reference interpreter.\n";
+    "without it the networks run on the reference interpreter.\n"
+    "With --artifact the txt2img and img2img cases of cases.json run the\n"
+    "whole pipeline (tokenizer, seeded noise, sampler, guidance, VAE):\n"
+    "latents must agree to relative L2 < 1e-3, images to < 2/255.\n"
+    "--tokenizer gives the CLIP tokenizer (a diffusers tokenizer folder or\n"
+    "bpe_simple_vocab_16e6.txt.gz); by default the one of the model or\n"
+    "--config folder.\n";
 
 Options parseOptions(int argc, char **argv) {
   Options options;
@@ -75,6 +85,8 @@ Options parseOptions(int argc, char **argv) {
       options.cases = value;
     else if (flag == "--artifact")
       options.artifact = value;
+    else if (flag == "--tokenizer")
+      options.tokenizer = value;
     else if (flag == "--tolerance") {
       char *end = nullptr;
       options.tolerance = std::strtod(value.c_str(), &end);
@@ -176,6 +188,109 @@ runCompiled(avila::Executable &executable, const std::string &entry,
     results.push_back(Tensor::fromFloats(ElementType::F32, output.shape,
                                          std::move(output.floats)));
   return results;
+}
+
+// Relative L2 and largest absolute difference of two float vectors.
+struct Difference {
+  double relativeL2 = INFINITY, maxAbs = INFINITY;
+};
+Difference difference(std::span<const float> actual,
+                      std::span<const float> expected) {
+  Difference result;
+  if (actual.size() != expected.size())
+    return result;
+  double squared = 0, reference = 0;
+  result.maxAbs = 0;
+  for (size_t i = 0; i < actual.size(); ++i) {
+    const double d = double(actual[i]) - expected[i];
+    squared += d * d;
+    reference += double(expected[i]) * expected[i];
+    result.maxAbs = std::max(result.maxAbs, std::fabs(d));
+  }
+  result.relativeL2 = std::sqrt(squared / std::max(reference, 1e-30));
+  return result;
+}
+
+std::vector<float> goldenFloats(const avila::SafetensorsFile &cases,
+                                const std::string &key) {
+  const avila::TensorEntry *entry = cases.find(key);
+  if (!entry)
+    avila::fail(cases.path().string() + " has no tensor '" + key + "'");
+  return avila::readFloats(*entry);
+}
+
+// A pipeline case of cases.json run end to end on the compiled networks:
+// the prompts through the tokenizer and text encoder, the initial noise
+// from the torch-compatible generator (txt2img: seed 1234, as the golden
+// noise was drawn), the sampler with guidance, the VAE decoder.
+struct PipelineResult {
+  std::string problem; // empty when it ran
+  Difference latents, image;
+};
+
+PipelineResult runPipelineCase(avila::Pipeline &pipeline,
+                               const nlohmann::json &pipelineCase,
+                               const avila::SafetensorsFile &cases,
+                               const std::vector<int64_t> &latentShape) {
+  PipelineResult result;
+  const std::string name = pipelineCase.value("name", "");
+  const bool img2img = name.starts_with("img2img.");
+  const avila::HostTensor cond =
+      pipeline.encodePrompt(pipelineCase.value("prompt", ""));
+  const avila::HostTensor uncond =
+      pipeline.encodePrompt(pipelineCase.value("negative_prompt", ""));
+  for (const auto &[tensor, key] : {std::pair{&cond, "txt2img.ctx_cond"},
+                                    std::pair{&uncond, "txt2img.ctx_uncond"}})
+    if (difference(tensor->floats, goldenFloats(cases, key)).relativeL2 > 1e-4)
+      result.problem = std::string("the text embedding differs from ") + key;
+
+  const std::string prefix = name + ".";
+  auto sampler = avila::makeSampler(
+      avila::parseSamplerName(pipelineCase.value("scheduler", "")),
+      pipelineCase.value("steps", 0), avila::NoiseSchedule());
+  avila::HostTensor latents;
+  latents.shape = latentShape;
+  size_t first = 0;
+  if (img2img) {
+    avila::HostTensor image;
+    image.shape = {1, 3, latentShape[2] * 8, latentShape[3] * 8};
+    image.floats = goldenFloats(cases, "vae.encode.image");
+    latents.floats = pipeline.encode(image).floats;
+    first = sampler->firstEvaluationFor(pipelineCase.value("strength", 1.0));
+    sampler->addNoise(latents.floats, goldenFloats(cases, prefix + "noise"),
+                      first);
+  } else {
+    const std::vector<float> golden = goldenFloats(cases, "txt2img.noise");
+    latents.floats =
+        avila::makeNoiseGenerator(avila::NoiseSource::TorchCpu, 1234)
+            ->randn(golden.size());
+    if (difference(latents.floats, golden).maxAbs != 0)
+      result.problem = "seed 1234 does not give the golden noise";
+    for (float &value : latents.floats)
+      value *= static_cast<float>(sampler->initialNoiseScale());
+  }
+  // The stochastic samplers draw from a torch CPU generator seeded 99.
+  auto stepNoise = avila::makeNoiseGenerator(avila::NoiseSource::TorchCpu, 99);
+  const avila::TensorEntry *trace = cases.find(prefix + "trace");
+  pipeline.denoise(
+      *sampler, first, latents, cond, uncond,
+      pipelineCase.value("cfg_scale", 7.5), *stepNoise, [&](int step) {
+        if (!trace)
+          return true;
+        const size_t size = latents.floats.size();
+        const std::vector<float> all = avila::readFloats(*trace);
+        if (difference(latents.floats,
+                       std::span(all).subspan((step - 1) * size, size))
+                .relativeL2 > 1e-3)
+          result.problem =
+              "step " + std::to_string(step) + " differs from the golden trace";
+        return true;
+      });
+  result.latents =
+      difference(latents.floats, goldenFloats(cases, prefix + "latents"));
+  result.image = difference(pipeline.decode(latents).floats,
+                            goldenFloats(cases, prefix + "image"));
+  return result;
 }
 
 struct NetworkCase {
@@ -284,17 +399,49 @@ int run(const Options &options) {
                                                 ElementType::F32)));
     const bool ok = worst < options.tolerance;
     (ok ? passed : failed)++;
-    std::printf("%s  %-14s relative L2 %.3e  (%.1f s)\n", ok ? "PASS" : "FAIL",
+    std::printf("%s  %-22s relative L2 %.3e  (%.1f s)\n", ok ? "PASS" : "FAIL",
                 networkCase.name, worst, seconds);
   }
 
   nlohmann::json described = readPythonJson(options.cases / "cases.json");
-  if (described.is_object() && described["cases"].is_array())
-    for (const auto &pipelineCase : described["cases"]) {
-      std::printf("SKIP  %-14s needs the generation pipeline\n",
-                  pipelineCase.value("name", "?").c_str());
+  const nlohmann::json pipelineCases =
+      described.is_object() && described["cases"].is_array()
+          ? described["cases"]
+          : nlohmann::json::array();
+  std::optional<avila::ClipTokenizer> tokenizer;
+  std::unique_ptr<avila::Pipeline> pipeline;
+  if (executable && !pipelineCases.empty()) {
+    tokenizer = avila::ClipTokenizer::locate(
+        options.tokenizer,
+        options.config.empty() ? options.model : options.config);
+    pipeline = std::make_unique<avila::Pipeline>(*executable, *tokenizer);
+  }
+  const std::vector<int64_t> latentShape = {
+      1, 4, described.value("latent_hw", std::vector<int64_t>{0, 0})[0],
+      described.value("latent_hw", std::vector<int64_t>{0, 0})[1]};
+  for (const auto &pipelineCase : pipelineCases) {
+    const std::string name = pipelineCase.value("name", "?");
+    if (!pipeline) {
+      std::printf("SKIP  %-22s needs --artifact\n", name.c_str());
       ++skipped;
+      continue;
     }
+    const auto start = std::chrono::steady_clock::now();
+    const PipelineResult result =
+        runPipelineCase(*pipeline, pipelineCase, cases, latentShape);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    const bool ok = result.problem.empty() &&
+                    result.latents.relativeL2 < 1e-3 &&
+                    result.image.maxAbs < 2.0 / 255;
+    (ok ? passed : failed)++;
+    std::printf("%s  %-22s latents relative L2 %.3e, image max error "
+                "%.3e  (%.1f s)%s%s\n",
+                ok ? "PASS" : "FAIL", name.c_str(), result.latents.relativeL2,
+                result.image.maxAbs, seconds,
+                result.problem.empty() ? "" : ": ", result.problem.c_str());
+  }
   std::printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
   return failed == 0 && passed > 0 ? 0 : 1;
 }

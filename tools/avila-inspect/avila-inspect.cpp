@@ -109,6 +109,10 @@ int run(int argc, char **argv) {
   if (root.target_features())
     for (const auto *feature : *root.target_features())
       std::printf(" %s", feature->c_str());
+  std::printf("\n  images %u..%u pixels a side, batches up to %u, latent "
+              "scale %g",
+              root.image_size_min(), root.image_size_max(), root.batch_max(),
+              root.latent_scale());
   std::printf("\n  kernels: %u, code: %u bytes\n",
               root.kernels() ? root.kernels()->size() : 0,
               root.code() ? root.code()->size() : 0);

@@ -1,0 +1,304 @@
+//===- Pipeline.cpp - txt2img and img2img with the compiled networks ------===//
+
+#include "runtime/pipeline/Pipeline.h"
+
+#include "runtime/base/Error.h"
+#include "runtime/pipeline/Infotext.h"
+#include "runtime/text/WeightedPrompt.h"
+
+#include <chrono>
+#include <cmath>
+#include <random>
+
+namespace avila {
+namespace {
+
+constexpr int64_t kLatentChannels = 4;
+constexpr int kVaeFactor = 8;
+// Prompts beyond this are refused rather than encoded chunk by chunk.
+constexpr size_t kMaxPromptBytes = 16384;
+constexpr size_t kMaxPromptChunks = 32;
+
+HostTensor floats(std::vector<int64_t> shape, std::vector<float> values) {
+  HostTensor tensor;
+  tensor.shape = std::move(shape);
+  tensor.floats = std::move(values);
+  return tensor;
+}
+
+// [1, L, C] repeated along the batch: [n, L, C].
+void appendRepeated(std::vector<float> &out, const HostTensor &tensor,
+                    int64_t times) {
+  for (int64_t i = 0; i < times; ++i)
+    out.insert(out.end(), tensor.floats.begin(), tensor.floats.end());
+}
+
+// A1111's emphasis: token rows scaled by their weights, then the whole
+// chunk rescaled so its mean is what it was.
+void applyWeights(std::span<float> chunk, std::span<const float> weights) {
+  const size_t width = chunk.size() / weights.size();
+  double before = 0, after = 0;
+  for (float value : chunk)
+    before += value;
+  for (size_t token = 0; token < weights.size(); ++token)
+    for (size_t c = 0; c < width; ++c) {
+      float &value = chunk[token * width + c];
+      value *= weights[token];
+      after += value;
+    }
+  if (after == 0)
+    return;
+  const float ratio = static_cast<float>(before / after);
+  for (float &value : chunk)
+    value *= ratio;
+}
+
+} // namespace
+
+std::vector<float> BatchNoise::randn(int64_t count) {
+  const int64_t images = static_cast<int64_t>(perImage.size());
+  std::vector<float> values;
+  values.reserve(count);
+  for (const auto &generator : perImage) {
+    const std::vector<float> part = generator->randn(count / images);
+    values.insert(values.end(), part.begin(), part.end());
+  }
+  return values;
+}
+
+Pipeline::Pipeline(Executable &executable, const ClipTokenizer &tokenizer,
+                   NoiseSchedule schedule)
+    : executable(executable), tokenizer(tokenizer),
+      schedule(std::move(schedule)) {
+  for (const char *entry : {"text_encoder", "unet", "vae_decoder"})
+    if (!executable.artifact().entryPoint(entry))
+      fail(std::string("the artifact has no '") + entry +
+           "' entry point: it was not compiled from a Stable Diffusion model");
+}
+
+double Pipeline::latentScale() const {
+  return executable.artifact().root().latent_scale();
+}
+
+void Pipeline::validate(const GenerationParameters &parameters,
+                        bool img2img) const {
+  const auto &root = executable.artifact().root();
+  const int low = static_cast<int>(root.image_size_min());
+  const int high = static_cast<int>(root.image_size_max());
+  for (const auto &[name, value] :
+       {std::pair{"width", parameters.width}, {"height", parameters.height}}) {
+    if (value % kVaeFactor != 0)
+      fail(std::string(name) + " must be a multiple of 8, not " +
+           std::to_string(value));
+    if (value < low || value > high)
+      fail(std::string(name) + " " + std::to_string(value) +
+           " is outside this artifact's range " + std::to_string(low) + ".." +
+           std::to_string(high));
+  }
+  if (parameters.steps < 1 || parameters.steps > schedule.trainSteps())
+    fail("steps must be between 1 and " +
+         std::to_string(schedule.trainSteps()) + ", not " +
+         std::to_string(parameters.steps));
+  if (!std::isfinite(parameters.cfgScale) || parameters.cfgScale < 0 ||
+      parameters.cfgScale > 100)
+    fail("cfg scale must be a number from 0 to 100");
+  if (parameters.batchSize < 1 ||
+      parameters.batchSize > static_cast<int>(root.batch_max()))
+    fail("batch size must be between 1 and " +
+         std::to_string(root.batch_max()) + ", not " +
+         std::to_string(parameters.batchSize));
+  if (parameters.batchCount < 1 || parameters.batchCount > 10000)
+    fail("batch count must be between 1 and 10000");
+  if (parameters.seed < -1)
+    fail("seed must be -1 (random) or a non-negative integer");
+  if (img2img && !(parameters.strength >= 0 && parameters.strength <= 1))
+    fail("strength must be between 0 and 1");
+  for (const std::string *text :
+       {&parameters.prompt, &parameters.negativePrompt})
+    if (text->size() > kMaxPromptBytes)
+      fail("prompts are limited to " + std::to_string(kMaxPromptBytes) +
+           " bytes");
+  // The samplers check their own limits (lcm: at most 50 steps).
+  makeSampler(parameters.sampler, parameters.steps, schedule);
+}
+
+HostTensor Pipeline::encodePrompt(const std::string &prompt) {
+  const PromptChunks chunks = tokenizePrompt(tokenizer, prompt);
+  if (chunks.count() > kMaxPromptChunks)
+    fail("the prompt has " + std::to_string(chunks.count() * 75) +
+         " tokens; at most " + std::to_string(kMaxPromptChunks * 75) +
+         " are accepted");
+  HostTensor ids;
+  ids.elementType = artifact::ElementType::I32;
+  ids.shape = {static_cast<int64_t>(chunks.count()),
+               ClipTokenizer::kContextLength};
+  ids.ids = chunks.ids;
+  HostTensor encoded = std::move(executable.run("text_encoder", {ids}).at(0));
+  if (encoded.shape.size() != 3 ||
+      encoded.shape[1] != ClipTokenizer::kContextLength)
+    fail("the text encoder returned an unexpected shape");
+  if (chunks.weighted()) {
+    const size_t chunkSize = encoded.floats.size() / chunks.count();
+    for (size_t c = 0; c < chunks.count(); ++c)
+      applyWeights(std::span(encoded.floats).subspan(c * chunkSize, chunkSize),
+                   std::span(chunks.weights)
+                       .subspan(c * ClipTokenizer::kContextLength,
+                                ClipTokenizer::kContextLength));
+  }
+  const int64_t width = encoded.shape[2];
+  encoded.shape = {
+      1, static_cast<int64_t>(chunks.count()) * ClipTokenizer::kContextLength,
+      width};
+  return encoded;
+}
+
+void Pipeline::denoise(Sampler &sampler, size_t first, HostTensor &latents,
+                       const HostTensor &cond, const HostTensor &uncond,
+                       double cfgScale, NoiseGenerator &noise,
+                       const std::function<bool(int step)> &afterStep) {
+  const int64_t batch = latents.shape.at(0);
+  // Prompts of different lengths: the shorter one is padded with encodings
+  // of the empty prompt, chunk by chunk (as A1111 does).
+  auto chunksOf = [](const HostTensor &t) {
+    return t.shape.at(1) / ClipTokenizer::kContextLength;
+  };
+  const int64_t chunks = std::max(chunksOf(cond), chunksOf(uncond));
+  if (chunksOf(cond) != chunksOf(uncond) && !emptyPromptChunk)
+    emptyPromptChunk = encodePrompt("");
+  HostTensor context = floats(
+      {2 * batch, chunks * ClipTokenizer::kContextLength, cond.shape.at(2)},
+      {});
+  for (const HostTensor *half : {&uncond, &cond})
+    for (int64_t image = 0; image < batch; ++image) {
+      appendRepeated(context.floats, *half, 1);
+      appendRepeated(context.floats, *emptyPromptChunk,
+                     chunks - chunksOf(*half));
+    }
+
+  const size_t perHalf = latents.floats.size();
+  HostTensor sample = floats(latents.shape, {});
+  sample.shape[0] = 2 * batch;
+  HostTensor timesteps = floats({2 * batch}, {});
+  std::vector<float> eps(perHalf);
+  for (size_t index = first; index < sampler.timesteps().size(); ++index) {
+    const float scale = static_cast<float>(sampler.modelInputScale(index));
+    sample.floats.resize(2 * perHalf);
+    for (size_t i = 0; i < perHalf; ++i)
+      sample.floats[i] = sample.floats[perHalf + i] = latents.floats[i] * scale;
+    timesteps.floats.assign(2 * batch,
+                            static_cast<float>(sampler.timesteps()[index]));
+    const HostTensor predicted =
+        std::move(executable.run("unet", {sample, timesteps, context}).at(0));
+    const float guidance = static_cast<float>(cfgScale);
+    for (size_t i = 0; i < perHalf; ++i) {
+      const float unconditional = predicted.floats[i];
+      eps[i] = unconditional +
+               guidance * (predicted.floats[perHalf + i] - unconditional);
+    }
+    sampler.step(index, eps, latents.floats, noise);
+    if (afterStep && !afterStep(static_cast<int>(index - first + 1)))
+      throw Cancelled();
+  }
+}
+
+HostTensor Pipeline::decode(const HostTensor &latents) {
+  HostTensor scaled = latents;
+  const float inverse = static_cast<float>(1.0 / latentScale());
+  for (float &value : scaled.floats)
+    value *= inverse;
+  HostTensor images = std::move(executable.run("vae_decoder", {scaled}).at(0));
+  for (float &value : images.floats)
+    value = std::clamp(value / 2 + 0.5f, 0.0f, 1.0f);
+  return images;
+}
+
+HostTensor Pipeline::encode(const HostTensor &images) {
+  if (!executable.artifact().entryPoint("vae_encoder"))
+    fail("the artifact has no 'vae_encoder' entry point: img2img needs one");
+  HostTensor mean = std::move(executable.run("vae_encoder", {images}).at(0));
+  const float scale = static_cast<float>(latentScale());
+  for (float &value : mean.floats)
+    value *= scale;
+  return mean;
+}
+
+std::vector<GeneratedImage>
+Pipeline::generate(const GenerationParameters &request,
+                   const std::optional<Image> &initImage,
+                   const ProgressCallback &progress) {
+  const bool img2img = initImage.has_value();
+  validate(request, img2img);
+  GenerationParameters parameters = request;
+  if (parameters.seed < 0)
+    parameters.seed = std::random_device()() & 0xffffffffu;
+
+  const HostTensor cond = encodePrompt(parameters.prompt);
+  const HostTensor uncond = encodePrompt(parameters.negativePrompt);
+  const int64_t batch = parameters.batchSize;
+  const int64_t h = parameters.height / kVaeFactor;
+  const int64_t w = parameters.width / kVaeFactor;
+  std::optional<HostTensor> initLatents;
+  if (img2img) {
+    const std::vector<float> one = imageToTensor(
+        resizeImage(*initImage, parameters.width, parameters.height));
+    HostTensor images =
+        floats({batch, 3, parameters.height, parameters.width}, {});
+    for (int64_t i = 0; i < batch; ++i)
+      images.floats.insert(images.floats.end(), one.begin(), one.end());
+    initLatents = encode(images);
+  }
+
+  std::vector<GeneratedImage> results;
+  for (int batchIndex = 0; batchIndex < parameters.batchCount; ++batchIndex) {
+    const int64_t firstSeed = parameters.seed + int64_t(batchIndex) * batch;
+    std::vector<std::unique_ptr<NoiseGenerator>> generators;
+    for (int64_t i = 0; i < batch; ++i)
+      generators.push_back(makeNoiseGenerator(
+          parameters.rng, static_cast<uint64_t>(firstSeed + i)));
+    BatchNoise noise(std::move(generators));
+    auto sampler = makeSampler(parameters.sampler, parameters.steps, schedule);
+    HostTensor latents = floats({batch, kLatentChannels, h, w},
+                                noise.randn(batch * kLatentChannels * h * w));
+    size_t first = 0;
+    if (img2img) {
+      first = sampler->firstEvaluationFor(parameters.strength);
+      std::vector<float> noised = initLatents->floats;
+      if (first < sampler->timesteps().size())
+        sampler->addNoise(noised, latents.floats, first);
+      latents.floats = std::move(noised);
+    } else {
+      const float scale = static_cast<float>(sampler->initialNoiseScale());
+      for (float &value : latents.floats)
+        value *= scale;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const int total = static_cast<int>(sampler->timesteps().size() - first);
+    auto report = [&](int step) {
+      if (!progress)
+        return true;
+      const double seconds = std::chrono::duration<double>(
+                                 std::chrono::steady_clock::now() - start)
+                                 .count();
+      return progress(
+          {batchIndex, parameters.batchCount, step, total, seconds});
+    };
+    if (!report(0))
+      throw Cancelled();
+    denoise(*sampler, first, latents, cond, uncond, parameters.cfgScale, noise,
+            report);
+    const HostTensor images = decode(latents);
+    const size_t perImage = images.floats.size() / batch;
+    for (int64_t i = 0; i < batch; ++i) {
+      GeneratedImage generated;
+      generated.image = tensorToImage(
+          std::span(images.floats).subspan(i * perImage, perImage),
+          parameters.width, parameters.height);
+      generated.seed = firstSeed + i;
+      generated.infotext = formatInfotext(parameters, generated.seed, img2img);
+      results.push_back(std::move(generated));
+    }
+  }
+  return results;
+}
+
+} // namespace avila

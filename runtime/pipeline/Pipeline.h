@@ -1,0 +1,103 @@
+//===- Pipeline.h - txt2img and img2img with the compiled networks -*- C++
+//-*-===//
+//
+// The host side of Stable Diffusion: prompts to text embeddings, seeded
+// noise, the denoising loop with classifier-free guidance around the
+// compiled U-Net, and the VAE at either end. Networks run through an
+// Executable whose artifact has the entry points text_encoder, unet,
+// vae_decoder and vae_encoder.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AVILA_RUNTIME_PIPELINE_PIPELINE_H
+#define AVILA_RUNTIME_PIPELINE_PIPELINE_H
+
+#include "runtime/executor/Executable.h"
+#include "runtime/image/Image.h"
+#include "runtime/pipeline/GenerationParameters.h"
+#include "runtime/text/ClipTokenizer.h"
+
+#include <functional>
+#include <optional>
+
+namespace avila {
+
+/// Thrown when a progress callback asks to stop; the generation is dropped.
+class Cancelled : public std::runtime_error {
+public:
+  Cancelled() : std::runtime_error("generation cancelled") {}
+};
+
+struct Progress {
+  int batch; // 0-based batch of batchCount
+  int batches;
+  int step;       // U-Net evaluations done in this batch
+  int steps;      // U-Net evaluations in a batch
+  double seconds; // since the batch started
+};
+/// Called after every U-Net evaluation; returning false cancels.
+using ProgressCallback = std::function<bool(const Progress &)>;
+
+struct GeneratedImage {
+  Image image;
+  int64_t seed;
+  std::string infotext;
+};
+
+class Pipeline {
+public:
+  Pipeline(Executable &executable, const ClipTokenizer &tokenizer,
+           NoiseSchedule schedule = NoiseSchedule());
+
+  /// Checks a request against the artifact's limits; throws avila::Error
+  /// naming the first problem.
+  void validate(const GenerationParameters &parameters, bool img2img) const;
+
+  /// txt2img, or img2img from `initImage` (resized to the requested size).
+  /// batchCount × batchSize images; image i has seed `seed + i`.
+  std::vector<GeneratedImage>
+  generate(const GenerationParameters &parameters,
+           const std::optional<Image> &initImage = std::nullopt,
+           const ProgressCallback &progress = {});
+
+  // The stages, for tests and golden checks.
+
+  /// [1, 77·chunks, C]: the prompt's chunks encoded and, where emphasis
+  /// weights differ from 1, weighted with the mean kept (A1111's rule).
+  HostTensor encodePrompt(const std::string &prompt);
+  /// Denoises `latents` ([B, 4, h, w]) from evaluation `first` of `sampler`
+  /// with guidance `cfgScale` between `uncond` and `cond` (each [1, L, C]).
+  void denoise(Sampler &sampler, size_t first, HostTensor &latents,
+               const HostTensor &cond, const HostTensor &uncond,
+               double cfgScale, NoiseGenerator &noise,
+               const std::function<bool(int step)> &afterStep = {});
+  /// [B, 3, 8h, 8w] in [0, 1] from latents (divided by the latent scale).
+  HostTensor decode(const HostTensor &latents);
+  /// Latents of images in [-1, 1] ([B, 3, H, W]): the encoder's mean times
+  /// the latent scale.
+  HostTensor encode(const HostTensor &images);
+
+  double latentScale() const;
+
+private:
+  Executable &executable;
+  const ClipTokenizer &tokenizer;
+  NoiseSchedule schedule;
+  std::optional<HostTensor> emptyPromptChunk;
+};
+
+/// Noise for a batch: each image draws from its own generator, so an
+/// image's noise depends only on its seed, not on the batch it is in.
+class BatchNoise final : public NoiseGenerator {
+public:
+  explicit BatchNoise(std::vector<std::unique_ptr<NoiseGenerator>> perImage)
+      : perImage(std::move(perImage)) {}
+  std::vector<float> randn(int64_t count) override;
+
+private:
+  std::vector<std::unique_ptr<NoiseGenerator>> perImage;
+};
+
+} // namespace avila
+
+#endif // AVILA_RUNTIME_PIPELINE_PIPELINE_H

@@ -1,0 +1,203 @@
+//===- WeightedPrompt.cpp - A1111 prompt syntax: emphasis and chunks ------===//
+
+#include "runtime/text/WeightedPrompt.h"
+
+#include <cctype>
+#include <cstdlib>
+
+namespace avila {
+namespace {
+
+constexpr double kRoundBracket = 1.1;
+constexpr int kChunkTokens = ClipTokenizer::kContextLength - 2;
+constexpr int kCommaBacktrack = 20;
+
+// Splits plain text at the word BREAK (surrounding whitespace dropped).
+std::vector<std::string> splitAtBreak(const std::string &text) {
+  std::vector<std::string> parts(1);
+  size_t i = 0;
+  auto isWordChar = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  };
+  while (i < text.size()) {
+    if (text.compare(i, 5, "BREAK") == 0 &&
+        (i == 0 || !isWordChar(text[i - 1])) &&
+        (i + 5 == text.size() || !isWordChar(text[i + 5]))) {
+      while (!parts.back().empty() &&
+             std::isspace(static_cast<unsigned char>(parts.back().back())))
+        parts.back().pop_back();
+      parts.emplace_back();
+      i += 5;
+      while (i < text.size() &&
+             std::isspace(static_cast<unsigned char>(text[i])))
+        ++i;
+      continue;
+    }
+    parts.back() += text[i++];
+  }
+  return parts;
+}
+
+// ":<number>)" at `at`, as A1111's `:\s*([+-]?[.\d]+)\s*\)`.
+bool matchWeightClose(const std::string &text, size_t at, double &weight,
+                      size_t &length) {
+  size_t i = at + 1;
+  auto skipSpace = [&] {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])))
+      ++i;
+  };
+  skipSpace();
+  const size_t numberStart = i;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-'))
+    ++i;
+  const size_t digitsStart = i;
+  while (i < text.size() &&
+         (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+    ++i;
+  if (i == digitsStart)
+    return false;
+  const std::string number = text.substr(numberStart, i - numberStart);
+  skipSpace();
+  if (i >= text.size() || text[i] != ')')
+    return false;
+  char *end = nullptr;
+  weight = std::strtod(number.c_str(), &end);
+  if (*end != '\0')
+    return false; // "1.2.3" is text, as float() would refuse it
+  length = i + 1 - at;
+  return true;
+}
+
+} // namespace
+
+std::vector<PromptSpan> parsePromptEmphasis(const std::string &prompt) {
+  std::vector<PromptSpan> spans;
+  std::vector<size_t> round, square;
+  auto multiply = [&](size_t from, double factor) {
+    for (size_t i = from; i < spans.size(); ++i)
+      spans[i].weight *= factor;
+  };
+  for (size_t i = 0; i < prompt.size();) {
+    const char c = prompt[i];
+    double weight;
+    size_t length;
+    if (c == '\\') {
+      const bool escapes = i + 1 < prompt.size() &&
+                           std::string_view("()[]\\").find(prompt[i + 1]) !=
+                               std::string_view::npos;
+      spans.push_back({escapes ? prompt.substr(i + 1, 1) : "", 1.0});
+      i += escapes ? 2 : 1;
+    } else if (c == '(') {
+      round.push_back(spans.size());
+      ++i;
+    } else if (c == '[') {
+      square.push_back(spans.size());
+      ++i;
+    } else if (c == ':' && !round.empty() &&
+               matchWeightClose(prompt, i, weight, length)) {
+      multiply(round.back(), weight);
+      round.pop_back();
+      i += length;
+    } else if (c == ')' && !round.empty()) {
+      multiply(round.back(), kRoundBracket);
+      round.pop_back();
+      ++i;
+    } else if (c == ']' && !square.empty()) {
+      multiply(square.back(), 1 / kRoundBracket);
+      square.pop_back();
+      ++i;
+    } else {
+      // A run of plain text (or one stray bracket or colon).
+      size_t end = i + 1;
+      if (std::string_view("()[]:").find(c) == std::string_view::npos)
+        while (end < prompt.size() &&
+               std::string_view("\\()[]:").find(prompt[end]) ==
+                   std::string_view::npos)
+          ++end;
+      const std::vector<std::string> parts =
+          splitAtBreak(prompt.substr(i, end - i));
+      for (size_t p = 0; p < parts.size(); ++p) {
+        if (p > 0)
+          spans.push_back({"BREAK", -1, true});
+        spans.push_back({parts[p], 1.0});
+      }
+      i = end;
+    }
+  }
+  for (size_t position : round)
+    multiply(position, kRoundBracket);
+  for (size_t position : square)
+    multiply(position, 1 / kRoundBracket);
+  if (spans.empty())
+    spans.push_back({"", 1.0});
+  std::vector<PromptSpan> merged;
+  for (PromptSpan &span : spans) {
+    if (!merged.empty() && !span.isBreak && !merged.back().isBreak &&
+        merged.back().weight == span.weight)
+      merged.back().text += span.text;
+    else
+      merged.push_back(std::move(span));
+  }
+  return merged;
+}
+
+bool PromptChunks::weighted() const {
+  for (float weight : weights)
+    if (weight != 1.0f)
+      return true;
+  return false;
+}
+
+PromptChunks tokenizePrompt(const ClipTokenizer &tokenizer,
+                            const std::string &prompt) {
+  PromptChunks chunks;
+  std::vector<int32_t> ids;
+  std::vector<float> weights;
+  int lastComma = -1;
+  auto finishChunk = [&] {
+    ids.resize(kChunkTokens, ClipTokenizer::kEndOfText);
+    weights.resize(kChunkTokens, 1.0f);
+    chunks.ids.push_back(ClipTokenizer::kStartOfText);
+    chunks.ids.insert(chunks.ids.end(), ids.begin(), ids.end());
+    chunks.ids.push_back(ClipTokenizer::kEndOfText);
+    chunks.weights.push_back(1.0f);
+    chunks.weights.insert(chunks.weights.end(), weights.begin(), weights.end());
+    chunks.weights.push_back(1.0f);
+    ids.clear();
+    weights.clear();
+    lastComma = -1;
+  };
+  for (const PromptSpan &span : parsePromptEmphasis(prompt)) {
+    if (span.isBreak) {
+      finishChunk();
+      continue;
+    }
+    for (int32_t token : tokenizer.encode(span.text)) {
+      if (token == tokenizer.commaId()) {
+        lastComma = static_cast<int>(ids.size());
+      } else if (static_cast<int>(ids.size()) == kChunkTokens &&
+                 lastComma != -1 &&
+                 kChunkTokens - lastComma <= kCommaBacktrack) {
+        // Move the words after the last comma to the next chunk.
+        const std::vector<int32_t> movedIds(ids.begin() + lastComma + 1,
+                                            ids.end());
+        const std::vector<float> movedWeights(weights.begin() + lastComma + 1,
+                                              weights.end());
+        ids.resize(lastComma + 1);
+        weights.resize(lastComma + 1);
+        finishChunk();
+        ids = movedIds;
+        weights = movedWeights;
+      }
+      if (static_cast<int>(ids.size()) == kChunkTokens)
+        finishChunk();
+      ids.push_back(token);
+      weights.push_back(static_cast<float>(span.weight));
+    }
+  }
+  if (!ids.empty() || chunks.ids.empty())
+    finishChunk();
+  return chunks;
+}
+
+} // namespace avila
