@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 
 namespace avila {
 
@@ -52,6 +53,28 @@ Executable::Executable(Artifact artifact, unsigned threads)
 }
 
 Executable::~Executable() = default;
+
+KeyTranslator singleFileKeys(const Artifact &artifact,
+                             const Checkpoint &checkpoint) {
+  const std::map<std::string, std::vector<int64_t>> present =
+      checkpoint.singleFileShapes();
+  std::map<std::pair<std::string, std::string>, std::string> keys;
+  if (const auto *manifest = artifact.root().weights())
+    for (const fb::Weight *weight : *manifest) {
+      if (!weight->single_file_key())
+        continue;
+      std::string key = weight->single_file_key()->str();
+      const std::string level = "cond_stage_model.transformer.text_model.";
+      if (!present.count(key) && key.starts_with(level))
+        key = "cond_stage_model.transformer." + key.substr(level.size());
+      keys[{weight->component()->str(), weight->name()->str()}] = key;
+    }
+  return
+      [keys = std::move(keys)](Component component, const std::string &name) {
+        const auto found = keys.find({componentName(component), name});
+        return found == keys.end() ? std::string() : found->second;
+      };
+}
 
 void Executable::bindWeights(const Checkpoint &checkpoint) {
   const auto *manifest = loaded.root().weights();

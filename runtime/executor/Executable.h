@@ -77,6 +77,12 @@ private:
   int64_t arenaCapacity = 0;
 };
 
+/// Where a single-file checkpoint keeps each weight of `artifact`: the key
+/// the compiler recorded in the manifest. Text encoders saved without the
+/// `text_model.` level (older SD 1.x files) are found under the shorter key.
+KeyTranslator singleFileKeys(const Artifact &artifact,
+                             const Checkpoint &checkpoint);
+
 } // namespace avila
 
 #endif // AVILA_RUNTIME_EXECUTOR_EXECUTABLE_H

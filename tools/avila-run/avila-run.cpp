@@ -1,0 +1,213 @@
+//===- avila-run.cpp - Generate images from the command line --------------===//
+//
+// Loads a compiled artifact and a checkpoint, generates images (txt2img, or
+// img2img with --init-image) and writes PNG files that carry A1111's
+// `parameters` text. `avila-run --help` documents every option.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/base/Error.h"
+#include "runtime/image/Png.h"
+#include "runtime/pipeline/Pipeline.h"
+#include "tools/avila-run/ProgressBar.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <random>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char *kUsage =
+    R"(usage: avila-run --artifact <file.avila> --model <checkpoint> --prompt <text>
+                 [options]
+
+Generates images with Stable Diffusion 1.x on the CPU.
+
+  --artifact <file>         the compiled networks (from avila-compile)
+  --model <path>            the weights: a .safetensors checkpoint (the
+                            original single-file layout) or a diffusers folder
+  --prompt <text>           what to draw; A1111 syntax: (word:1.3), (word),
+                            [word], BREAK; longer than 75 tokens is fine
+  --negative-prompt <text>  what to steer away from (default: empty)
+  --steps <n>               denoising steps (default 20)
+  --cfg-scale <x>           guidance strength, 0..100 (default 7.5)
+  --sampler <name>          euler_a (default), euler, ddim, dpmpp_2m,
+                            dpmpp_2m_karras, pndm, heun, unipc, lcm, ... or
+                            A1111 names such as "Euler a", "DPM++ 2M Karras"
+  --seed <n>                -1 (default) picks a random seed and prints it;
+                            image i of a run uses seed + i
+  --rng cpu|cuda            whose noise a seed gives: torch's CPU generator
+                            (diffusers' default, the default here) or its
+                            CUDA generator (the A1111 web UI's seeds)
+  --width <n>, --height <n> image size, multiples of 8 (default 512x512)
+  --batch-size <n>          images per U-Net batch (default 1)
+  --batch-count <n>         batches, one after another (default 1)
+  --init-image <file>       img2img: start from this PNG or JPEG (resized to
+                            the requested size)
+  --strength <x>            img2img: 0 keeps the image, 1 ignores it
+                            (default 0.75)
+  --tokenizer <path>        CLIP tokenizer: a diffusers tokenizer folder or
+                            bpe_simple_vocab_16e6.txt.gz; found by itself in
+                            a diffusers model folder (see docs/prompts.md)
+  --threads <n>             CPU threads (default: all)
+  -o, --output <file.png>   where to write (default avila.png); several
+                            images become <name>-1.png, <name>-2.png, ...
+  -h, --help                this text
+
+Example:
+  avila-run --artifact sd15.avila --model v1-5-pruned-emaonly.safetensors \
+    --prompt "a photograph of an astronaut riding a horse" --seed 42
+)";
+
+struct Options {
+  avila::GenerationParameters parameters;
+  fs::path artifact, model, tokenizer, initImage, output = "avila.png";
+  unsigned threads = 0;
+  bool promptGiven = false;
+  bool strengthGiven = false;
+};
+
+template <typename T>
+T parseNumber(const std::string &flag, const std::string &text) {
+  T value{};
+  const char *end = text.data() + text.size();
+  auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (error != std::errc() || stop != end || text.empty())
+    avila::fail(flag + " expects a number, not '" + text + "'");
+  if constexpr (std::is_floating_point_v<T>)
+    if (!std::isfinite(value))
+      avila::fail(flag + " expects a finite number, not '" + text + "'");
+  return value;
+}
+
+Options parseOptions(int argc, char **argv) {
+  Options options;
+  avila::GenerationParameters &p = options.parameters;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      std::cout << kUsage;
+      std::exit(0);
+    }
+    if (i + 1 >= argc)
+      avila::fail("missing value for " + flag + " (see --help)");
+    const std::string value = argv[++i];
+    if (flag == "--artifact")
+      options.artifact = value;
+    else if (flag == "--model")
+      options.model = value;
+    else if (flag == "--tokenizer")
+      options.tokenizer = value;
+    else if (flag == "--prompt") {
+      p.prompt = value;
+      options.promptGiven = true;
+    } else if (flag == "--negative-prompt")
+      p.negativePrompt = value;
+    else if (flag == "--steps")
+      p.steps = parseNumber<int>(flag, value);
+    else if (flag == "--cfg-scale")
+      p.cfgScale = parseNumber<double>(flag, value);
+    else if (flag == "--sampler")
+      p.sampler = avila::parseSamplerName(value);
+    else if (flag == "--seed")
+      p.seed = parseNumber<int64_t>(flag, value);
+    else if (flag == "--rng") {
+      if (!avila::parseNoiseSource(value, p.rng))
+        avila::fail("--rng is cpu or cuda, not '" + value + "'");
+    } else if (flag == "--width")
+      p.width = parseNumber<int>(flag, value);
+    else if (flag == "--height")
+      p.height = parseNumber<int>(flag, value);
+    else if (flag == "--batch-size")
+      p.batchSize = parseNumber<int>(flag, value);
+    else if (flag == "--batch-count")
+      p.batchCount = parseNumber<int>(flag, value);
+    else if (flag == "--init-image")
+      options.initImage = value;
+    else if (flag == "--strength") {
+      p.strength = parseNumber<double>(flag, value);
+      options.strengthGiven = true;
+    } else if (flag == "--threads")
+      options.threads = parseNumber<unsigned>(flag, value);
+    else if (flag == "-o" || flag == "--output")
+      options.output = value;
+    else
+      avila::fail("unknown option " + flag + " (see --help)");
+  }
+  if (options.artifact.empty() || options.model.empty() || !options.promptGiven)
+    avila::fail("--artifact, --model and --prompt are required (see --help)");
+  if (options.strengthGiven && options.initImage.empty())
+    avila::fail("--strength applies to img2img: give --init-image too");
+  if (options.output.extension() != ".png")
+    avila::fail("the output file must end in .png: " + options.output.string());
+  return options;
+}
+
+fs::path outputPath(const fs::path &output, size_t index, size_t count) {
+  if (count == 1)
+    return output;
+  fs::path numbered = output;
+  numbered.replace_filename(output.stem().string() + "-" +
+                            std::to_string(index + 1) + ".png");
+  return numbered;
+}
+
+int run(const Options &options) {
+  std::optional<avila::Image> initImage;
+  if (!options.initImage.empty())
+    initImage = avila::readImage(options.initImage);
+  avila::Checkpoint checkpoint(options.model);
+  avila::Artifact artifact =
+      avila::Artifact::load(options.artifact, avila::artifact::Target::X86);
+  if (checkpoint.layout() == avila::Checkpoint::Layout::SingleFile)
+    checkpoint.setKeyTranslator(avila::singleFileKeys(artifact, checkpoint));
+  const avila::ClipTokenizer tokenizer =
+      avila::ClipTokenizer::locate(options.tokenizer, options.model);
+  avila::Executable executable(std::move(artifact), options.threads);
+  avila::Pipeline pipeline(executable, tokenizer);
+
+  avila::GenerationParameters parameters = options.parameters;
+  parameters.modelName = fs::absolute(options.model).lexically_normal().stem();
+  if (parameters.modelName.empty())
+    parameters.modelName =
+        fs::absolute(options.model).lexically_normal().parent_path().filename();
+  // Bad requests fail before the weights (gigabytes) are read.
+  pipeline.validate(parameters, initImage.has_value());
+  if (parameters.seed < 0) {
+    parameters.seed = std::random_device()() & 0xffffffffu;
+    std::fprintf(stderr, "seed %lld\n",
+                 static_cast<long long>(parameters.seed));
+  }
+  executable.bindWeights(checkpoint);
+
+  avila::ProgressBar bar(stderr);
+  const std::vector<avila::GeneratedImage> images = pipeline.generate(
+      parameters, initImage, [&](const avila::Progress &progress) {
+        bar.update(progress);
+        return true;
+      });
+  for (size_t i = 0; i < images.size(); ++i) {
+    const fs::path path = outputPath(options.output, i, images.size());
+    avila::writePng(path, images[i].image,
+                    {{"parameters", images[i].infotext}});
+    std::printf("wrote %s (seed %lld)\n", path.c_str(),
+                static_cast<long long>(images[i].seed));
+  }
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  try {
+    return run(parseOptions(argc, argv));
+  } catch (const std::exception &error) {
+    std::fprintf(stderr, "avila-run: error: %s\n", error.what());
+    return 1;
+  }
+}
