@@ -1,0 +1,87 @@
+//===- InfotextTest.cpp - Generation parameters as A1111 writes them ------===//
+
+#include "runtime/pipeline/Infotext.h"
+
+#include "runtime/base/Error.h"
+
+#include <gtest/gtest.h>
+
+namespace avila {
+namespace {
+
+GenerationParameters example() {
+  GenerationParameters parameters;
+  parameters.prompt = "a castle, (golden hour:1.2)\nsecond line";
+  parameters.negativePrompt = "blurry, lowres";
+  parameters.steps = 25;
+  parameters.cfgScale = 6.5;
+  parameters.sampler = parseSamplerName("DPM++ 2M Karras");
+  parameters.width = 768;
+  parameters.height = 512;
+  parameters.rng = NoiseSource::TorchCuda;
+  parameters.strength = 0.4;
+  parameters.modelName = "dream, v2: final";
+  return parameters;
+}
+
+TEST(Infotext, FormatsLikeA1111) {
+  GenerationParameters parameters = example();
+  parameters.prompt = "a castle";
+  parameters.modelName = "v1-5";
+  EXPECT_EQ(formatInfotext(parameters, 42, false),
+            "a castle\nNegative prompt: blurry, lowres\nSteps: 25, Sampler: "
+            "DPM++ 2M Karras, CFG scale: 6.5, Seed: 42, Size: 768x512, Model: "
+            "v1-5, RNG: GPU, Version: avila");
+}
+
+TEST(Infotext, ReadsBackWhatItWrites) {
+  const GenerationParameters written = example();
+  const GenerationParameters read =
+      parametersFromInfotext(formatInfotext(written, 1234567890123, true));
+  EXPECT_EQ(read.prompt, written.prompt);
+  EXPECT_EQ(read.negativePrompt, written.negativePrompt);
+  EXPECT_EQ(read.steps, written.steps);
+  EXPECT_EQ(read.cfgScale, written.cfgScale);
+  EXPECT_EQ(read.sampler.kind, written.sampler.kind);
+  EXPECT_EQ(read.sampler.karras, written.sampler.karras);
+  EXPECT_EQ(read.seed, 1234567890123);
+  EXPECT_EQ(read.width, written.width);
+  EXPECT_EQ(read.height, written.height);
+  EXPECT_EQ(read.rng, written.rng);
+  EXPECT_EQ(read.strength, written.strength);
+  EXPECT_EQ(read.modelName, written.modelName);
+}
+
+TEST(Infotext, ReadsA1111sOwnText) {
+  const GenerationParameters read = parametersFromInfotext(
+      "masterpiece, a fox\nNegative prompt: ugly\nSteps: 30, Sampler: DPM++ "
+      "2M, Schedule type: Karras, CFG scale: 7, Seed: 3, Size: 512x768, "
+      "Model hash: 6ce0161689, Model: v1-5-pruned-emaonly, Version: v1.10.1");
+  EXPECT_EQ(read.prompt, "masterpiece, a fox");
+  EXPECT_EQ(read.negativePrompt, "ugly");
+  EXPECT_EQ(read.steps, 30);
+  EXPECT_TRUE(read.sampler.karras);
+  EXPECT_EQ(read.cfgScale, 7.0);
+  EXPECT_EQ(read.height, 768);
+  EXPECT_EQ(read.rng, NoiseSource::TorchCuda);
+}
+
+TEST(Infotext, APromptWithoutSettingsIsJustAPrompt) {
+  const ParsedInfotext parsed = parseInfotext("just words: nothing else");
+  EXPECT_EQ(parsed.prompt, "just words: nothing else");
+  EXPECT_TRUE(parsed.settings.empty());
+}
+
+TEST(Infotext, RefusesMalformedSettings) {
+  EXPECT_THROW(parametersFromInfotext("p\nSteps: x, Sampler: Euler, Seed: 1"),
+               Error);
+  EXPECT_THROW(
+      parametersFromInfotext("p\nSteps: 2, Sampler: Nope, Size: 512x512"),
+      Error);
+  EXPECT_THROW(
+      parametersFromInfotext("p\nSteps: 2, Sampler: Euler, Size: 512by512"),
+      Error);
+}
+
+} // namespace
+} // namespace avila
