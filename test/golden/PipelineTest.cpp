@@ -1,0 +1,125 @@
+//===- PipelineTest.cpp - Progress, cancellation, batches -----------------===//
+//
+// The pipeline on the tiny-sd artifact (AVILA_TINY_ARTIFACT): what the
+// golden cases cannot show.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/pipeline/Pipeline.h"
+
+#include "runtime/base/Error.h"
+
+#include <gtest/gtest.h>
+
+namespace avila {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kModel =
+    fs::path(AVILA_SHARED_DIR) / "golden/tiny-sd/diffusers-fp16";
+
+class TinyPipeline : public ::testing::Test {
+protected:
+  static void SetUpTestSuite() {
+    const char *path = std::getenv("AVILA_TINY_ARTIFACT");
+    ASSERT_NE(path, nullptr) << "AVILA_TINY_ARTIFACT is not set";
+    executable = new Executable(Artifact::load(path, artifact::Target::X86), 2);
+    executable->bindWeights(Checkpoint(kModel));
+    tokenizer = new ClipTokenizer(
+        ClipTokenizer::fromDiffusersFolder(kModel / "tokenizer"));
+  }
+  static void TearDownTestSuite() {
+    delete executable;
+    delete tokenizer;
+  }
+
+  static GenerationParameters small() {
+    GenerationParameters parameters;
+    parameters.prompt = "a red cube";
+    parameters.width = parameters.height = 64;
+    parameters.steps = 4;
+    parameters.seed = 5;
+    return parameters;
+  }
+
+  static Executable *executable;
+  static ClipTokenizer *tokenizer;
+};
+
+Executable *TinyPipeline::executable = nullptr;
+ClipTokenizer *TinyPipeline::tokenizer = nullptr;
+
+TEST_F(TinyPipeline, ReportsEveryStepAndStopsWhenAsked) {
+  Pipeline pipeline(*executable, *tokenizer);
+  std::vector<int> seen;
+  EXPECT_THROW(pipeline.generate(small(), std::nullopt,
+                                 [&](const Progress &progress) {
+                                   EXPECT_EQ(progress.steps, 4);
+                                   seen.push_back(progress.step);
+                                   return progress.step < 2;
+                                 }),
+               Cancelled);
+  EXPECT_EQ(seen, (std::vector<int>{0, 1, 2}));
+}
+
+TEST_F(TinyPipeline, Img2ImgRunsTheStrengthsShareOfTheSteps) {
+  Pipeline pipeline(*executable, *tokenizer);
+  GenerationParameters parameters = small();
+  parameters.steps = 10;
+  parameters.strength = 0.6;
+  parameters.sampler = parseSamplerName("ddim");
+  const Image init{64, 64, std::vector<uint8_t>(64 * 64 * 3, 90)};
+  int last = -1;
+  const auto images =
+      pipeline.generate(parameters, init, [&](const Progress &progress) {
+        EXPECT_EQ(progress.steps, 6);
+        last = progress.step;
+        return true;
+      });
+  EXPECT_EQ(last, 6);
+  ASSERT_EQ(images.size(), 1u);
+  EXPECT_NE(images[0].infotext.find("Denoising strength: 0.6"),
+            std::string::npos);
+
+  // Strength 0 keeps the image: no step runs, the VAE round trip remains.
+  parameters.strength = 0;
+  const auto kept = pipeline.generate(parameters, init);
+  EXPECT_EQ(kept[0].image.width, 64);
+}
+
+TEST_F(TinyPipeline, BatchesAndCountsGiveConsecutiveSeeds) {
+  Pipeline pipeline(*executable, *tokenizer);
+  GenerationParameters parameters = small();
+  parameters.batchSize = 2;
+  parameters.batchCount = 2;
+  const auto images = pipeline.generate(parameters);
+  ASSERT_EQ(images.size(), 4u);
+  for (size_t i = 0; i < images.size(); ++i)
+    EXPECT_EQ(images[i].seed, 5 + static_cast<int64_t>(i));
+  parameters.batchSize = parameters.batchCount = 1;
+  parameters.seed = 7;
+  EXPECT_EQ(pipeline.generate(parameters)[0].image.rgb, images[2].image.rgb);
+}
+
+TEST_F(TinyPipeline, RandomSeedsAreChosenAndReported) {
+  Pipeline pipeline(*executable, *tokenizer);
+  GenerationParameters parameters = small();
+  parameters.seed = -1;
+  const auto images = pipeline.generate(parameters);
+  EXPECT_GE(images[0].seed, 0);
+  EXPECT_NE(images[0].infotext.find("Seed: " + std::to_string(images[0].seed)),
+            std::string::npos);
+}
+
+TEST_F(TinyPipeline, CudaSeedsDifferFromCpuSeeds) {
+  Pipeline pipeline(*executable, *tokenizer);
+  GenerationParameters parameters = small();
+  const auto cpu = pipeline.generate(parameters);
+  parameters.rng = NoiseSource::TorchCuda;
+  const auto cuda = pipeline.generate(parameters);
+  EXPECT_NE(cpu[0].image.rgb, cuda[0].image.rgb);
+  EXPECT_NE(cuda[0].infotext.find("RNG: GPU"), std::string::npos);
+}
+
+} // namespace
+} // namespace avila
