@@ -35,7 +35,7 @@ public:
   static ClipTokenizer fromBpeArchive(const std::filesystem::path &file);
   /// The first of: `explicitPath` (a tokenizer folder, a diffusers model
   /// folder or the .gz file), the model's own `tokenizer/` folder when
-  /// `model` is a diffusers folder, then the search path (docs/tokenizer.md).
+  /// `model` is a diffusers folder, then the search path (docs/generation.md).
   static ClipTokenizer locate(const std::filesystem::path &explicitPath,
                               const std::filesystem::path &model);
 

@@ -1,7 +1,7 @@
 //===- WeightedPrompt.h - A1111 prompt syntax: emphasis and chunks -*- C++
 //-*-===//
 //
-// Prompts as users of the A1111 web UI write them (docs/prompts.md):
+// Prompts as users of the A1111 web UI write them (docs/generation.md):
 //   (word)       weight × 1.1         [word]     weight ÷ 1.1
 //   (word:1.3)   weight × 1.3         \( \) \[ \]  literal brackets
 //   BREAK        starts a new 75-token chunk

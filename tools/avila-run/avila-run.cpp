@@ -53,7 +53,7 @@ Generates images with Stable Diffusion 1.x on the CPU.
                             (default 0.75)
   --tokenizer <path>        CLIP tokenizer: a diffusers tokenizer folder or
                             bpe_simple_vocab_16e6.txt.gz; found by itself in
-                            a diffusers model folder (see docs/prompts.md)
+                            a diffusers model folder (see docs/generation.md)
   --threads <n>             CPU threads (default: all)
   -o, --output <file.png>   where to write (default avila.png); several
                             images become <name>-1.png, <name>-2.png, ...
