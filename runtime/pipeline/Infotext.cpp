@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <sstream>
 #include <vector>
@@ -84,34 +85,20 @@ parseSettings(const std::string &line) {
   return settings;
 }
 
-int64_t integer(const std::map<std::string, std::string> &settings,
-                const std::string &key, int64_t fallback) {
+// The setting `key` parsed as a T (all of it), or `fallback` when absent.
+template <typename T>
+T setting(const std::map<std::string, std::string> &settings,
+          const std::string &key, T fallback) {
   const auto found = settings.find(key);
   if (found == settings.end())
     return fallback;
-  size_t used = 0;
-  try {
-    const long long value = std::stoll(found->second, &used);
-    if (used == found->second.size())
-      return value;
-  } catch (const std::exception &) {
-  }
-  fail("infotext: '" + key + "' is not an integer: " + found->second);
-}
-
-double real(const std::map<std::string, std::string> &settings,
-            const std::string &key, double fallback) {
-  const auto found = settings.find(key);
-  if (found == settings.end())
-    return fallback;
-  size_t used = 0;
-  try {
-    const double value = std::stod(found->second, &used);
-    if (used == found->second.size())
-      return value;
-  } catch (const std::exception &) {
-  }
-  fail("infotext: '" + key + "' is not a number: " + found->second);
+  const std::string &text = found->second;
+  T value{};
+  const auto [end, error] =
+      std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty())
+    fail("infotext: '" + key + "' is not a number: " + text);
+  return value;
 }
 
 } // namespace
@@ -176,14 +163,12 @@ GenerationParameters parametersFromInfotext(const std::string &text) {
   GenerationParameters parameters;
   parameters.prompt = parsed.prompt;
   parameters.negativePrompt = parsed.negativePrompt;
-  parameters.steps =
-      static_cast<int>(integer(settings, "Steps", parameters.steps));
-  parameters.cfgScale = real(settings, "CFG scale", parameters.cfgScale);
-  parameters.seed = integer(settings, "Seed", parameters.seed);
+  parameters.steps = setting(settings, "Steps", parameters.steps);
+  parameters.cfgScale = setting(settings, "CFG scale", parameters.cfgScale);
+  parameters.seed = setting(settings, "Seed", parameters.seed);
   parameters.strength =
-      real(settings, "Denoising strength", parameters.strength);
-  parameters.batchSize =
-      static_cast<int>(integer(settings, "Batch size", parameters.batchSize));
+      setting(settings, "Denoising strength", parameters.strength);
+  parameters.batchSize = setting(settings, "Batch size", parameters.batchSize);
   if (auto sampler = settings.find("Sampler"); sampler != settings.end()) {
     std::string name = sampler->second;
     // Newer A1111 writes the schedule apart from the sampler.

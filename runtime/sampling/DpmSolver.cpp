@@ -14,23 +14,16 @@
 namespace avila {
 namespace {
 
-class DpmPp2M final : public Sampler {
+class DpmPp2M final : public MultistepSampler {
 public:
   DpmPp2M(const NoiseSchedule &schedule, int steps, bool karras)
-      : Sampler(schedule, steps) {
-    SigmaSteps spaced = sigmaSteps(schedule, steps, karras, true);
-    sigmas = std::move(spaced.sigmas);
-    modelTimesteps = std::move(spaced.timesteps);
-  }
+      : MultistepSampler(schedule, steps, karras) {}
 
   void step(size_t index, std::span<const float> eps,
             std::vector<float> &latents, NoiseGenerator &) override {
     const VpSigma s0 = vpSigma(sigmas[index]);
     const VpSigma t = vpSigma(sigmas[index + 1]);
-    std::vector<float> original(latents.size());
-    for (size_t i = 0; i < latents.size(); ++i)
-      original[i] =
-          static_cast<float>((latents[i] - s0.sigma * eps[i]) / s0.alpha);
+    std::vector<float> original = predictOriginal(index, eps, latents);
     const bool last = index + 1 == modelTimesteps.size();
     const double h = t.lambda - s0.lambda;
     const double phi = std::expm1(-h); // e^{-h} - 1, exactly -1 when σ_t = 0
@@ -52,12 +45,7 @@ public:
     previousOriginal = std::move(original);
   }
 
-  double sigmaOfEvaluation(size_t index) const override {
-    return sigmas.at(index);
-  }
-
 private:
-  std::vector<double> sigmas;
   std::vector<float> previousOriginal;
 };
 

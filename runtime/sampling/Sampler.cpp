@@ -142,6 +142,24 @@ SigmaSteps sigmaSteps(const NoiseSchedule &schedule, int steps, bool karras,
   return result;
 }
 
+MultistepSampler::MultistepSampler(const NoiseSchedule &schedule, int steps,
+                                   bool karras)
+    : Sampler(schedule, steps) {
+  SigmaSteps spaced = sigmaSteps(schedule, steps, karras, true);
+  sigmas = std::move(spaced.sigmas);
+  modelTimesteps = std::move(spaced.timesteps);
+}
+
+std::vector<float>
+MultistepSampler::predictOriginal(size_t index, std::span<const float> eps,
+                                  const std::vector<float> &latents) const {
+  const VpSigma s = vpSigma(sigmas[index]);
+  std::vector<float> original(latents.size());
+  for (size_t i = 0; i < latents.size(); ++i)
+    original[i] = static_cast<float>((latents[i] - s.sigma * eps[i]) / s.alpha);
+  return original;
+}
+
 VpSigma vpSigma(double sigma) {
   const double alpha = 1.0 / std::sqrt(sigma * sigma + 1.0);
   const double sigmaT = sigma * alpha;

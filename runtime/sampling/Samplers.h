@@ -34,6 +34,22 @@ struct VpSigma {
 };
 VpSigma vpSigma(double sigma);
 
+/// The multistep solvers (DPM-Solver++, UniPC): σ per step at integer
+/// timesteps, unscaled U-Net inputs, updates in terms of the data
+/// prediction x0.
+class MultistepSampler : public Sampler {
+protected:
+  MultistepSampler(const NoiseSchedule &schedule, int steps, bool karras);
+  double sigmaOfEvaluation(size_t index) const override {
+    return sigmas.at(index);
+  }
+  /// x0 = (x - σ_t ε) / α_t at evaluation `index`.
+  std::vector<float> predictOriginal(size_t index, std::span<const float> eps,
+                                     const std::vector<float> &latents) const;
+
+  std::vector<double> sigmas;
+};
+
 std::unique_ptr<Sampler> makeDdim(const NoiseSchedule &schedule, int steps);
 std::unique_ptr<Sampler> makePndm(const NoiseSchedule &schedule, int steps);
 std::unique_ptr<Sampler> makeLcm(const NoiseSchedule &schedule, int steps);

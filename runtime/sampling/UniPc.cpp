@@ -41,21 +41,14 @@ UniCoefficients coefficients(double h) {
   return c;
 }
 
-class UniPc final : public Sampler {
+class UniPc final : public MultistepSampler {
 public:
-  UniPc(const NoiseSchedule &schedule, int steps) : Sampler(schedule, steps) {
-    SigmaSteps spaced = sigmaSteps(schedule, steps, false, true);
-    sigmas = std::move(spaced.sigmas);
-    modelTimesteps = std::move(spaced.timesteps);
-  }
+  UniPc(const NoiseSchedule &schedule, int steps)
+      : MultistepSampler(schedule, steps, false) {}
 
   void step(size_t index, std::span<const float> eps,
             std::vector<float> &latents, NoiseGenerator &) override {
-    const VpSigma s0 = vpSigma(sigmas[index]);
-    std::vector<float> original(latents.size());
-    for (size_t i = 0; i < latents.size(); ++i)
-      original[i] =
-          static_cast<float>((latents[i] - s0.sigma * eps[i]) / s0.alpha);
+    std::vector<float> original = predictOriginal(index, eps, latents);
     if (!lastSample.empty())
       correct(index, original, latents);
 
@@ -67,10 +60,6 @@ public:
     lastSample = latents;
     predict(index, latents);
     warmedUp = std::min(warmedUp + 1, kSolverOrder);
-  }
-
-  double sigmaOfEvaluation(size_t index) const override {
-    return sigmas.at(index);
   }
 
 private:
@@ -125,7 +114,6 @@ private:
     }
   }
 
-  std::vector<double> sigmas;
   std::vector<std::vector<float>> outputs;
   std::vector<float> lastSample;
   int order = 1;

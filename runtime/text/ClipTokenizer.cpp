@@ -9,6 +9,7 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 #include <unicode/utf8.h>
+#include <unicode/utypes.h>
 #include <zlib.h>
 
 #include <array>
@@ -180,9 +181,7 @@ std::u32string unescapeHtml(std::u32string_view text) {
   return out;
 }
 
-std::u32string normalizeNfc(const std::u32string &text) {
-  UErrorCode status = U_ZERO_ERROR;
-  const UNormalizer2 *nfc = unorm2_getNFCInstance(&status);
+std::u16string toUtf16(std::u32string_view text) {
   std::u16string utf16;
   for (char32_t c : text) {
     UChar units[2];
@@ -191,44 +190,65 @@ std::u32string normalizeNfc(const std::u32string &text) {
     U16_APPEND(units, length, 2, c, error);
     utf16.append(reinterpret_cast<char16_t *>(units), length);
   }
-  std::u16string normalized(utf16.size() * 3 + 1, u'\0');
-  const int32_t length = unorm2_normalize(
-      nfc, reinterpret_cast<const UChar *>(utf16.data()), utf16.size(),
-      reinterpret_cast<UChar *>(normalized.data()), normalized.size(), &status);
-  if (U_FAILURE(status))
-    fail("cannot normalize the prompt");
+  return utf16;
+}
+
+std::u32string fromUtf16(std::u16string_view text) {
   std::u32string out;
+  const int32_t length = static_cast<int32_t>(text.size());
   for (int32_t i = 0; i < length;) {
     UChar32 c;
-    U16_NEXT(normalized.data(), i, length, c);
+    U16_NEXT(text.data(), i, length, c);
     out.push_back(static_cast<char32_t>(c));
   }
   return out;
 }
 
-std::u32string lowerCase(const std::u32string &text) {
-  // Full case mapping, as Python's str.lower: one code point may become two.
-  std::u32string out;
-  for (char32_t c : text) {
-    UChar source[2];
-    int32_t length = 0;
-    UBool error = false;
-    U16_APPEND(source, length, 2, c, error);
-    UChar lowered[8];
+// Runs an ICU string transform that writes into a buffer, growing the buffer
+// when ICU asks for more.
+template <typename Transform>
+std::u32string transformUtf16(const std::u32string &text, Transform transform) {
+  const std::u16string source = toUtf16(text);
+  std::u16string result(source.size() * 2 + 16, u'\0');
+  for (int attempt = 0; attempt < 2; ++attempt) {
     UErrorCode status = U_ZERO_ERROR;
-    const int32_t loweredLength =
-        u_strToLower(lowered, 8, source, length, "", &status);
-    if (U_FAILURE(status)) {
-      out.push_back(c);
+    const int32_t length =
+        transform(reinterpret_cast<const UChar *>(source.data()),
+                  static_cast<int32_t>(source.size()),
+                  reinterpret_cast<UChar *>(result.data()),
+                  static_cast<int32_t>(result.size()), &status);
+    if (status == U_BUFFER_OVERFLOW_ERROR) {
+      result.resize(length);
       continue;
     }
-    for (int32_t i = 0; i < loweredLength;) {
-      UChar32 lower;
-      U16_NEXT(lowered, i, loweredLength, lower);
-      out.push_back(static_cast<char32_t>(lower));
-    }
+    if (U_FAILURE(status))
+      fail("cannot normalize the prompt (" + std::string(u_errorName(status)) +
+           ")");
+    return fromUtf16(std::u16string_view(result).substr(0, length));
   }
-  return out;
+  fail("cannot normalize the prompt");
+}
+
+std::u32string normalizeNfc(const std::u32string &text) {
+  UErrorCode status = U_ZERO_ERROR;
+  const UNormalizer2 *nfc = unorm2_getNFCInstance(&status);
+  if (U_FAILURE(status))
+    fail("ICU has no NFC data");
+  return transformUtf16(text, [nfc](const UChar *source, int32_t length,
+                                    UChar *out, int32_t capacity,
+                                    UErrorCode *error) {
+    return unorm2_normalize(nfc, source, length, out, capacity, error);
+  });
+}
+
+// Full, context-sensitive case mapping, as Python's str.lower: one code
+// point may become two, and a final sigma becomes ς.
+std::u32string lowerCase(const std::u32string &text) {
+  return transformUtf16(text, [](const UChar *source, int32_t length,
+                                 UChar *out, int32_t capacity,
+                                 UErrorCode *error) {
+    return u_strToLower(out, capacity, source, length, "", error);
+  });
 }
 
 // CLIP's pre-tokenizer pattern on normalized text:
