@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "bench/RandomWeights.h"
 #include "runtime/base/Error.h"
 #include "runtime/executor/Executable.h"
 
@@ -34,25 +35,8 @@ int main(int argc, char **argv) {
   try {
     avila::Executable executable(
         avila::Artifact::load(argv[1], avila::artifact::Target::X86), threads);
+    avila::bindRandomWeights(executable, 0);
     std::mt19937 rng(0);
-    executable.bindWeights(
-        [&](const avila::artifact::Weight &weight, std::span<float> values) {
-          // Uniform with the variance 1 / fan-in of a trained network, so
-          // activations stay finite (and 860M values fill in seconds).
-          const size_t fanIn = weight.shape()->size() > 1
-                                   ? values.size() / weight.shape()->Get(0)
-                                   : 1;
-          const float bound = std::sqrt(3.0f / float(fanIn));
-          uint32_t state = rng();
-          for (float &value : values) {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            value = weight.shape()->size() > 1
-                        ? bound * (float(state) * 0x1p-31f - 1.0f)
-                        : 1.0f;
-          }
-        });
     std::normal_distribution<float> normal;
     auto tensor = [&](std::vector<int64_t> shape) {
       avila::HostTensor t;

@@ -7,6 +7,7 @@
 #include "runtime/text/WeightedPrompt.h"
 
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <random>
 
@@ -111,6 +112,10 @@ void Pipeline::validate(const GenerationParameters &parameters,
     fail("batch count must be between 1 and 10000");
   if (parameters.seed < -1)
     fail("seed must be -1 (random) or a non-negative integer");
+  // Image i gets seed + i: the last one must still be an int64.
+  if (parameters.seed >
+      INT64_MAX - int64_t(parameters.batchCount) * parameters.batchSize)
+    fail("seed " + std::to_string(parameters.seed) + " is too large");
   if (img2img && !(parameters.strength >= 0 && parameters.strength <= 1))
     fail("strength must be between 0 and 1");
   for (const std::string *text :

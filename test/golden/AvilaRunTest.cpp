@@ -186,6 +186,8 @@ TEST_F(AvilaRun, BadInputGivesOneClearLineAndAFailureStatus) {
       {{"--rng", "quantum"}, "--rng is cpu or cuda"},
       {{"--batch-size", "100"}, "batch size must be between 1 and 8"},
       {{"--seed", "-2"}, "seed must be -1"},
+      {{"--seed", "9223372036854775807"}, "is too large"},
+      {{"--seed", "99999999999999999999"}, "--seed expects a number"},
       {{"--artifact", "/nonexistent.avila"}, "nonexistent.avila"},
       {{"--artifact", garbage.string()}, "not an Avila artifact"},
       {{"--model", "/nonexistent.safetensors"}, "nonexistent.safetensors"},
