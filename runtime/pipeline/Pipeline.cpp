@@ -4,7 +4,6 @@
 
 #include "runtime/base/Error.h"
 #include "runtime/pipeline/Infotext.h"
-#include "runtime/text/WeightedPrompt.h"
 
 #include <chrono>
 #include <climits>
@@ -120,19 +119,25 @@ void Pipeline::validate(const GenerationParameters &parameters,
     fail("strength must be between 0 and 1");
   for (const std::string *text :
        {&parameters.prompt, &parameters.negativePrompt})
-    if (text->size() > kMaxPromptBytes)
-      fail("prompts are limited to " + std::to_string(kMaxPromptBytes) +
-           " bytes");
+    tokenized(*text);
   // The samplers check their own limits (lcm: at most 50 steps).
   makeSampler(parameters.sampler, parameters.steps, schedule);
 }
 
-HostTensor Pipeline::encodePrompt(const std::string &prompt) {
-  const PromptChunks chunks = tokenizePrompt(tokenizer, prompt);
+PromptChunks Pipeline::tokenized(const std::string &prompt) const {
+  if (prompt.size() > kMaxPromptBytes)
+    fail("prompts are limited to " + std::to_string(kMaxPromptBytes) +
+         " bytes");
+  PromptChunks chunks = tokenizePrompt(tokenizer, prompt);
   if (chunks.count() > kMaxPromptChunks)
     fail("the prompt has " + std::to_string(chunks.count() * 75) +
          " tokens; at most " + std::to_string(kMaxPromptChunks * 75) +
          " are accepted");
+  return chunks;
+}
+
+HostTensor Pipeline::encodePrompt(const std::string &prompt) {
+  const PromptChunks chunks = tokenized(prompt);
   HostTensor ids;
   ids.elementType = artifact::ElementType::I32;
   ids.shape = {static_cast<int64_t>(chunks.count()),

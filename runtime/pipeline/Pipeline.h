@@ -16,6 +16,7 @@
 #include "runtime/image/Image.h"
 #include "runtime/pipeline/GenerationParameters.h"
 #include "runtime/text/ClipTokenizer.h"
+#include "runtime/text/WeightedPrompt.h"
 
 #include <functional>
 #include <optional>
@@ -80,6 +81,10 @@ public:
   double latentScale() const;
 
 private:
+  /// The prompt's chunks; throws for prompts over the length limits or
+  /// that are not UTF-8.
+  PromptChunks tokenized(const std::string &prompt) const;
+
   Executable &executable;
   const ClipTokenizer &tokenizer;
   NoiseSchedule schedule;

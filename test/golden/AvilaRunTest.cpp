@@ -195,10 +195,15 @@ TEST_F(AvilaRun, BadInputGivesOneClearLineAndAFailureStatus) {
       {{"--model", "model.ckpt"}, "pickle"},
       {{"-o", (output / "out.jpg").string()}, "must end in .png"},
       {{"--frobnicate", "1"}, "unknown option --frobnicate"},
+      {{"--prompt", "bad \xff byte"}, "the prompt is not valid UTF-8"},
+      {{"--negative-prompt", std::string(20000, 'x')},
+       "prompts are limited to 16384 bytes"},
+      {{"--model", (kShared / "golden/tiny-sd/diffusers-fp16/unet").string()},
+       "not a diffusers model"},
   };
   for (const BadInput &bad : cases) {
     std::vector<std::string> arguments = base();
-    arguments.insert(arguments.end(), {"--prompt", "a cat"});
+    arguments.insert(arguments.end(), {"--prompt", "a cat", "--seed", "-1"});
     // Later flags override earlier ones.
     arguments.insert(arguments.end(), bad.arguments.begin(),
                      bad.arguments.end());
