@@ -47,15 +47,37 @@ NoiseSchedule::fromDiffusersConfig(const std::filesystem::path &file) {
   const nlohmann::json config = nlohmann::json::parse(stream, nullptr, false);
   if (!config.is_object())
     fail(file.string() + " is not a JSON object");
-  const std::string kind = config.value("beta_schedule", "scaled_linear");
-  const int steps = config.value("num_train_timesteps", 1000);
-  const double start = config.value("beta_start", 0.00085);
-  const double end = config.value("beta_end", 0.012);
+  std::string kind, prediction;
+  int steps;
+  double start, end;
+  bool trainedBetas;
+  try {
+    kind = config.value("beta_schedule", "scaled_linear");
+    prediction = config.value("prediction_type", "epsilon");
+    steps = config.value("num_train_timesteps", 1000);
+    start = config.value("beta_start", 0.00085);
+    end = config.value("beta_end", 0.012);
+    trainedBetas = config.contains("trained_betas") &&
+                   !config.at("trained_betas").is_null();
+  } catch (const nlohmann::json::exception &error) {
+    fail(file.string() + ": " + error.what());
+  }
   if (kind != "scaled_linear")
     fail(file.string() + ": unsupported beta_schedule '" + kind + "'");
-  if (config.value("prediction_type", "epsilon") != "epsilon")
-    fail(file.string() + ": only epsilon-prediction models are supported");
+  if (trainedBetas)
+    fail(file.string() + ": trained_betas are not supported");
+  if (prediction != "epsilon")
+    fail(file.string() + ": prediction_type '" + prediction +
+         "' is not supported (SD 1.x models predict epsilon)");
   return NoiseSchedule(steps, start, end);
+}
+
+NoiseSchedule NoiseSchedule::forModel(const std::filesystem::path &model) {
+  const std::filesystem::path config =
+      model / "scheduler" / "scheduler_config.json";
+  if (std::filesystem::is_directory(model) && std::filesystem::exists(config))
+    return fromDiffusersConfig(config);
+  return NoiseSchedule();
 }
 
 double NoiseSchedule::sigmaAt(double t) const {

@@ -23,6 +23,9 @@ public:
   /// From a diffusers `scheduler/scheduler_config.json` (scaled_linear
   /// epsilon-prediction schedules; anything else is refused).
   static NoiseSchedule fromDiffusersConfig(const std::filesystem::path &file);
+  /// The schedule of a model: its `scheduler/scheduler_config.json` when
+  /// `model` is a diffusers folder that has one, SD 1.x's otherwise.
+  static NoiseSchedule forModel(const std::filesystem::path &model);
 
   int trainSteps() const { return static_cast<int>(alphasCumprod.size()); }
   /// ᾱ_t for an integer training timestep.

@@ -15,6 +15,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <unistd.h>
 
 namespace avila {
 namespace {
@@ -66,6 +68,33 @@ TEST(Sampler, A1111NamesMapOntoTheSamplers) {
   }
   EXPECT_THROW(parseSamplerName("DPM++ 3M SDE Exponential"), Error);
   EXPECT_THROW(parseSamplerName(""), Error);
+}
+
+TEST(NoiseSchedule, ReadsADiffusersSchedulerConfig) {
+  const std::filesystem::path model =
+      AVILA_SHARED_DIR "/golden/tiny-sd/diffusers-fp16";
+  const NoiseSchedule read = NoiseSchedule::forModel(model);
+  const NoiseSchedule standard;
+  for (int t : {0, 1, 500, 999})
+    EXPECT_EQ(read.alphaCumprod(t), standard.alphaCumprod(t));
+  // A single file has no scheduler config: SD 1.x's schedule.
+  EXPECT_EQ(NoiseSchedule::forModel("/nonexistent.safetensors").sigmaMax(),
+            standard.sigmaMax());
+}
+
+TEST(NoiseSchedule, RefusesSchedulesItCannotRun) {
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() /
+      ("avila-scheduler-" + std::to_string(getpid()) + ".json");
+  for (const char *config :
+       {R"({"prediction_type": "v_prediction"})",
+        R"({"beta_schedule": "squaredcos_cap_v2"})",
+        R"({"trained_betas": [0.1, 0.2]})", R"({"num_train_timesteps": "x"})",
+        R"({"beta_start": 0.5, "beta_end": 0.1})", R"([1, 2])", "{"}) {
+    std::ofstream(file) << config;
+    EXPECT_THROW(NoiseSchedule::fromDiffusersConfig(file), Error) << config;
+  }
+  std::filesystem::remove(file);
 }
 
 TEST(Sampler, RefusesStepCountsOutOfRange) {

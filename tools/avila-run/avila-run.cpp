@@ -169,7 +169,8 @@ int run(const Options &options) {
   const avila::ClipTokenizer tokenizer =
       avila::ClipTokenizer::locate(options.tokenizer, options.model);
   avila::Executable executable(std::move(artifact), options.threads);
-  avila::Pipeline pipeline(executable, tokenizer);
+  avila::Pipeline pipeline(executable, tokenizer,
+                           avila::NoiseSchedule::forModel(options.model));
 
   avila::GenerationParameters parameters = options.parameters;
   parameters.modelName = fs::absolute(options.model).lexically_normal().stem();
