@@ -96,13 +96,19 @@ void packColumnPanels(const float *base, const Operand &operand, int64_t row0,
     const int64_t valid = std::min(panel, columns - start);
     const int64_t *offsets = operand.columns.data() + column0 + start;
     float *dst = out + start * rows;
+    // Columns that are consecutive elements (a matrix's row, a run of
+    // pixels in an image row) are copied as a block, not gathered.
+    bool consecutive = true;
+    for (int64_t t = 1; t < valid && consecutive; ++t)
+      consecutive = offsets[t] == offsets[0] + t;
     for (int64_t k = 0; k < rows; ++k, dst += panel) {
       const float *row = base + operand.rows[row0 + k];
-      int64_t t = 0;
-      for (; t < valid; ++t)
-        dst[t] = row[offsets[t]];
-      for (; t < panel; ++t)
-        dst[t] = 0.0f;
+      if (consecutive)
+        std::copy(row + offsets[0], row + offsets[0] + valid, dst);
+      else
+        for (int64_t t = 0; t < valid; ++t)
+          dst[t] = row[offsets[t]];
+      std::fill(dst + valid, dst + panel, 0.0f);
     }
   }
 }
