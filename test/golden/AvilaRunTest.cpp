@@ -158,6 +158,30 @@ TEST_F(AvilaRun, Img2ImgReadsPngAndJpeg) {
   }
 }
 
+// Single files in either text-encoder key style, found through the
+// artifact's manifest, give the same image as the diffusers folder.
+TEST_F(AvilaRun, SingleFilesOfEitherKeyStyleGiveTheSameImage) {
+  const char *legacy = std::getenv("AVILA_LEGACY_CHECKPOINT");
+  ASSERT_NE(legacy, nullptr);
+  std::vector<Image> images;
+  for (const std::string &model :
+       {(kTiny / "diffusers-fp16").string(),
+        (kTiny / "tiny-sd-ldm-fp16.safetensors").string(),
+        std::string(legacy)}) {
+    std::vector<std::string> arguments = base();
+    arguments.insert(
+        arguments.end(),
+        {"--model", model, "--prompt", "a lighthouse", "--seed", "3", "--width",
+         "64", "--height", "64", "--tokenizer",
+         (kShared / "data/clip/bpe_simple_vocab_16e6.txt.gz").string()});
+    const Outcome outcome = runAvilaRun(arguments);
+    ASSERT_EQ(outcome.status, 0) << model << ": " << outcome.output;
+    images.push_back(readImage(output / "out.png"));
+  }
+  EXPECT_EQ(images[1].rgb, images[0].rgb);
+  EXPECT_EQ(images[2].rgb, images[0].rgb);
+}
+
 struct BadInput {
   std::vector<std::string> arguments;
   std::string message;

@@ -1,9 +1,11 @@
 //===- make-f32-checkpoint.cpp - An F32 copy of a safetensors file --------===//
 //
-//   make-f32-checkpoint <in.safetensors> <out.safetensors>
+//   make-f32-checkpoint <in.safetensors> <out.safetensors> [--legacy-text-keys]
 //
 // Writes every float tensor of the input as F32 (same values), like the fp32
-// single files most users download, so the golden tests can load one.
+// single files most users download, so the golden tests can load one. With
+// --legacy-text-keys the text encoder's keys lose their `text_model.` level,
+// as in SD 1.x files written by older tools.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,10 +18,13 @@
 #include <fstream>
 
 int main(int argc, char **argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: make-f32-checkpoint <in> <out>\n");
+  const bool legacy = argc == 4 && std::string(argv[3]) == "--legacy-text-keys";
+  if (argc != 3 && !legacy) {
+    std::fprintf(
+        stderr, "usage: make-f32-checkpoint <in> <out> [--legacy-text-keys]\n");
     return 2;
   }
+  const std::string level = "cond_stage_model.transformer.text_model.";
   try {
     avila::SafetensorsFile input(argv[1]);
     nlohmann::json header = nlohmann::json::object();
@@ -28,9 +33,13 @@ int main(int argc, char **argv) {
     for (const auto &[name, entry] : input.index().tensors) {
       data.push_back(avila::readFloats(entry));
       const size_t bytes = data.back().size() * sizeof(float);
-      header[name] = {{"dtype", "F32"},
-                      {"shape", entry.shape},
-                      {"data_offsets", {offset, offset + bytes}}};
+      const std::string key =
+          legacy && name.starts_with(level)
+              ? "cond_stage_model.transformer." + name.substr(level.size())
+              : name;
+      header[key] = {{"dtype", "F32"},
+                     {"shape", entry.shape},
+                     {"data_offsets", {offset, offset + bytes}}};
       offset += bytes;
     }
     std::string text = header.dump();
