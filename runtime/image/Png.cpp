@@ -15,9 +15,8 @@
 namespace avila {
 namespace {
 
-bool isLatin1(const std::string &text) {
-  // UTF-8 text is Latin-1 only when it is plain ASCII or only uses the
-  // two-byte sequences of U+0080..U+00FF; ASCII is what matters in practice.
+// Plain ASCII goes into tEXt (Latin-1); anything else is UTF-8 for iTXt.
+bool isAscii(const std::string &text) {
   for (unsigned char c : text)
     if (c >= 0x80)
       return false;
@@ -55,7 +54,7 @@ std::vector<uint8_t> encodePng(const Image &image,
   std::vector<png_text> chunks;
   for (const auto &[key, value] : text) {
     png_text chunk{};
-    const bool plain = isLatin1(value);
+    const bool plain = isAscii(value);
     chunk.compression =
         plain ? PNG_TEXT_COMPRESSION_NONE : PNG_ITXT_COMPRESSION_NONE;
     chunk.key = const_cast<char *>(key.c_str());

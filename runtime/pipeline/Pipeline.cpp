@@ -26,13 +26,6 @@ HostTensor floats(std::vector<int64_t> shape, std::vector<float> values) {
   return tensor;
 }
 
-// [1, L, C] repeated along the batch: [n, L, C].
-void appendRepeated(std::vector<float> &out, const HostTensor &tensor,
-                    int64_t times) {
-  for (int64_t i = 0; i < times; ++i)
-    out.insert(out.end(), tensor.floats.begin(), tensor.floats.end());
-}
-
 // A1111's emphasis: token rows scaled by their weights, then the whole
 // chunk rescaled so its mean is what it was.
 void applyWeights(std::span<float> chunk, std::span<const float> weights) {
@@ -180,19 +173,21 @@ void Pipeline::denoise(Sampler &sampler, size_t first, HostTensor &latents,
       {});
   for (const HostTensor *half : {&uncond, &cond})
     for (int64_t image = 0; image < batch; ++image) {
-      appendRepeated(context.floats, *half, 1);
-      appendRepeated(context.floats, *emptyPromptChunk,
-                     chunks - chunksOf(*half));
+      context.floats.insert(context.floats.end(), half->floats.begin(),
+                            half->floats.end());
+      for (int64_t c = chunksOf(*half); c < chunks; ++c)
+        context.floats.insert(context.floats.end(),
+                              emptyPromptChunk->floats.begin(),
+                              emptyPromptChunk->floats.end());
     }
 
   const size_t perHalf = latents.floats.size();
-  HostTensor sample = floats(latents.shape, {});
+  HostTensor sample = floats(latents.shape, std::vector<float>(2 * perHalf));
   sample.shape[0] = 2 * batch;
   HostTensor timesteps = floats({2 * batch}, {});
   std::vector<float> eps(perHalf);
   for (size_t index = first; index < sampler.timesteps().size(); ++index) {
     const float scale = static_cast<float>(sampler.modelInputScale(index));
-    sample.floats.resize(2 * perHalf);
     for (size_t i = 0; i < perHalf; ++i)
       sample.floats[i] = sample.floats[perHalf + i] = latents.floats[i] * scale;
     timesteps.floats.assign(2 * batch,

@@ -78,9 +78,8 @@ public:
   /// the latent scale.
   HostTensor encode(const HostTensor &images);
 
-  double latentScale() const;
-
 private:
+  double latentScale() const;
   /// The prompt's chunks; throws for prompts over the length limits or
   /// that are not UTF-8.
   PromptChunks tokenized(const std::string &prompt) const;

@@ -17,10 +17,6 @@ bool parseNoiseSource(std::string_view name, NoiseSource &source) {
   return true;
 }
 
-const char *noiseSourceName(NoiseSource source) {
-  return source == NoiseSource::TorchCpu ? "cpu" : "cuda";
-}
-
 std::unique_ptr<NoiseGenerator> makeNoiseGenerator(NoiseSource source,
                                                    uint64_t seed) {
   if (source == NoiseSource::TorchCpu)

@@ -28,9 +28,8 @@ public:
 
 enum class NoiseSource { TorchCpu, TorchCuda };
 
-/// "cpu" or "cuda"; nullopt-like failure is reported by the caller.
+/// "cpu", or "cuda" (also "gpu"); false for anything else.
 bool parseNoiseSource(std::string_view name, NoiseSource &source);
-const char *noiseSourceName(NoiseSource source);
 
 /// A generator freshly seeded like `torch.Generator(device).manual_seed(seed)`.
 std::unique_ptr<NoiseGenerator> makeNoiseGenerator(NoiseSource source,

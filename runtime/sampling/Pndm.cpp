@@ -30,11 +30,10 @@ public:
     const int ratio = schedule.trainSteps() / steps;
     int t = static_cast<int>(modelTimesteps[index]);
     int previous = t - ratio;
-    std::vector<float> current(eps.begin(), eps.end());
     if (counter != 1) {
       if (history.size() > 3)
         history.pop_front();
-      history.push_back(current);
+      history.emplace_back(eps.begin(), eps.end());
     } else {
       previous = t;
       t += ratio;

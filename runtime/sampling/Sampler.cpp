@@ -52,17 +52,16 @@ const NameEntry &entryOf(const SamplerChoice &choice) {
 } // namespace
 
 SamplerChoice parseSamplerName(std::string_view name) {
-  const std::string wanted = folded(name);
+  // A1111 also accepts its k-diffusion aliases: k_euler_a, k_dpmpp_2m, ...
+  // and euler_ancestral.
+  std::string wanted = folded(name);
+  if (wanted.starts_with('k'))
+    wanted.erase(0, 1);
+  if (wanted == "eulerancestral")
+    wanted = "eulera";
   for (const NameEntry &entry : kNames)
     if (folded(entry.ours) == wanted || folded(entry.a1111) == wanted)
       return entry.choice;
-  // A1111 aliases of the same methods.
-  if (wanted == "ksampler" || wanted == "kdpmpp2m")
-    return {SamplerKind::DpmPp2M, false};
-  if (wanted == "eulerancestral" || wanted == "keulerancestral")
-    return {SamplerKind::EulerAncestral, false};
-  if (wanted == "plms")
-    return {SamplerKind::Pndm, false};
   std::string known;
   for (const NameEntry &entry : kNames)
     known += std::string(known.empty() ? "" : ", ") + entry.ours;

@@ -20,8 +20,8 @@ constexpr int kSolverOrder = 2;
 // The coefficients of one update between λ_s0 and λ_t (h = λ_t - λ_s0),
 // for data prediction (hh = -h).
 struct UniCoefficients {
-  double hPhi1; // e^{hh} - 1
-  double bH;    // B(h) = e^{hh} - 1 (bh2)
+  // e^{hh} - 1, which is also B(h) for bh2.
+  double hPhi1;
   // b_k = h_phi_k · k! / B(h) for k = 1, 2.
   double b[2];
 };
@@ -30,11 +30,10 @@ UniCoefficients coefficients(double h) {
   const double hh = -h;
   UniCoefficients c;
   c.hPhi1 = std::expm1(hh);
-  c.bH = std::expm1(hh);
   double hPhiK = c.hPhi1 / hh - 1;
   double factorial = 1;
   for (int k = 1; k <= 2; ++k) {
-    c.b[k - 1] = hPhiK * factorial / c.bH;
+    c.b[k - 1] = hPhiK * factorial / c.hPhi1;
     factorial *= k + 1;
     hPhiK = hPhiK / hh - 1 / factorial;
   }
@@ -78,7 +77,7 @@ private:
       double value = t.sigma / s0.sigma * x[i] - t.alpha * c.hPhi1 * m0[i];
       if (secondOrder) {
         const double d1 = (outputs[outputs.size() - 2][i] - m0[i]) / rk;
-        value -= t.alpha * c.bH * 0.5 * d1;
+        value -= t.alpha * c.hPhi1 * 0.5 * d1;
       }
       x[i] = static_cast<float>(value);
     }
@@ -110,7 +109,7 @@ private:
             rhoPrevious * (outputs[outputs.size() - 2][i] - m0[i]) / rk;
       x[i] = static_cast<float>(t.sigma / s0.sigma * lastSample[i] -
                                 t.alpha * c.hPhi1 * m0[i] -
-                                t.alpha * c.bH * correction);
+                                t.alpha * c.hPhi1 * correction);
     }
   }
 

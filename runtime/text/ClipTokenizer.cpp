@@ -82,16 +82,18 @@ void appendUtf8(std::string &out, UChar32 c) {
   out.append(bytes, length);
 }
 
+// The bytes GPT-2's byte map keeps as their own code point.
+bool isPrintableByte(int b) {
+  return (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || b >= 0xAE;
+}
+
 // GPT-2's reversible map from bytes to printable code points.
 const std::array<std::string, 256> &byteEncoder() {
   static const std::array<std::string, 256> table = [] {
     std::array<std::string, 256> encoded;
     int next = 256;
-    for (int b = 0; b < 256; ++b) {
-      const bool printable =
-          (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE);
-      appendUtf8(encoded[b], printable ? b : next++);
-    }
+    for (int b = 0; b < 256; ++b)
+      appendUtf8(encoded[b], isPrintableByte(b) ? b : next++);
     return encoded;
   }();
   return table;
@@ -102,12 +104,9 @@ const std::array<std::string, 256> &byteEncoder() {
 std::vector<int> byteOrder() {
   std::vector<int> order;
   for (int pass = 0; pass < 2; ++pass)
-    for (int b = 0; b < 256; ++b) {
-      const bool printable =
-          (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE);
-      if (printable == (pass == 0))
+    for (int b = 0; b < 256; ++b)
+      if (isPrintableByte(b) == (pass == 0))
         order.push_back(b);
-    }
   return order;
 }
 
@@ -292,9 +291,8 @@ std::vector<std::u32string> splitPieces(const std::u32string &text) {
   return pieces;
 }
 
-} // namespace
-
-std::string normalizePromptText(const std::string &text) {
+// normalizePromptText's result as code points, which the splitter reads.
+std::u32string normalizedCodePoints(const std::string &text) {
   const std::u32string unescaped = unescapeHtml(unescapeHtml(decodeUtf8(text)));
   std::u32string collapsed;
   for (char32_t c : normalizeNfc(unescaped)) {
@@ -305,7 +303,13 @@ std::string normalizePromptText(const std::string &text) {
   }
   while (!collapsed.empty() && collapsed.back() == U' ')
     collapsed.pop_back();
-  return encodeUtf8(lowerCase(collapsed));
+  return lowerCase(collapsed);
+}
+
+} // namespace
+
+std::string normalizePromptText(const std::string &text) {
+  return encodeUtf8(normalizedCodePoints(text));
 }
 
 ClipTokenizer::ClipTokenizer(std::unordered_map<std::string, int32_t> vocab,
@@ -455,8 +459,7 @@ ClipTokenizer::encodePiece(const std::string &piece) const {
 
 std::vector<int32_t> ClipTokenizer::encode(const std::string &text) const {
   std::vector<int32_t> ids;
-  for (const std::u32string &piece :
-       splitPieces(decodeUtf8(normalizePromptText(text)))) {
+  for (const std::u32string &piece : splitPieces(normalizedCodePoints(text))) {
     const std::vector<int32_t> pieceIds = encodePiece(encodeUtf8(piece));
     ids.insert(ids.end(), pieceIds.begin(), pieceIds.end());
   }

@@ -50,7 +50,6 @@ public:
   std::string decode(const std::vector<int32_t> &ids) const;
 
   int32_t commaId() const { return comma; }
-  const std::filesystem::path &source() const { return origin; }
 
 private:
   ClipTokenizer(std::unordered_map<std::string, int32_t> vocabulary,

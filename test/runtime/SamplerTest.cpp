@@ -61,6 +61,10 @@ TEST(Sampler, A1111NamesMapOntoTheSamplers) {
   EXPECT_EQ(parseSamplerName("DDIM").kind, SamplerKind::Ddim);
   EXPECT_EQ(parseSamplerName("PLMS").kind, SamplerKind::Pndm);
   EXPECT_EQ(parseSamplerName("UniPC").kind, SamplerKind::UniPc);
+  EXPECT_EQ(parseSamplerName("k_euler_a").kind, SamplerKind::EulerAncestral);
+  EXPECT_EQ(parseSamplerName("k_euler_ancestral").kind,
+            SamplerKind::EulerAncestral);
+  EXPECT_EQ(parseSamplerName("k_dpmpp_2m").kind, SamplerKind::DpmPp2M);
   for (const std::string &name : knownSamplerNames()) {
     const SamplerChoice choice = parseSamplerName(name);
     EXPECT_EQ(parseSamplerName(samplerName(choice)).kind, choice.kind);

@@ -17,7 +17,6 @@
 #include "models/graphs/Models.h"
 #include "runtime/base/Error.h"
 #include "runtime/executor/Executable.h"
-#include "runtime/image/Image.h"
 #include "runtime/pipeline/Pipeline.h"
 #include "runtime/random/NoiseGenerator.h"
 #include "runtime/text/ClipTokenizer.h"
@@ -100,12 +99,23 @@ Options parseOptions(int argc, char **argv) {
   return options;
 }
 
-// A golden tensor as an interpreter tensor: F32 data, I32 ids.
-Tensor golden(const avila::SafetensorsFile &cases, const std::string &key,
-              ElementType as) {
+const avila::TensorEntry &goldenEntry(const avila::SafetensorsFile &cases,
+                                      const std::string &key) {
   const avila::TensorEntry *entry = cases.find(key);
   if (!entry)
     avila::fail(cases.path().string() + " has no tensor '" + key + "'");
+  return *entry;
+}
+
+std::vector<float> goldenFloats(const avila::SafetensorsFile &cases,
+                                const std::string &key) {
+  return avila::readFloats(goldenEntry(cases, key));
+}
+
+// A golden tensor as an interpreter tensor: F32 data, I32 ids.
+Tensor golden(const avila::SafetensorsFile &cases, const std::string &key,
+              ElementType as) {
+  const avila::TensorEntry *entry = &goldenEntry(cases, key);
   std::vector<float> values;
   if (entry->dtype == avila::DType::I32) {
     values.resize(entry->numElements());
@@ -123,16 +133,31 @@ Tensor golden(const avila::SafetensorsFile &cases, const std::string &key,
                           std::vector<int64_t>(values.begin(), values.end()));
 }
 
+// Relative L2 and largest absolute difference of two float vectors.
+struct Difference {
+  double relativeL2 = INFINITY, maxAbs = INFINITY;
+};
+Difference difference(std::span<const float> actual,
+                      std::span<const float> expected) {
+  Difference result;
+  if (actual.size() != expected.size())
+    return result;
+  double squared = 0, reference = 0;
+  result.maxAbs = 0;
+  for (size_t i = 0; i < actual.size(); ++i) {
+    const double d = double(actual[i]) - expected[i];
+    squared += d * d;
+    reference += double(expected[i]) * expected[i];
+    result.maxAbs = std::max(result.maxAbs, std::fabs(d));
+  }
+  result.relativeL2 = std::sqrt(squared / std::max(reference, 1e-30));
+  return result;
+}
+
 double relativeL2(const Tensor &actual, const Tensor &expected) {
   if (actual.shape != expected.shape)
     return INFINITY;
-  double difference = 0, reference = 0;
-  for (size_t i = 0; i < actual.floats.size(); ++i) {
-    const double d = double(actual.floats[i]) - expected.floats[i];
-    difference += d * d;
-    reference += double(expected.floats[i]) * expected.floats[i];
-  }
-  return std::sqrt(difference / std::max(reference, 1e-30));
+  return difference(actual.floats, expected.floats).relativeL2;
 }
 
 // Python's json module writes NaN, Infinity and -Infinity, which JSON lacks;
@@ -190,35 +215,6 @@ runCompiled(avila::Executable &executable, const std::string &entry,
   return results;
 }
 
-// Relative L2 and largest absolute difference of two float vectors.
-struct Difference {
-  double relativeL2 = INFINITY, maxAbs = INFINITY;
-};
-Difference difference(std::span<const float> actual,
-                      std::span<const float> expected) {
-  Difference result;
-  if (actual.size() != expected.size())
-    return result;
-  double squared = 0, reference = 0;
-  result.maxAbs = 0;
-  for (size_t i = 0; i < actual.size(); ++i) {
-    const double d = double(actual[i]) - expected[i];
-    squared += d * d;
-    reference += double(expected[i]) * expected[i];
-    result.maxAbs = std::max(result.maxAbs, std::fabs(d));
-  }
-  result.relativeL2 = std::sqrt(squared / std::max(reference, 1e-30));
-  return result;
-}
-
-std::vector<float> goldenFloats(const avila::SafetensorsFile &cases,
-                                const std::string &key) {
-  const avila::TensorEntry *entry = cases.find(key);
-  if (!entry)
-    avila::fail(cases.path().string() + " has no tensor '" + key + "'");
-  return avila::readFloats(*entry);
-}
-
 // A pipeline case of cases.json run end to end on the compiled networks:
 // the prompts through the tokenizer and text encoder, the initial noise
 // from the torch-compatible generator (txt2img: seed 1234, as the golden
@@ -271,16 +267,17 @@ PipelineResult runPipelineCase(avila::Pipeline &pipeline,
   }
   // The stochastic samplers draw from a torch CPU generator seeded 99.
   auto stepNoise = avila::makeNoiseGenerator(avila::NoiseSource::TorchCpu, 99);
-  const avila::TensorEntry *trace = cases.find(prefix + "trace");
+  const avila::TensorEntry *traceEntry = cases.find(prefix + "trace");
+  const std::vector<float> trace =
+      traceEntry ? avila::readFloats(*traceEntry) : std::vector<float>();
   pipeline.denoise(
       *sampler, first, latents, cond, uncond,
       pipelineCase.value("cfg_scale", 7.5), *stepNoise, [&](int step) {
-        if (!trace)
+        if (trace.empty())
           return true;
         const size_t size = latents.floats.size();
-        const std::vector<float> all = avila::readFloats(*trace);
         if (difference(latents.floats,
-                       std::span(all).subspan((step - 1) * size, size))
+                       std::span(trace).subspan((step - 1) * size, size))
                 .relativeL2 > 1e-3)
           result.problem =
               "step " + std::to_string(step) + " differs from the golden trace";
@@ -416,9 +413,10 @@ int run(const Options &options) {
         options.config.empty() ? options.model : options.config);
     pipeline = std::make_unique<avila::Pipeline>(*executable, *tokenizer);
   }
-  const std::vector<int64_t> latentShape = {
-      1, 4, described.value("latent_hw", std::vector<int64_t>{0, 0})[0],
-      described.value("latent_hw", std::vector<int64_t>{0, 0})[1]};
+  const auto latentSize =
+      described.value("latent_hw", std::vector<int64_t>{0, 0});
+  const std::vector<int64_t> latentShape = {1, 4, latentSize.at(0),
+                                            latentSize.at(1)};
   for (const auto &pipelineCase : pipelineCases) {
     const std::string name = pipelineCase.value("name", "?");
     if (!pipeline) {
