@@ -10,6 +10,7 @@
 #include "compiler/interpreter/Interpreter.h"
 #include "models/config/ModelConfig.h"
 #include "models/graphs/Models.h"
+#include "runtime/base/Difference.h"
 #include "runtime/base/Error.h"
 #include "runtime/executor/Executable.h"
 
@@ -88,14 +89,8 @@ protected:
     double worst = 0;
     for (size_t i = 0; i < compiled.size(); ++i) {
       EXPECT_EQ(compiled[i].shape, (*reference)[i].shape);
-      double difference = 0, norm = 0;
-      for (size_t j = 0; j < compiled[i].floats.size(); ++j) {
-        const double d =
-            double(compiled[i].floats[j]) - (*reference)[i].floats[j];
-        difference += d * d;
-        norm += double((*reference)[i].floats[j]) * (*reference)[i].floats[j];
-      }
-      worst = std::max(worst, std::sqrt(difference / norm));
+      worst = std::max(worst,
+                       relativeL2(compiled[i].floats, (*reference)[i].floats));
     }
     return worst;
   }

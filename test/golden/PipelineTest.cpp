@@ -7,6 +7,7 @@
 
 #include "runtime/pipeline/Pipeline.h"
 
+#include "runtime/base/Difference.h"
 #include "runtime/base/Error.h"
 
 #include <gtest/gtest.h>
@@ -85,6 +86,36 @@ TEST_F(TinyPipeline, Img2ImgRunsTheStrengthsShareOfTheSteps) {
   parameters.strength = 0;
   const auto kept = pipeline.generate(parameters, init);
   EXPECT_EQ(kept[0].image.width, 64);
+}
+
+// A1111's emphasis (sd_hijack_clip.py, process_tokens), written out here:
+// z = encode(tokens); z *= weight per token row; z *= mean(z_before) /
+// mean(z_after), means over the whole chunk.
+TEST_F(TinyPipeline, EmphasisWeightsTokenRowsAndRestoresTheMean) {
+  Pipeline pipeline(*executable, *tokenizer);
+  const char *plain = "a red cube", *weighted = "a (red:1.5) [cube]";
+  ASSERT_EQ(tokenizePrompt(*tokenizer, plain).ids,
+            tokenizePrompt(*tokenizer, weighted).ids);
+  const HostTensor z = pipeline.encodePrompt(plain);
+  const HostTensor actual = pipeline.encodePrompt(weighted);
+  ASSERT_EQ(z.shape, actual.shape);
+  const size_t width = static_cast<size_t>(z.shape[2]);
+  // Rows: start token, "a", "red", "cube", end token, padding.
+  std::vector<double> rowWeight(z.floats.size() / width, 1.0);
+  rowWeight[2] = 1.5;
+  rowWeight[3] = 1 / 1.1;
+  std::vector<double> expected(z.floats.size());
+  double meanBefore = 0, meanAfter = 0;
+  for (size_t i = 0; i < z.floats.size(); ++i) {
+    expected[i] = z.floats[i] * rowWeight[i / width];
+    meanBefore += z.floats[i];
+    meanAfter += expected[i];
+  }
+  for (double &value : expected)
+    value *= meanBefore / meanAfter;
+  EXPECT_LT(relativeL2(actual.floats, expected), 1e-6);
+  // The weights matter: the plain encoding is far from the weighted one.
+  EXPECT_GT(relativeL2(z.floats, expected), 1e-2);
 }
 
 TEST_F(TinyPipeline, BatchesAndCountsGiveConsecutiveSeeds) {

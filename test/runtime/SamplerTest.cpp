@@ -75,15 +75,27 @@ TEST(Sampler, A1111NamesMapOntoTheSamplers) {
 }
 
 TEST(NoiseSchedule, ReadsADiffusersSchedulerConfig) {
+  // A schedule unlike SD 1.x's in every field the runtime reads.
   const std::filesystem::path model =
-      AVILA_SHARED_DIR "/golden/tiny-sd/diffusers-fp16";
+      std::filesystem::temp_directory_path() /
+      ("avila-schedule-" + std::to_string(getpid()));
+  std::filesystem::create_directories(model / "scheduler");
+  std::ofstream(model / "scheduler" / "scheduler_config.json")
+      << R"({"beta_schedule": "scaled_linear", "beta_start": 0.0001,
+             "beta_end": 0.02, "num_train_timesteps": 500,
+             "prediction_type": "epsilon"})";
   const NoiseSchedule read = NoiseSchedule::forModel(model);
-  const NoiseSchedule standard;
-  for (int t : {0, 1, 500, 999})
-    EXPECT_EQ(read.alphaCumprod(t), standard.alphaCumprod(t));
+  std::filesystem::remove_all(model);
+  EXPECT_EQ(read.trainSteps(), 500);
+  // ᾱ_0 = 1 − β_0 and ᾱ_1 = ᾱ_0 (1 − β_1), with √β spaced linearly over
+  // 500 steps from √0.0001 = 0.01 to √0.02.
+  const double root1 = 0.01 + (std::sqrt(0.02) - 0.01) / 499;
+  EXPECT_NEAR(read.alphaCumprod(0), 1 - 0.0001, 1e-6);
+  EXPECT_NEAR(read.alphaCumprod(1), (1 - 0.0001) * (1 - root1 * root1), 1e-6);
+  EXPECT_NE(read.sigmaMax(), NoiseSchedule().sigmaMax());
   // A single file has no scheduler config: SD 1.x's schedule.
   EXPECT_EQ(NoiseSchedule::forModel("/nonexistent.safetensors").sigmaMax(),
-            standard.sigmaMax());
+            NoiseSchedule().sigmaMax());
 }
 
 TEST(NoiseSchedule, RefusesSchedulesItCannotRun) {

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/base/Difference.h"
 #include "runtime/hal/cpu/ThreadPool.h"
 #include "runtime/hal/cpu/ukernels/Attention.h"
 #include "runtime/hal/cpu/ukernels/Contraction.h"
@@ -63,12 +64,7 @@ int64_t address(const float *p) { return reinterpret_cast<int64_t>(p); }
 
 void expectClose(const std::vector<float> &actual,
                  const std::vector<double> &expected) {
-  double difference = 0, reference = 0;
-  for (size_t i = 0; i < actual.size(); ++i) {
-    difference += (actual[i] - expected[i]) * (actual[i] - expected[i]);
-    reference += expected[i] * expected[i];
-  }
-  EXPECT_LE(std::sqrt(difference), 1e-5 * std::sqrt(reference));
+  EXPECT_LE(relativeL2(actual, expected), 1e-5);
 }
 
 // Runs `ukernel` with every micro kernel variant this CPU can run, from the

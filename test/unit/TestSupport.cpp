@@ -4,6 +4,7 @@
 
 #include "compiler/dialect/AvilaDialect.h"
 #include "compiler/transforms/Passes.h"
+#include "runtime/base/Difference.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -90,15 +91,9 @@ void expectSameResults(Graph &graph, const std::string &function,
 
 double relativeL2(const Tensor &a, const Tensor &b) {
   EXPECT_EQ(a.shape, b.shape);
-  if (a.shape != b.shape || a.floats.size() != b.floats.size())
+  if (a.shape != b.shape)
     return INFINITY;
-  double difference = 0.0, reference = 0.0;
-  for (size_t i = 0; i < a.floats.size(); ++i) {
-    const double d = static_cast<double>(a.floats[i]) - b.floats[i];
-    difference += d * d;
-    reference += static_cast<double>(b.floats[i]) * b.floats[i];
-  }
-  return std::sqrt(difference / reference);
+  return avila::relativeL2(a.floats, b.floats);
 }
 
 void expectValues(const Tensor &actual, const std::vector<float> &expected,

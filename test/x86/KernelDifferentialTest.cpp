@@ -11,6 +11,7 @@
 #include "compiler/dialect/AvilaDialect.h"
 #include "compiler/interpreter/Interpreter.h"
 #include "compiler/targets/x86/X86Codegen.h"
+#include "runtime/base/Difference.h"
 #include "runtime/hal/cpu/SharedObject.h"
 #include "runtime/hal/cpu/ThreadPool.h"
 
@@ -421,16 +422,9 @@ TEST_P(X86Kernel, MatchesTheInterpreter) {
   std::vector<int64_t> args = cpu::kernelArguments(buffers);
   code.kernel("k")(args.data());
 
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    double difference = 0, reference = 0;
-    for (size_t j = 0; j < outputs[i].floats.size(); ++j) {
-      const double d = double(outputs[i].floats[j]) - (*expected)[i].floats[j];
-      difference += d * d;
-      reference += double((*expected)[i].floats[j]) * (*expected)[i].floats[j];
-    }
-    EXPECT_LE(std::sqrt(difference), 1e-5 * std::sqrt(reference) + 1e-6)
+  for (size_t i = 0; i < outputs.size(); ++i)
+    EXPECT_LT(relativeL2(outputs[i].floats, (*expected)[i].floats), 1e-5)
         << "result " << i;
-  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Ops, X86Kernel, ::testing::ValuesIn(kCases),
