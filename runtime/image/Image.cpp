@@ -5,63 +5,79 @@
 #include "runtime/base/Error.h"
 
 #include <stb/stb_image.h>
-#include <stb/stb_image_resize.h>
 
 #include <algorithm>
 #include <climits>
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <optional>
+#include <tuple>
 
 namespace avila {
+namespace {
 
-constexpr int kMaxImageSide = 16384;
+// stb's header reader gives up on RGB PNGs over 2^30 bytes decoded (then
+// every other format's reader fails too and the file reads as "unknown
+// image type"), so the PNG size comes from its IHDR chunk here.
+std::optional<std::pair<uint32_t, uint32_t>>
+pngSize(std::span<const uint8_t> bytes) {
+  static constexpr uint8_t kStart[16] = {0x89, 'P',  'N', 'G', '\r', '\n',
+                                         0x1a, '\n', 0,   0,   0,    13,
+                                         'I',  'H',  'D', 'R'};
+  if (bytes.size() < 24 || !std::equal(kStart, kStart + 16, bytes.begin()))
+    return std::nullopt;
+  auto bigEndian = [&](size_t at) {
+    return uint32_t(bytes[at]) << 24 | uint32_t(bytes[at + 1]) << 16 |
+           uint32_t(bytes[at + 2]) << 8 | uint32_t(bytes[at + 3]);
+  };
+  return std::pair{bigEndian(16), bigEndian(20)};
+}
+
+} // namespace
 
 Image decodeImage(std::span<const uint8_t> bytes, const std::string &what) {
   if (bytes.size() > INT_MAX)
-    fail(what + " is too large");
-  int width = 0, height = 0, channels = 0;
-  if (!stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()),
-                             &width, &height, &channels))
-    fail(what + " is not a PNG or JPEG image (" + stbi_failure_reason() + ")");
-  if (width < 1 || height < 1 || width > kMaxImageSide ||
-      height > kMaxImageSide)
-    fail(what + " is " + std::to_string(width) + "x" + std::to_string(height) +
-         "; images up to " + std::to_string(kMaxImageSide) +
-         " pixels a side are accepted");
-  stbi_uc *pixels =
-      stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()),
-                            &width, &height, &channels, 3);
+    fail(what + " is too large (" + std::to_string(bytes.size()) +
+         " bytes, limit " + std::to_string(INT_MAX) + ")");
+  uint32_t width = 0, height = 0;
+  if (const auto size = pngSize(bytes)) {
+    std::tie(width, height) = *size;
+  } else {
+    int x = 0, y = 0, channels = 0;
+    if (!stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &x,
+                               &y, &channels))
+      fail(what + " is not a PNG or JPEG image (" + stbi_failure_reason() +
+           ")");
+    width = static_cast<uint32_t>(x);
+    height = static_cast<uint32_t>(y);
+  }
+  // Judged before decoding: a header is all it takes to ask for gigabytes.
+  if (width > kMaxImageSide || height > kMaxImageSide)
+    fail(what + ": image too large (" + std::to_string(width) + "x" +
+         std::to_string(height) + ", limit " + std::to_string(kMaxImageSide) +
+         " a side)");
+  int x = 0, y = 0, channels = 0;
+  stbi_uc *pixels = stbi_load_from_memory(
+      bytes.data(), static_cast<int>(bytes.size()), &x, &y, &channels, 3);
   if (!pixels)
     fail(what + " cannot be decoded (" + stbi_failure_reason() + ")");
-  Image image{
-      width, height,
-      std::vector<uint8_t>(pixels, pixels + size_t(width) * height * 3)};
+  Image image{x, y, std::vector<uint8_t>(pixels, pixels + size_t(x) * y * 3)};
   stbi_image_free(pixels);
   return image;
 }
 
 Image readImage(const std::filesystem::path &path) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (std::filesystem::is_directory(status))
+    fail(path.string() + " is a directory, not an image file");
   std::ifstream stream(path, std::ios::binary);
   if (!stream)
     fail("cannot read " + path.string());
   const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(stream)),
                                    std::istreambuf_iterator<char>());
   return decodeImage(bytes, path.string());
-}
-
-Image resizeImage(const Image &image, int width, int height) {
-  if (image.width == width && image.height == height)
-    return image;
-  Image resized{width, height,
-                std::vector<uint8_t>(size_t(width) * height * 3)};
-  if (!stbir_resize_uint8_generic(
-          image.rgb.data(), image.width, image.height, image.width * 3,
-          resized.rgb.data(), width, height, width * 3, 3,
-          STBIR_ALPHA_CHANNEL_NONE, 0, STBIR_EDGE_CLAMP,
-          STBIR_FILTER_CATMULLROM, STBIR_COLORSPACE_SRGB, nullptr))
-    fail("cannot resize the image");
-  return resized;
 }
 
 std::vector<float> imageToTensor(const Image &image) {
@@ -78,7 +94,10 @@ Image tensorToImage(std::span<const float> chw, int width, int height) {
   Image image{width, height, std::vector<uint8_t>(plane * 3)};
   for (size_t i = 0; i < plane; ++i)
     for (size_t c = 0; c < 3; ++c) {
-      const float value = std::clamp(chw[c * plane + i], 0.0f, 1.0f);
+      // NaN fails every comparison, so clamp would pass it through to a
+      // conversion that is undefined for it.
+      const float raw = chw[c * plane + i];
+      const float value = std::isnan(raw) ? 0.0f : std::clamp(raw, 0.0f, 1.0f);
       image.rgb[i * 3 + c] =
           static_cast<uint8_t>(std::nearbyint(value * 255.0f));
     }

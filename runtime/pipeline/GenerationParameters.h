@@ -4,6 +4,7 @@
 #ifndef AVILA_RUNTIME_PIPELINE_GENERATIONPARAMETERS_H
 #define AVILA_RUNTIME_PIPELINE_GENERATIONPARAMETERS_H
 
+#include "runtime/image/ResizeMode.h"
 #include "runtime/random/NoiseGenerator.h"
 #include "runtime/sampling/Sampler.h"
 
@@ -27,6 +28,9 @@ struct GenerationParameters {
   int batchCount = 1;
   /// img2img only: how much of the schedule to run (1 = ignore the image).
   double strength = 0.75;
+  /// img2img only: how the init image is made the requested size.
+  ResizeMode resizeMode = ResizeMode::Just;
+  ResizeFilter resizeFilter = ResizeFilter::Lanczos;
   /// Shown in the infotext ("Model: ...").
   std::string modelName;
 };

@@ -245,7 +245,8 @@ Pipeline::generate(const GenerationParameters &request,
   std::optional<HostTensor> initLatents;
   if (img2img) {
     const std::vector<float> one = imageToTensor(
-        resizeImage(*initImage, parameters.width, parameters.height));
+        resizeImage(*initImage, parameters.width, parameters.height,
+                    parameters.resizeMode, parameters.resizeFilter));
     HostTensor images =
         floats({batch, 3, parameters.height, parameters.width}, {});
     for (int64_t i = 0; i < batch; ++i)

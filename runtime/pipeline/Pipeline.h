@@ -54,7 +54,8 @@ public:
   /// naming the first problem.
   void validate(const GenerationParameters &parameters, bool img2img) const;
 
-  /// txt2img, or img2img from `initImage` (resized to the requested size).
+  /// txt2img, or img2img from `initImage` (made the requested size as the
+  /// parameters' resize mode and filter say).
   /// batchCount × batchSize images; image i has seed `seed + i`.
   std::vector<GeneratedImage>
   generate(const GenerationParameters &parameters,

@@ -59,6 +59,18 @@ Outcome runAvilaRun(const std::vector<std::string> &arguments) {
   return outcome;
 }
 
+// The largest difference between an 8-bit image and a golden NCHW image in
+// [0, 1].
+double maxDifference(const Image &image, const std::vector<float> &golden) {
+  double worst = 0;
+  const size_t plane = size_t(image.width) * image.height;
+  for (size_t i = 0; i < plane; ++i)
+    for (size_t c = 0; c < 3; ++c)
+      worst = std::max(worst, std::fabs(image.rgb[i * 3 + c] / 255.0 -
+                                        golden[c * plane + i]));
+  return worst;
+}
+
 class AvilaRun : public ::testing::Test {
 protected:
   void SetUp() override {
@@ -97,15 +109,8 @@ TEST_F(AvilaRun, WritesTheGoldenImageWithItsParameters) {
   ASSERT_EQ(image.width, 128);
   ASSERT_EQ(image.height, 128);
   const SafetensorsFile cases(kTiny / "cases.safetensors");
-  const std::vector<float> golden =
-      readFloats(*cases.find("txt2img.ddim.image"));
-  double worst = 0;
-  const size_t plane = 128 * 128;
-  for (size_t i = 0; i < plane; ++i)
-    for (size_t c = 0; c < 3; ++c)
-      worst = std::max(worst, std::fabs(image.rgb[i * 3 + c] / 255.0 -
-                                        golden[c * plane + i]));
-  EXPECT_LT(worst, 2.0 / 255);
+  EXPECT_LT(maxDifference(image, readFloats(*cases.find("txt2img.ddim.image"))),
+            2.0 / 255);
 
   const auto text = readPngText(png);
   ASSERT_TRUE(text.count("parameters"));
@@ -158,6 +163,28 @@ TEST_F(AvilaRun, Img2ImgReadsPngAndJpeg) {
   }
 }
 
+// The golden img2img case from the photo itself rather than from the golden
+// init tensor: Pillow's bicubic resize (what the golden data used), the
+// seed that draws the golden img2img noise (4321), DDIM, 10 steps, 0.6.
+TEST_F(AvilaRun, Img2ImgFromThePhotoGivesTheGoldenImage) {
+  std::vector<std::string> arguments = base();
+  arguments.insert(arguments.end(),
+                   {"--prompt", "a photograph of an astronaut riding a horse",
+                    "--negative-prompt", "blurry, low quality", "--sampler",
+                    "DDIM", "--steps", "10", "--seed", "4321", "--strength",
+                    "0.6", "--init-image",
+                    (kShared / "data/images/astronaut.png").string(),
+                    "--resize-filter", "bicubic"});
+  const Outcome outcome = runAvilaRun(arguments);
+  ASSERT_EQ(outcome.status, 0) << outcome.output;
+  const SafetensorsFile cases(kTiny / "cases.safetensors");
+  // Only 8-bit rounding apart: a resize one level off (Lanczos) is 1.7/255
+  // away, stb's old linear-light one 7/255.
+  EXPECT_LT(maxDifference(readImage(output / "out.png"),
+                          readFloats(*cases.find("img2img.ddim.image"))),
+            0.5 / 255 + 1e-4);
+}
+
 // Single files in either text-encoder key style, found through the
 // artifact's manifest, give the same image as the diffusers folder.
 TEST_F(AvilaRun, SingleFilesOfEitherKeyStyleGiveTheSameImage) {
@@ -207,6 +234,14 @@ TEST_F(AvilaRun, BadInputGivesOneClearLineAndAFailureStatus) {
       {{"--init-image", (kTiny / "cases.json").string()},
        "is not a PNG or JPEG image"},
       {{"--init-image", "/nonexistent.png"}, "cannot read /nonexistent.png"},
+      {{"--init-image", output.string()},
+       output.string() + " is a directory, not an image file"},
+      {{"--init-image", images, "--resize-mode", "stretch"},
+       "--resize-mode is just, crop or fill (or 0, 1, 2), not 'stretch'"},
+      {{"--init-image", images, "--resize-filter", "nearest"},
+       "--resize-filter is lanczos or bicubic, not 'nearest'"},
+      {{"--resize-mode", "crop"},
+       "--resize-mode and --resize-filter apply to img2img"},
       {{"--rng", "quantum"}, "--rng is cpu or cuda"},
       {{"--batch-size", "100"}, "batch size must be between 1 and 8"},
       {{"--seed", "-2"}, "seed must be -1"},

@@ -6,6 +6,7 @@
 #include "runtime/base/Error.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <unistd.h>
 
@@ -34,19 +35,42 @@ TEST(Image, RefusesWhatIsNotAnImage) {
   EXPECT_THROW(readImage("/nonexistent.png"), Error);
 }
 
-TEST(Image, ResizesAndConvertsToTheNetworkRange) {
-  Image image{2, 1, {0, 0, 0, 255, 255, 255}};
-  const std::vector<float> tensor = imageToTensor(image);
-  EXPECT_EQ(tensor, (std::vector<float>{-1, 1, -1, 1, -1, 1}));
-  const Image big = resizeImage(image, 8, 4);
-  EXPECT_EQ(big.width, 8);
-  EXPECT_EQ(big.rgb.size(), 8u * 4 * 3);
-  EXPECT_EQ(big.rgb[0], 0);
-  EXPECT_EQ(big.rgb.back(), 255);
-  // Planes R, G, B of two pixels; clamped to [0, 1] and rounded.
-  const std::vector<float> planes = {0.0f, 1.0f, 0.5f, 2.0f, -1.0f, 0.2f};
-  EXPECT_EQ(tensorToImage(planes, 2, 1).rgb,
-            (std::vector<uint8_t>{0, 128, 0, 255, 255, 51}));
+TEST(Image, ConvertsToTheNetworkRange) {
+  const Image image{2, 1, {0, 0, 0, 255, 255, 255}};
+  EXPECT_EQ(imageToTensor(image), (std::vector<float>{-1, 1, -1, 1, -1, 1}));
+}
+
+TEST(Image, ADirectoryIsNamedAsOne) {
+  try {
+    readImage(kImages);
+    FAIL() << "expected an error";
+  } catch (const Error &error) {
+    EXPECT_EQ(std::string(error.what()),
+              kImages.string() + " is a directory, not an image file");
+  }
+}
+
+// A valid 1×1 PNG whose header then claims 20000×20000: refused from the
+// header, with the size, before anything is decoded or allocated.
+TEST(Image, AnOversizedPngIsRefusedFromItsHeader) {
+  std::vector<uint8_t> png = encodePng({1, 1, {1, 2, 3}}, {});
+  ASSERT_EQ(std::string(png.begin() + 12, png.begin() + 16), "IHDR");
+  for (size_t at : {16, 20}) {
+    png[at] = 0;
+    png[at + 1] = 0;
+    png[at + 2] = 20000 >> 8;
+    png[at + 3] = 20000 & 0xff;
+  }
+  const uint32_t crc = static_cast<uint32_t>(crc32(0, png.data() + 12, 17));
+  for (int i = 0; i < 4; ++i)
+    png[29 + i] = static_cast<uint8_t>(crc >> (24 - 8 * i));
+  try {
+    decodeImage(png, "huge.png");
+    FAIL() << "expected an error";
+  } catch (const Error &error) {
+    EXPECT_STREQ(error.what(),
+                 "huge.png: image too large (20000x20000, limit 16384 a side)");
+  }
 }
 
 TEST(Png, TextChunksRoundTripIncludingUnicode) {

@@ -51,6 +51,13 @@ Generates images with Stable Diffusion 1.x on the CPU.
                             the requested size)
   --strength <x>            img2img: 0 keeps the image, 1 ignores it
                             (default 0.75)
+  --resize-mode <mode>      img2img: how the image is made the requested
+                            size, as in the A1111 web UI: just (0, default:
+                            stretched), crop (1: scaled to cover, centred,
+                            cut), fill (2: scaled to fit, centred, edges
+                            stretched into the bands)
+  --resize-filter <name>    img2img: lanczos (default) or bicubic, the
+                            Pillow filters
   --tokenizer <path>        CLIP tokenizer: a diffusers tokenizer folder or
                             bpe_simple_vocab_16e6.txt.gz; found by itself in
                             a diffusers model folder (see docs/generation.md)
@@ -70,6 +77,7 @@ struct Options {
   unsigned threads = 0;
   bool promptGiven = false;
   bool strengthGiven = false;
+  bool resizeGiven = false;
 };
 
 template <typename T>
@@ -132,6 +140,16 @@ Options parseOptions(int argc, char **argv) {
     else if (flag == "--strength") {
       p.strength = parseNumber<double>(flag, value);
       options.strengthGiven = true;
+    } else if (flag == "--resize-mode") {
+      if (!avila::parseResizeMode(value, p.resizeMode))
+        avila::fail("--resize-mode is just, crop or fill (or 0, 1, 2), not '" +
+                    value + "'");
+      options.resizeGiven = true;
+    } else if (flag == "--resize-filter") {
+      if (!avila::parseResizeFilter(value, p.resizeFilter))
+        avila::fail("--resize-filter is lanczos or bicubic, not '" + value +
+                    "'");
+      options.resizeGiven = true;
     } else if (flag == "--threads")
       options.threads = parseNumber<unsigned>(flag, value);
     else if (flag == "-o" || flag == "--output")
@@ -143,6 +161,9 @@ Options parseOptions(int argc, char **argv) {
     avila::fail("--artifact, --model and --prompt are required (see --help)");
   if (options.strengthGiven && options.initImage.empty())
     avila::fail("--strength applies to img2img: give --init-image too");
+  if (options.resizeGiven && options.initImage.empty())
+    avila::fail("--resize-mode and --resize-filter apply to img2img: give "
+                "--init-image too");
   if (options.output.extension() != ".png")
     avila::fail("the output file must end in .png: " + options.output.string());
   return options;
