@@ -33,10 +33,10 @@ void verifyTensorSpecs(
           what + " tensor without name or shape");
     check(spec->element_type() <= fb::ElementType::MAX,
           what + " unknown element type");
+    check(spec->id_limit() >= 0, what + " negative id limit");
     check(spec->id_limit() == 0 ||
-              (spec->id_limit() > 0 &&
-               (spec->element_type() == fb::ElementType::I32 ||
-                spec->element_type() == fb::ElementType::I64)),
+              spec->element_type() == fb::ElementType::I32 ||
+              spec->element_type() == fb::ElementType::I64,
           what + " id limit on a tensor that holds no ids");
     for (uint32_t expr : *spec->shape())
       check(expr < exprCount, what + " shape refers to a missing expression");

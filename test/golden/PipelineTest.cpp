@@ -101,6 +101,29 @@ TEST_F(TinyPipeline, BatchesAndCountsGiveConsecutiveSeeds) {
   EXPECT_EQ(pipeline.generateAll(parameters)[0].image.rgb, images[2].image.rgb);
 }
 
+// A batch's images are delivered before the next batch starts, so a run of
+// thousands of images never holds more than one batch.
+TEST_F(TinyPipeline, DeliversEachBatchBeforeTheNextStarts) {
+  Pipeline pipeline(*executable, *tokenizer);
+  GenerationParameters parameters = small();
+  parameters.batchSize = 2;
+  parameters.batchCount = 2;
+  std::vector<std::string> events;
+  pipeline.generate(
+      parameters, std::nullopt,
+      [&](GeneratedImage image) {
+        events.push_back("image " + std::to_string(image.seed));
+      },
+      [&](const Progress &progress) {
+        if (progress.step == 0)
+          events.push_back("batch " + std::to_string(progress.batch));
+        return true;
+      });
+  EXPECT_EQ(events,
+            (std::vector<std::string>{"batch 0", "image 5", "image 6",
+                                      "batch 1", "image 7", "image 8"}));
+}
+
 TEST_F(TinyPipeline, RandomSeedsAreChosenAndReported) {
   Pipeline pipeline(*executable, *tokenizer);
   GenerationParameters parameters = small();
