@@ -184,13 +184,19 @@ Options parseOptions(int argc, char **argv) {
 // Checked before anything is generated: a run of many images must not end
 // with nowhere to put them.
 void requireWritableOutput(const fs::path &output) {
-  if (fs::is_directory(output))
+  std::error_code error;
+  if (fs::is_directory(output, error))
     avila::fail(output.string() +
                 " is a directory; -o names the PNG file to write");
   const fs::path folder =
       output.has_parent_path() ? output.parent_path() : fs::path(".");
-  if (!fs::is_directory(folder))
+  const fs::file_status status = fs::status(folder, error);
+  if (status.type() == fs::file_type::not_found)
     avila::fail("the output folder " + folder.string() + " does not exist");
+  if (!fs::is_directory(status))
+    avila::fail("the output folder " + folder.string() +
+                (error ? " cannot be reached: " + error.message()
+                       : " is not a folder"));
   if (::access(folder.c_str(), W_OK) != 0)
     avila::fail("the output folder " + folder.string() +
                 " is not writable: " + std::strerror(errno));
