@@ -511,6 +511,36 @@ llvm::Expected<fb::ElementType> elementType(Type type) {
 
 int64_t elementBytes(Type type) { return type.getIntOrFloatBitWidth() / 8; }
 
+// The rows of the table an entry argument indexes (token ids into the
+// embedding), read through the dispatches that take it; 0 when it indexes
+// none. The runtime refuses ids beyond it, as the interpreter does, since
+// the compiled gather only clamps them.
+int64_t idLimit(BlockArgument argument) {
+  int64_t limit = 0;
+  for (OpOperand &use : argument.getUses()) {
+    auto call = dyn_cast<func::CallOp>(use.getOwner());
+    if (!call)
+      continue;
+    auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+        call, call.getCalleeAttr());
+    if (!callee || callee.isExternal())
+      continue;
+    for (Operation *user :
+         callee.getArgument(use.getOperandNumber()).getUsers()) {
+      auto gather = dyn_cast<GatherOp>(user);
+      if (!gather ||
+          gather.getIds() != callee.getArgument(use.getOperandNumber()))
+        continue;
+      auto table = cast<RankedTensorType>(gather.getTable().getType());
+      if (table.isDynamicDim(0))
+        continue;
+      limit =
+          limit ? std::min(limit, table.getDimSize(0)) : table.getDimSize(0);
+    }
+  }
+  return limit;
+}
+
 // Everything an entry point's schedule refers to by index.
 struct ArtifactTables {
   std::map<std::string, uint32_t> kernels;
@@ -554,6 +584,7 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
     auto input = spec(argument, "input" + std::to_string(position));
     if (!input)
       return input.takeError();
+    (*input)->id_limit = idLimit(argument);
     entry->inputs.push_back(std::move(*input));
     locations[argument] = {fb::BindingKind::Input, uint32_t(position)};
   }

@@ -1023,9 +1023,10 @@ struct AvgPool2DLowering : OpConversionPattern<AvgPool2DOp> {
   }
 };
 
-// y[idx..., d...] = table[clamp(ids[idx...]), d...]. Ids are clamped so that
-// a bad id cannot read outside the table; the executor rejects such inputs
-// before they get here.
+// y[idx..., d...] = table[clamp(ids[idx...]), d...]. The executor refuses
+// ids outside the table for the entry inputs the artifact gives an
+// id_limit (ArtifactBuilder's idLimit); the clamp stays as a memory-safety
+// guard, so that no id, however it got here, reads outside the table.
 struct GatherLowering : OpConversionPattern<GatherOp> {
   using OpConversionPattern::OpConversionPattern;
 

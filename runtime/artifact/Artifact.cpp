@@ -2,9 +2,9 @@
 
 #include "runtime/artifact/Artifact.h"
 #include "runtime/base/Error.h"
+#include "runtime/base/ReadOnlyFile.h"
 
 #include <cmath>
-#include <fstream>
 
 namespace avila {
 
@@ -33,6 +33,11 @@ void verifyTensorSpecs(
           what + " tensor without name or shape");
     check(spec->element_type() <= fb::ElementType::MAX,
           what + " unknown element type");
+    check(spec->id_limit() >= 0, what + " negative id limit");
+    check(spec->id_limit() == 0 ||
+              spec->element_type() == fb::ElementType::I32 ||
+              spec->element_type() == fb::ElementType::I64,
+          what + " id limit on a tensor that holds no ids");
     for (uint32_t expr : *spec->shape())
       check(expr < exprCount, what + " shape refers to a missing expression");
   }
@@ -179,11 +184,10 @@ Artifact::Artifact(std::vector<uint8_t> bytes, std::optional<fb::Target> target)
 
 Artifact Artifact::load(const std::filesystem::path &path,
                         std::optional<fb::Target> target) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file)
-    fail("cannot open " + path.string());
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)),
-                             std::istreambuf_iterator<char>());
+  // Artifacts hold code and schedules, never weights: SD 1.5's is 4 MB.
+  constexpr size_t kMaxArtifactBytes = size_t(1) << 30;
+  const std::string text = readFile(path, kMaxArtifactBytes);
+  std::vector<uint8_t> bytes(text.begin(), text.end());
   try {
     return Artifact(std::move(bytes), target);
   } catch (const Error &error) {

@@ -37,7 +37,9 @@ struct HostTensor {
 class Executable {
 public:
   /// Throws avila::Error for artifacts of other targets or unloadable code.
-  /// Kernels run on `threads` threads (0: one per hardware thread).
+  /// Kernels run on `threads` threads (0: one per hardware thread; more
+  /// than cpu::ThreadPool::kMaxOversubscription per hardware thread are
+  /// refused).
   explicit Executable(Artifact artifact, unsigned threads = 0);
   ~Executable();
 

@@ -15,8 +15,6 @@ namespace {
 
 constexpr int64_t kLatentChannels = 4;
 constexpr int kVaeFactor = 8;
-// Prompts beyond this are refused rather than encoded chunk by chunk.
-constexpr size_t kMaxPromptBytes = 16384;
 constexpr size_t kMaxPromptChunks = 32;
 
 HostTensor floats(std::vector<int64_t> shape, std::vector<float> values) {
@@ -24,6 +22,18 @@ HostTensor floats(std::vector<int64_t> shape, std::vector<float> values) {
   tensor.shape = std::move(shape);
   tensor.floats = std::move(values);
   return tensor;
+}
+
+// A network's output must be finite: NaN or infinity (from NaN weights or
+// an overflow) would otherwise run through the remaining steps and come out
+// as a black image. One pass over the output, cheap next to the network.
+void requireFinite(const HostTensor &output, const std::string &network,
+                   const std::string &when = "") {
+  for (float value : output.floats)
+    if (!std::isfinite(value))
+      fail("the " + network + " produced " +
+           (std::isnan(value) ? "NaN" : "an infinite value") + when +
+           " (the checkpoint may hold NaN or huge weights)");
 }
 
 // A1111's emphasis: token rows scaled by their weights, then the whole
@@ -137,6 +147,7 @@ HostTensor Pipeline::encodePrompt(const std::string &prompt) {
                ClipTokenizer::kContextLength};
   ids.ids = chunks.ids;
   HostTensor encoded = std::move(executable.run("text_encoder", {ids}).at(0));
+  requireFinite(encoded, "text encoder");
   if (encoded.shape.size() != 3 ||
       encoded.shape[1] != ClipTokenizer::kContextLength)
     fail("the text encoder returned an unexpected shape");
@@ -194,6 +205,9 @@ void Pipeline::denoise(Sampler &sampler, size_t first, HostTensor &latents,
                             static_cast<float>(sampler.timesteps()[index]));
     const HostTensor predicted =
         std::move(executable.run("unet", {sample, timesteps, context}).at(0));
+    requireFinite(predicted, "U-Net",
+                  " at step " + std::to_string(index - first + 1) + " of " +
+                      std::to_string(sampler.timesteps().size() - first));
     const float guidance = static_cast<float>(cfgScale);
     for (size_t i = 0; i < perHalf; ++i) {
       const float unconditional = predicted.floats[i];
@@ -212,6 +226,7 @@ HostTensor Pipeline::decode(const HostTensor &latents) {
   for (float &value : scaled.floats)
     value *= inverse;
   HostTensor images = std::move(executable.run("vae_decoder", {scaled}).at(0));
+  requireFinite(images, "VAE decoder");
   for (float &value : images.floats)
     value = std::clamp(value / 2 + 0.5f, 0.0f, 1.0f);
   return images;
@@ -221,6 +236,7 @@ HostTensor Pipeline::encode(const HostTensor &images) {
   if (!executable.artifact().entryPoint("vae_encoder"))
     fail("the artifact has no 'vae_encoder' entry point: img2img needs one");
   HostTensor mean = std::move(executable.run("vae_encoder", {images}).at(0));
+  requireFinite(mean, "VAE encoder");
   const float scale = static_cast<float>(latentScale());
   for (float &value : mean.floats)
     value *= scale;
@@ -228,9 +244,21 @@ HostTensor Pipeline::encode(const HostTensor &images) {
 }
 
 std::vector<GeneratedImage>
-Pipeline::generate(const GenerationParameters &request,
-                   const std::optional<Image> &initImage,
-                   const ProgressCallback &progress) {
+Pipeline::generateAll(const GenerationParameters &parameters,
+                      const std::optional<Image> &initImage,
+                      const ProgressCallback &progress) {
+  std::vector<GeneratedImage> images;
+  generate(
+      parameters, initImage,
+      [&](GeneratedImage image) { images.push_back(std::move(image)); },
+      progress);
+  return images;
+}
+
+void Pipeline::generate(const GenerationParameters &request,
+                        const std::optional<Image> &initImage,
+                        const ImageCallback &deliver,
+                        const ProgressCallback &progress) {
   const bool img2img = initImage.has_value();
   validate(request, img2img);
   GenerationParameters parameters = request;
@@ -254,7 +282,6 @@ Pipeline::generate(const GenerationParameters &request,
     initLatents = encode(images);
   }
 
-  std::vector<GeneratedImage> results;
   for (int batchIndex = 0; batchIndex < parameters.batchCount; ++batchIndex) {
     const int64_t firstSeed = parameters.seed + int64_t(batchIndex) * batch;
     std::vector<std::unique_ptr<NoiseGenerator>> generators;
@@ -301,10 +328,9 @@ Pipeline::generate(const GenerationParameters &request,
           parameters.width, parameters.height);
       generated.seed = firstSeed + i;
       generated.infotext = formatInfotext(parameters, generated.seed, img2img);
-      results.push_back(std::move(generated));
+      deliver(std::move(generated));
     }
   }
-  return results;
 }
 
 } // namespace avila

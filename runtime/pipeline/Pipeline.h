@@ -44,9 +44,14 @@ struct GeneratedImage {
   int64_t seed;
   std::string infotext;
 };
+/// Receives each image as soon as it is decoded, in seed order.
+using ImageCallback = std::function<void(GeneratedImage)>;
 
 class Pipeline {
 public:
+  /// Prompts beyond this are refused rather than encoded chunk by chunk.
+  static constexpr size_t kMaxPromptBytes = 16384;
+
   Pipeline(Executable &executable, const ClipTokenizer &tokenizer,
            NoiseSchedule schedule = NoiseSchedule());
 
@@ -56,11 +61,18 @@ public:
 
   /// txt2img, or img2img from `initImage` (made the requested size as the
   /// parameters' resize mode and filter say).
-  /// batchCount × batchSize images; image i has seed `seed + i`.
+  /// batchCount × batchSize images; image i has seed `seed + i`. Each batch's
+  /// images go to `deliver` before the next batch starts, so a long run
+  /// holds one batch at a time.
+  void generate(const GenerationParameters &parameters,
+                const std::optional<Image> &initImage,
+                const ImageCallback &deliver,
+                const ProgressCallback &progress = {});
+  /// generate, collecting the images (tests, small requests).
   std::vector<GeneratedImage>
-  generate(const GenerationParameters &parameters,
-           const std::optional<Image> &initImage = std::nullopt,
-           const ProgressCallback &progress = {});
+  generateAll(const GenerationParameters &parameters,
+              const std::optional<Image> &initImage = std::nullopt,
+              const ProgressCallback &progress = {});
 
   // The stages, for tests and golden checks.
 

@@ -5,12 +5,18 @@
 #include "runtime/random/PhiloxGenerator.h"
 #include "runtime/random/TorchCpuGenerator.h"
 
+#include <cctype>
+#include <string>
+
 namespace avila {
 
 bool parseNoiseSource(std::string_view name, NoiseSource &source) {
-  if (name == "cpu")
+  std::string lower(name);
+  for (char &c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "cpu")
     source = NoiseSource::TorchCpu;
-  else if (name == "cuda" || name == "gpu")
+  else if (lower == "cuda" || lower == "gpu")
     source = NoiseSource::TorchCuda;
   else
     return false;

@@ -28,7 +28,8 @@ public:
 
 enum class NoiseSource { TorchCpu, TorchCuda };
 
-/// "cpu", or "cuda" (also "gpu"); false for anything else.
+/// "cpu", or "cuda" (also "gpu"), in any letter case; false for anything
+/// else.
 bool parseNoiseSource(std::string_view name, NoiseSource &source);
 
 /// A generator freshly seeded like `torch.Generator(device).manual_seed(seed)`.

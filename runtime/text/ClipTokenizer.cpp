@@ -3,6 +3,7 @@
 #include "runtime/text/ClipTokenizer.h"
 
 #include "runtime/base/Error.h"
+#include "runtime/base/ReadOnlyFile.h"
 
 #include <nlohmann/json.hpp>
 #include <unicode/uchar.h>
@@ -15,7 +16,6 @@
 #include <array>
 #include <climits>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -26,36 +26,56 @@ namespace {
 // OpenAI's vocabulary uses the first 49152 - 256 - 2 merges of the file.
 constexpr size_t kMergeCount = 48894;
 
-std::string readFile(const fs::path &path) {
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream)
-    fail("cannot read " + path.string());
-  std::ostringstream text;
-  text << stream.rdbuf();
-  return text.str();
-}
+// The real files are far smaller (vocab.json 0.9 MB, merges.txt 0.5 MB,
+// the .gz archive 1.4 MB inflated in 262k lines); the bounds keep a hostile
+// file from taking the machine's memory.
+constexpr size_t kMaxFileBytes = size_t(16) << 20;
+constexpr size_t kMaxLines = size_t(1) << 20;
+// Ids size the id-to-token table; CLIP's are below 49408.
+constexpr int64_t kMaxVocabulary = int64_t(1) << 20;
 
+// The inflated content of a gzip file, refused by its first bytes when it is
+// not gzip and as soon as it inflates beyond kMaxFileBytes.
 std::string readGzip(const fs::path &path) {
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (!file)
-    fail("cannot read " + path.string());
+  const std::string packed = readFile(path, kMaxFileBytes);
+  if (!packed.starts_with("\x1f\x8b"))
+    fail(path.string() + " is not a gzip file (it does not start with the "
+                         "gzip signature)");
+  z_stream stream{};
+  // 16 + MAX_WBITS: a gzip wrapper, not a raw zlib stream.
+  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK)
+    fail("cannot start zlib");
+  stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(packed.data()));
+  stream.avail_in = static_cast<uInt>(packed.size());
   std::string text;
   std::array<char, 1 << 16> buffer;
-  int read;
-  while ((read = gzread(file, buffer.data(), buffer.size())) > 0)
-    text.append(buffer.data(), read);
-  const bool failed = read < 0;
-  gzclose(file);
-  if (failed)
-    fail(path.string() + " is not a valid gzip file");
+  int status = Z_OK;
+  while (status == Z_OK && text.size() <= kMaxFileBytes) {
+    stream.next_out = reinterpret_cast<Bytef *>(buffer.data());
+    stream.avail_out = static_cast<uInt>(buffer.size());
+    status = inflate(&stream, Z_NO_FLUSH);
+    text.append(buffer.data(), buffer.size() - stream.avail_out);
+  }
+  inflateEnd(&stream);
+  if (text.size() > kMaxFileBytes)
+    fail(path.string() + " inflates to more than " +
+         std::to_string(kMaxFileBytes) + " bytes; a CLIP vocabulary is 1.4 MB");
+  if (status != Z_STREAM_END)
+    fail(path.string() + " is not a valid gzip file (" +
+         (stream.msg ? stream.msg : "truncated") + ")");
   return text;
 }
 
-std::vector<std::string> splitLines(const std::string &text) {
+std::vector<std::string> splitLines(const std::string &text,
+                                    const fs::path &path) {
   std::vector<std::string> lines;
   std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);)
+  for (std::string line; std::getline(stream, line);) {
+    if (lines.size() == kMaxLines)
+      fail(path.string() + " has more than " + std::to_string(kMaxLines) +
+           " lines");
     lines.push_back(line);
+  }
   return lines;
 }
 
@@ -338,24 +358,28 @@ ClipTokenizer ClipTokenizer::fromDiffusersFolder(const fs::path &folder) {
   const fs::path vocabPath = folder / "vocab.json";
   const fs::path mergesPath = folder / "merges.txt";
   const nlohmann::json parsed =
-      nlohmann::json::parse(readFile(vocabPath), nullptr, false);
+      nlohmann::json::parse(readFile(vocabPath, kMaxFileBytes), nullptr, false);
   if (!parsed.is_object())
     fail(vocabPath.string() + " is not a JSON object");
   std::unordered_map<std::string, int32_t> vocabulary;
   for (const auto &[token, id] : parsed.items()) {
     if (!id.is_number_integer() || id.get<int64_t>() < 0 ||
-        id.get<int64_t>() > INT32_MAX)
-      fail(vocabPath.string() + ": token '" + token + "' has no valid id");
+        id.get<int64_t>() >= kMaxVocabulary)
+      fail(vocabPath.string() + ": token '" + token +
+           "' has no valid id (ids are 0.." +
+           std::to_string(kMaxVocabulary - 1) + ")");
     vocabulary.emplace(token, id.get<int32_t>());
   }
-  return ClipTokenizer(std::move(vocabulary),
-                       mergesOf(splitLines(readFile(mergesPath)), mergesPath),
-                       folder);
+  return ClipTokenizer(
+      std::move(vocabulary),
+      mergesOf(splitLines(readFile(mergesPath, kMaxFileBytes), mergesPath),
+               mergesPath),
+      folder);
 }
 
 ClipTokenizer ClipTokenizer::fromBpeArchive(const fs::path &file) {
   const std::vector<std::string> merges =
-      mergesOf(splitLines(readGzip(file)), file);
+      mergesOf(splitLines(readGzip(file), file), file);
   // The vocabulary is implied: byte symbols, the same with </w>, every
   // merge's result, then the two special tokens.
   std::vector<std::string> tokens;

@@ -2,8 +2,12 @@
 
 #include "runtime/text/WeightedPrompt.h"
 
+#include "runtime/base/Error.h"
+
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
+#include <sstream>
 
 namespace avila {
 namespace {
@@ -11,6 +15,11 @@ namespace {
 constexpr double kRoundBracket = 1.1;
 constexpr int kChunkTokens = ClipTokenizer::kContextLength - 2;
 constexpr int kCommaBacktrack = 20;
+// Far beyond any weight that steers an image (A1111's users stay within
+// about 0.5..2) and any nesting written by hand; beyond them the embedding
+// overflows or drowns in the rescaling and the image comes out black.
+constexpr double kMaxWeight = 100;
+constexpr size_t kMaxNesting = 64;
 
 // Splits plain text at the word BREAK (surrounding whitespace dropped).
 std::vector<std::string> splitAtBreak(const std::string &text) {
@@ -87,11 +96,11 @@ std::vector<PromptSpan> parsePromptEmphasis(const std::string &prompt) {
                                std::string_view::npos;
       spans.push_back({escapes ? prompt.substr(i + 1, 1) : "", 1.0});
       i += escapes ? 2 : 1;
-    } else if (c == '(') {
-      round.push_back(spans.size());
-      ++i;
-    } else if (c == '[') {
-      square.push_back(spans.size());
+    } else if (c == '(' || c == '[') {
+      if (round.size() + square.size() == kMaxNesting)
+        fail("prompt brackets nest deeper than " + std::to_string(kMaxNesting) +
+             " levels");
+      (c == '(' ? round : square).push_back(spans.size());
       ++i;
     } else if (c == ':' && !round.empty() &&
                matchWeightClose(prompt, i, weight, length)) {
@@ -128,6 +137,18 @@ std::vector<PromptSpan> parsePromptEmphasis(const std::string &prompt) {
     multiply(position, kRoundBracket);
   for (size_t position : square)
     multiply(position, 1 / kRoundBracket);
+  for (const PromptSpan &span : spans)
+    if (!span.isBreak && !(std::fabs(span.weight) <= kMaxWeight)) {
+      std::ostringstream message;
+      message << "prompt weight ";
+      if (std::isnan(span.weight))
+        message << "NaN"; // printf's "nan" or "-nan" depends on the bits
+      else
+        message << span.weight;
+      message << " is outside -" << kMaxWeight << ".." << kMaxWeight
+              << " (nested brackets multiply)";
+      fail(message.str());
+    }
   if (spans.empty())
     spans.push_back({"", 1.0});
   std::vector<PromptSpan> merged;

@@ -13,6 +13,7 @@
 #include "runtime/base/Difference.h"
 #include "runtime/base/Error.h"
 #include "runtime/executor/Executable.h"
+#include "runtime/text/ClipTokenizer.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -58,6 +59,19 @@ protected:
     delete checkpoint;
   }
 
+  // `entry` on the interpreter, with the checkpoint's weights.
+  static llvm::Expected<std::vector<Tensor>>
+  interpret(const std::string &entry, const std::vector<Tensor> &inputs,
+            Component component) {
+    auto weights = [&](llvm::StringRef name, const interp::Shape &shape,
+                       ElementType type) -> llvm::Expected<Tensor> {
+      return Tensor::fromFloats(
+          type, shape, checkpoint->readWeight(component, name.str(), shape));
+    };
+    return interp::interpret((*module)->lookupSymbol<mlir::func::FuncOp>(entry),
+                             inputs, weights);
+  }
+
   // Both paths on the same inputs; the worst relative L2 over the outputs.
   double compare(const std::string &entry, std::vector<Tensor> inputs,
                  Component component) {
@@ -74,13 +88,7 @@ protected:
       hostInputs.push_back(std::move(host));
     }
     std::vector<HostTensor> compiled = executable->run(entry, hostInputs);
-    auto weights = [&](llvm::StringRef name, const interp::Shape &shape,
-                       ElementType type) -> llvm::Expected<Tensor> {
-      return Tensor::fromFloats(
-          type, shape, checkpoint->readWeight(component, name.str(), shape));
-    };
-    auto reference = interp::interpret(
-        (*module)->lookupSymbol<mlir::func::FuncOp>(entry), inputs, weights);
+    auto reference = interpret(entry, inputs, component);
     EXPECT_TRUE(bool(reference));
     if (!reference) {
       llvm::consumeError(reference.takeError());
@@ -155,6 +163,37 @@ TEST_F(TinySdArtifact, TextEncoderAndDecoderAtOtherSizes) {
             1e-5);
   EXPECT_LT(compare("vae_decoder", {randn({2, 4, 8, 12})}, Component::Vae),
             1e-5);
+}
+
+// Token ids outside the vocabulary: the interpreter and the executor refuse
+// them in the same words (the compiled gather alone would clamp them and
+// embed another token).
+TEST_F(TinySdArtifact, IdsOutsideTheVocabularyAreRefusedAsByTheInterpreter) {
+  const auto *entry = executable->artifact().entryPoint("text_encoder");
+  ASSERT_NE(entry, nullptr);
+  EXPECT_EQ(entry->inputs()->Get(0)->id_limit(), 49408);
+  for (int32_t bad : {49408, -1}) {
+    std::vector<int32_t> ids(77, ClipTokenizer::kEndOfText);
+    ids[5] = bad;
+    const std::string expected =
+        "gather id " + std::to_string(bad) + " is out of range [0, 49408)";
+    HostTensor host{artifact::ElementType::I32, {1, 77}, {}, ids};
+    try {
+      executable->run("text_encoder", {host});
+      ADD_FAILURE() << "the executor accepted id " << bad;
+    } catch (const Error &error) {
+      EXPECT_EQ(std::string(error.what()),
+                "text_encoder: input 0: " + expected);
+    }
+    auto reference = interpret(
+        "text_encoder",
+        {Tensor::fromInts(ElementType::I32, {1, 77},
+                          std::vector<int64_t>(ids.begin(), ids.end()))},
+        Component::TextEncoder);
+    ASSERT_FALSE(bool(reference));
+    const std::string message = llvm::toString(reference.takeError());
+    EXPECT_NE(message.find(expected), std::string::npos) << message;
+  }
 }
 
 TEST_F(TinySdArtifact, RefusesInputsThatDoNotFit) {

@@ -209,6 +209,58 @@ TEST_F(AvilaRun, SingleFilesOfEitherKeyStyleGiveTheSameImage) {
   EXPECT_EQ(images[2].rgb, images[0].rgb);
 }
 
+// A copy of the fp16 single file in the test's folder with every value of
+// `tensor` NaN, as a corrupted download or a broken merge leaves it.
+fs::path checkpointWithNan(const fs::path &folder, const std::string &tensor) {
+  std::ifstream in(kTiny / "tiny-sd-ldm-fp16.safetensors", std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
+                          std::istreambuf_iterator<char>());
+  const SafetensorsIndex index =
+      parseSafetensors(std::as_bytes(std::span(bytes)), "tiny-sd");
+  const TensorEntry &entry = index.tensors.at(tensor);
+  EXPECT_EQ(entry.dtype, DType::F16);
+  const size_t offset =
+      reinterpret_cast<const char *>(entry.bytes.data()) - bytes.data();
+  for (size_t i = 0; i < entry.bytes.size(); i += 2) {
+    bytes[offset + i] = 0x00; // fp16 quiet NaN 0x7e00, little-endian
+    bytes[offset + i + 1] = 0x7e;
+  }
+  const fs::path path = folder / ("nan-" + tensor + ".safetensors");
+  std::ofstream(path, std::ios::binary).write(bytes.data(), bytes.size());
+  return path;
+}
+
+// A NaN weight is named at the network and step that met it, and no image
+// (which would be black) is written.
+TEST_F(AvilaRun, NanWeightsFailNamingTheNetworkAndStep) {
+  const std::pair<const char *, const char *> cases[] = {
+      {"cond_stage_model.transformer.text_model.final_layer_norm.weight",
+       "avila-run: error: the text encoder produced NaN (the checkpoint may "
+       "hold NaN or huge weights)"},
+      {"model.diffusion_model.out.2.bias",
+       "avila-run: error: the U-Net produced NaN at step 1 of 2 (the "
+       "checkpoint may hold NaN or huge weights)"},
+      {"first_stage_model.decoder.conv_out.bias",
+       "avila-run: error: the VAE decoder produced NaN (the checkpoint may "
+       "hold NaN or huge weights)"},
+  };
+  for (const auto &[tensor, message] : cases) {
+    std::vector<std::string> arguments = base();
+    arguments.insert(
+        arguments.end(),
+        {"--model", checkpointWithNan(output, tensor).string(), "--prompt",
+         "a lighthouse", "--seed", "3", "--steps", "2", "--width", "64",
+         "--height", "64", "--tokenizer",
+         (kShared / "data/clip/bpe_simple_vocab_16e6.txt.gz").string()});
+    const Outcome outcome = runAvilaRun(arguments);
+    EXPECT_EQ(outcome.status, 1) << tensor;
+    // The last line; progress lines may come before it.
+    EXPECT_TRUE(outcome.output.ends_with(std::string(message) + "\n"))
+        << outcome.output;
+    EXPECT_FALSE(fs::exists(output / "out.png")) << tensor;
+  }
+}
+
 struct BadInput {
   std::vector<std::string> arguments;
   std::string message;
@@ -220,6 +272,15 @@ TEST_F(AvilaRun, BadInputGivesOneClearLineAndAFailureStatus) {
   const fs::path truncated = output / "truncated.safetensors";
   std::ofstream(truncated) << std::string("\x40\0\0\0\0\0\0\0{\"a\":", 13);
   const std::string images = (kShared / "data/images/astronaut.png").string();
+  // A diffusers folder whose U-Net file is a directory.
+  const fs::path folderModel = output / "folder-model";
+  fs::create_directories(folderModel /
+                         "unet/diffusion_pytorch_model.safetensors");
+  fs::create_directories(output / "folder.png");
+  const fs::path longPrompt = output / "long.txt";
+  std::ofstream(longPrompt) << std::string(20000, 'x');
+  const fs::path badPrompt = output / "bad.txt";
+  std::ofstream(badPrompt) << "bad \xff byte\n";
   const std::vector<BadInput> cases = {
       {{"--sampler", "turbo"}, "unknown sampler 'turbo'"},
       {{"--width", "100"}, "width must be a multiple of 8"},
@@ -259,6 +320,28 @@ TEST_F(AvilaRun, BadInputGivesOneClearLineAndAFailureStatus) {
        "prompts are limited to 16384 bytes"},
       {{"--model", (kShared / "golden/tiny-sd/diffusers-fp16/unet").string()},
        "not a diffusers model"},
+      {{"--artifact", output.string()},
+       output.string() + " is a directory, not a file"},
+      {{"--model", folderModel.string()},
+       "unet/diffusion_pytorch_model.safetensors is a directory, not a file"},
+      {{"cat"}, "unexpected argument 'cat'"},
+      {{"--prompt", "a", "cat"}, "unexpected argument 'cat'"},
+      {{"--threads", "100000"}, "100000 threads asked for; at most"},
+      {{"-o", "/nonexistent/out.png"},
+       "the output folder /nonexistent does not exist"},
+      {{"-o", (output / "folder.png").string()},
+       "folder.png is a directory; -o names the PNG file to write"},
+      {{"--prompt-file", "/nonexistent.txt"},
+       "cannot open /nonexistent.txt: No such file or directory"},
+      {{"--negative-prompt-file", output.string()},
+       output.string() + " is a directory, not a file"},
+      {{"--prompt-file", longPrompt.string()},
+       "long.txt has 20000 bytes; at most 16386 are read"},
+      {{"--negative-prompt-file", badPrompt.string()},
+       "bad.txt: the prompt is not valid UTF-8"},
+      {{"--prompt", "(cat:1000)"}, "prompt weight 1000 is outside -100..100"},
+      {{"--negative-prompt", std::string(1000, '(') + "cat"},
+       "prompt brackets nest deeper than 64 levels"},
   };
   for (const BadInput &bad : cases) {
     std::vector<std::string> arguments = base();
@@ -277,11 +360,50 @@ TEST_F(AvilaRun, BadInputGivesOneClearLineAndAFailureStatus) {
   }
 }
 
+// Prompts from files (the trailing newline dropped), --rng in any case, and
+// every batch's images written before the next batch starts.
+TEST_F(AvilaRun, PromptFilesRngNamesAndImagesAsTheyAreDone) {
+  std::ofstream(output / "prompt.txt") << "a (red:1.2) cube\n";
+  std::ofstream(output / "negative.txt") << "blurry, low quality\r\n";
+  std::vector<std::string> arguments = base();
+  arguments.insert(arguments.end(),
+                   {"--prompt-file", (output / "prompt.txt").string(),
+                    "--negative-prompt-file",
+                    (output / "negative.txt").string(), "--rng", "GPU",
+                    "--seed", "4", "--steps", "2", "--width", "64", "--height",
+                    "64", "--batch-count", "2"});
+  const Outcome outcome = runAvilaRun(arguments);
+  ASSERT_EQ(outcome.status, 0) << outcome.output;
+  const GenerationParameters read = parametersFromInfotext(
+      readPngText(output / "out-2.png").at("parameters"));
+  EXPECT_EQ(read.prompt, "a (red:1.2) cube");
+  EXPECT_EQ(read.negativePrompt, "blurry, low quality");
+  EXPECT_EQ(read.rng, NoiseSource::TorchCuda);
+  EXPECT_EQ(read.seed, 5);
+  const size_t firstWritten =
+      outcome.output.find("wrote " + (output / "out-1.png").string());
+  const size_t secondBatch = outcome.output.find("batch 2/2");
+  ASSERT_NE(firstWritten, std::string::npos) << outcome.output;
+  ASSERT_NE(secondBatch, std::string::npos) << outcome.output;
+  EXPECT_LT(firstWritten, secondBatch) << outcome.output;
+
+  // The same request on the command line gives the same image.
+  arguments.insert(arguments.end(),
+                   {"--prompt", "a (red:1.2) cube", "--negative-prompt",
+                    "blurry, low quality", "--rng", "cuda", "--batch-count",
+                    "1", "--seed", "5", "-o",
+                    (output / "inline.png").string()});
+  ASSERT_EQ(runAvilaRun(arguments).status, 0);
+  EXPECT_EQ(readImage(output / "inline.png").rgb,
+            readImage(output / "out-2.png").rgb);
+}
+
 TEST_F(AvilaRun, MissingRequiredOptionsAreNamed) {
   const Outcome outcome = runAvilaRun({"--prompt", "x"});
   EXPECT_NE(outcome.status, 0);
   EXPECT_NE(
-      outcome.output.find("--artifact, --model and --prompt are required"),
+      outcome.output.find(
+          "--artifact, --model and --prompt (or --prompt-file) are required"),
       std::string::npos);
   EXPECT_EQ(runAvilaRun({"--help"}).status, 0);
 }

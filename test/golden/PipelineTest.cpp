@@ -53,12 +53,12 @@ ClipTokenizer *TinyPipeline::tokenizer = nullptr;
 TEST_F(TinyPipeline, ReportsEveryStepAndStopsWhenAsked) {
   Pipeline pipeline(*executable, *tokenizer);
   std::vector<int> seen;
-  EXPECT_THROW(pipeline.generate(small(), std::nullopt,
-                                 [&](const Progress &progress) {
-                                   EXPECT_EQ(progress.steps, 4);
-                                   seen.push_back(progress.step);
-                                   return progress.step < 2;
-                                 }),
+  EXPECT_THROW(pipeline.generateAll(small(), std::nullopt,
+                                    [&](const Progress &progress) {
+                                      EXPECT_EQ(progress.steps, 4);
+                                      seen.push_back(progress.step);
+                                      return progress.step < 2;
+                                    }),
                Cancelled);
   EXPECT_EQ(seen, (std::vector<int>{0, 1, 2}));
 }
@@ -72,7 +72,7 @@ TEST_F(TinyPipeline, Img2ImgRunsTheStrengthsShareOfTheSteps) {
   const Image init{64, 64, std::vector<uint8_t>(64 * 64 * 3, 90)};
   int last = -1;
   const auto images =
-      pipeline.generate(parameters, init, [&](const Progress &progress) {
+      pipeline.generateAll(parameters, init, [&](const Progress &progress) {
         EXPECT_EQ(progress.steps, 6);
         last = progress.step;
         return true;
@@ -84,7 +84,7 @@ TEST_F(TinyPipeline, Img2ImgRunsTheStrengthsShareOfTheSteps) {
 
   // Strength 0 keeps the image: no step runs, the VAE round trip remains.
   parameters.strength = 0;
-  const auto kept = pipeline.generate(parameters, init);
+  const auto kept = pipeline.generateAll(parameters, init);
   EXPECT_EQ(kept[0].image.width, 64);
 }
 
@@ -123,20 +123,43 @@ TEST_F(TinyPipeline, BatchesAndCountsGiveConsecutiveSeeds) {
   GenerationParameters parameters = small();
   parameters.batchSize = 2;
   parameters.batchCount = 2;
-  const auto images = pipeline.generate(parameters);
+  const auto images = pipeline.generateAll(parameters);
   ASSERT_EQ(images.size(), 4u);
   for (size_t i = 0; i < images.size(); ++i)
     EXPECT_EQ(images[i].seed, 5 + static_cast<int64_t>(i));
   parameters.batchSize = parameters.batchCount = 1;
   parameters.seed = 7;
-  EXPECT_EQ(pipeline.generate(parameters)[0].image.rgb, images[2].image.rgb);
+  EXPECT_EQ(pipeline.generateAll(parameters)[0].image.rgb, images[2].image.rgb);
+}
+
+// A batch's images are delivered before the next batch starts, so a run of
+// thousands of images never holds more than one batch.
+TEST_F(TinyPipeline, DeliversEachBatchBeforeTheNextStarts) {
+  Pipeline pipeline(*executable, *tokenizer);
+  GenerationParameters parameters = small();
+  parameters.batchSize = 2;
+  parameters.batchCount = 2;
+  std::vector<std::string> events;
+  pipeline.generate(
+      parameters, std::nullopt,
+      [&](GeneratedImage image) {
+        events.push_back("image " + std::to_string(image.seed));
+      },
+      [&](const Progress &progress) {
+        if (progress.step == 0)
+          events.push_back("batch " + std::to_string(progress.batch));
+        return true;
+      });
+  EXPECT_EQ(events,
+            (std::vector<std::string>{"batch 0", "image 5", "image 6",
+                                      "batch 1", "image 7", "image 8"}));
 }
 
 TEST_F(TinyPipeline, RandomSeedsAreChosenAndReported) {
   Pipeline pipeline(*executable, *tokenizer);
   GenerationParameters parameters = small();
   parameters.seed = -1;
-  const auto images = pipeline.generate(parameters);
+  const auto images = pipeline.generateAll(parameters);
   EXPECT_GE(images[0].seed, 0);
   EXPECT_NE(images[0].infotext.find("Seed: " + std::to_string(images[0].seed)),
             std::string::npos);
@@ -145,9 +168,9 @@ TEST_F(TinyPipeline, RandomSeedsAreChosenAndReported) {
 TEST_F(TinyPipeline, CudaSeedsDifferFromCpuSeeds) {
   Pipeline pipeline(*executable, *tokenizer);
   GenerationParameters parameters = small();
-  const auto cpu = pipeline.generate(parameters);
+  const auto cpu = pipeline.generateAll(parameters);
   parameters.rng = NoiseSource::TorchCuda;
-  const auto cuda = pipeline.generate(parameters);
+  const auto cuda = pipeline.generateAll(parameters);
   EXPECT_NE(cpu[0].image.rgb, cuda[0].image.rgb);
   EXPECT_NE(cuda[0].infotext.find("RNG: GPU"), std::string::npos);
 }

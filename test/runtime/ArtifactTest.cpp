@@ -24,6 +24,7 @@ struct Recipe {
   std::vector<std::pair<fb::BindingKind, uint32_t>> bindings = {
       {fb::BindingKind::Input, 0}, {fb::BindingKind::Output, 0}};
   uint32_t workgroups = 2;
+  int64_t inputIdLimit = 0;
 
   Recipe() {
     exprs.resize(3);
@@ -52,6 +53,8 @@ struct Recipe {
       auto spec = std::make_unique<fb::TensorSpecT>();
       spec->name = list == &entry->inputs ? "x" : "y";
       spec->shape = {0, 1};
+      if (list == &entry->inputs)
+        spec->id_limit = inputIdLimit;
       list->push_back(std::move(spec));
     }
     for (const fb::ExprT &expr : exprs)
@@ -141,6 +144,11 @@ TEST(Artifact, RefusesIndicesOutOfRange) {
   expectCorrupt(
       [](Recipe &r) { r.bindings[1].first = static_cast<fb::BindingKind>(9); },
       "binding of unknown kind");
+  // The recipe's input holds floats: a limit on its values means nothing.
+  expectCorrupt([](Recipe &r) { r.inputIdLimit = 10; },
+                "input id limit on a tensor that holds no ids");
+  expectCorrupt([](Recipe &r) { r.inputIdLimit = -1; },
+                "input negative id limit");
 }
 
 TEST(Artifact, SizeEvaluationChecksArithmetic) {

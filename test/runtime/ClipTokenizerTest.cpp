@@ -9,8 +9,12 @@
 
 #include <gtest/gtest.h>
 
+#include <zlib.h>
+
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <unistd.h>
 
 namespace avila {
 namespace {
@@ -135,6 +139,85 @@ TEST(ClipTokenizer, RefusesInvalidUtf8AndBadFiles) {
   EXPECT_THROW(ClipTokenizer::fromDiffusersFolder("/nonexistent"), Error);
   EXPECT_THROW(ClipTokenizer::fromBpeArchive(kGolden + "/cases.json"), Error);
   EXPECT_THROW(ClipTokenizer::locate("/nonexistent/tokenizer", ""), Error);
+}
+
+std::string refusal(const std::function<void()> &load) {
+  try {
+    load();
+  } catch (const Error &error) {
+    return error.what();
+  }
+  return "accepted";
+}
+
+class TokenizerFiles : public ::testing::Test {
+protected:
+  void SetUp() override {
+    folder = std::filesystem::temp_directory_path() /
+             ("avila-tokenizer-test-" + std::to_string(getpid()));
+    std::filesystem::create_directories(folder);
+  }
+  void TearDown() override { std::filesystem::remove_all(folder); }
+  std::filesystem::path folder;
+};
+
+// 64 MiB of zeros in a 64 KiB gzip file: refused while inflating, not read
+// whole (a 2 MB bomb used to take 19 GB).
+TEST_F(TokenizerFiles, RefusesAGzipBombQuickly) {
+  const std::filesystem::path bomb = folder / "bomb.txt.gz";
+  gzFile file = gzopen(bomb.c_str(), "wb9");
+  ASSERT_NE(file, nullptr);
+  const std::vector<char> zeros(1 << 20, '\0');
+  for (int i = 0; i < 64; ++i)
+    ASSERT_EQ(gzwrite(file, zeros.data(), zeros.size()), int(zeros.size()));
+  gzclose(file);
+  EXPECT_LT(std::filesystem::file_size(bomb), 1u << 20);
+  EXPECT_EQ(refusal([&] { ClipTokenizer::fromBpeArchive(bomb); }),
+            bomb.string() +
+                " inflates to more than 16777216 bytes; a CLIP vocabulary is "
+                "1.4 MB");
+  // Small enough, but more lines than any vocabulary has.
+  file = gzopen(bomb.c_str(), "wb9");
+  const std::string newlines((1 << 20) + 1, '\n');
+  gzwrite(file, newlines.data(), newlines.size());
+  gzclose(file);
+  EXPECT_EQ(refusal([&] { ClipTokenizer::fromBpeArchive(bomb); }),
+            bomb.string() + " has more than 1048576 lines");
+}
+
+TEST_F(TokenizerFiles, RefusesAnArchiveThatIsNotGzipByItsContent) {
+  const std::filesystem::path text = folder / "bpe_simple_vocab_16e6.txt.gz";
+  std::ofstream(text) << "#version: 0.2\ni n\nt h\n";
+  EXPECT_EQ(refusal([&] { ClipTokenizer::fromBpeArchive(text); }),
+            text.string() + " is not a gzip file (it does not start with the "
+                            "gzip signature)");
+  // The real archive cut short.
+  std::ifstream real(AVILA_SHARED_DIR "/data/clip/bpe_simple_vocab_16e6.txt.gz",
+                     std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(real)),
+                    std::istreambuf_iterator<char>());
+  std::ofstream(text, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  EXPECT_EQ(refusal([&] { ClipTokenizer::fromBpeArchive(text); }),
+            text.string() + " is not a valid gzip file (truncated)");
+}
+
+TEST_F(TokenizerFiles, RefusesHugeOrMisnumberedDiffusersFiles) {
+  std::filesystem::copy(kGolden + "/diffusers-fp16/tokenizer/merges.txt",
+                        folder / "merges.txt");
+  // An id far beyond the vocabulary would size the id-to-token table.
+  std::ofstream(folder / "vocab.json")
+      << R"({"<|startoftext|>": 49406, "<|endoftext|>": 49407, "x": 2000000000})";
+  EXPECT_EQ(refusal([&] { ClipTokenizer::fromDiffusersFolder(folder); }),
+            (folder / "vocab.json").string() +
+                ": token 'x' has no valid id (ids are 0..1048575)");
+  std::filesystem::resize_file(folder / "vocab.json", 17 << 20);
+  EXPECT_EQ(refusal([&] { ClipTokenizer::fromDiffusersFolder(folder); }),
+            (folder / "vocab.json").string() +
+                " has 17825792 bytes; at most 16777216 are read");
+  std::filesystem::remove(folder / "vocab.json");
+  std::filesystem::create_directory(folder / "vocab.json");
+  EXPECT_EQ(refusal([&] { ClipTokenizer::fromDiffusersFolder(folder); }),
+            (folder / "vocab.json").string() + " is a directory, not a file");
 }
 
 TEST(ClipTokenizer, FindsTheTokenizerOfADiffusersFolder) {

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/base/Difference.h"
+#include "runtime/base/Error.h"
 #include "runtime/hal/cpu/ThreadPool.h"
 #include "runtime/hal/cpu/ukernels/Attention.h"
 #include "runtime/hal/cpu/ukernels/Contraction.h"
@@ -105,6 +106,24 @@ TEST(ThreadPool, RunsEveryItemOnce) {
     for (const auto &r : runs)
       EXPECT_EQ(r.load(), 1);
   }
+}
+
+// A typo such as --threads 100000 is refused by name instead of starting
+// threads until the process runs out of them.
+TEST(ThreadPool, RefusesFarMoreThreadsThanTheMachineHas) {
+  const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned limit = ThreadPool::kMaxOversubscription * hardware;
+  try {
+    ThreadPool pool(limit + 1);
+    ADD_FAILURE() << "accepted " << limit + 1 << " threads";
+  } catch (const avila::Error &error) {
+    EXPECT_EQ(std::string(error.what()),
+              std::to_string(limit + 1) + " threads asked for; at most " +
+                  std::to_string(limit) + " (4 per hardware thread, " +
+                  std::to_string(hardware) + " here)");
+  }
+  EXPECT_THROW(ThreadPool(100000), avila::Error);
+  EXPECT_EQ(ThreadPool(limit).size(), limit);
 }
 
 // C[b, i, j] += Σ_k A[b, k, i] · B[k, j] with A transposed, B shared by the

@@ -2,6 +2,8 @@
 
 #include "runtime/text/WeightedPrompt.h"
 
+#include "runtime/base/Error.h"
+
 #include <gtest/gtest.h>
 
 namespace avila {
@@ -38,6 +40,48 @@ TEST(PromptEmphasis, BreakSplitsChunks) {
   EXPECT_TRUE(spans[1].isBreak);
   EXPECT_EQ(spans[2].text, "a dog");
   EXPECT_EQ(parsePromptEmphasis("BREAKFAST"), (Spans{{"BREAKFAST", 1.0}}));
+}
+
+// Weights that overflow or drown the embedding are refused by name, not
+// turned into a black image.
+TEST(PromptEmphasis, RefusesUnboundedWeightsAndNesting) {
+  auto refusal = [](const std::string &prompt) -> std::string {
+    try {
+      parsePromptEmphasis(prompt);
+    } catch (const Error &error) {
+      return error.what();
+    }
+    return "accepted";
+  };
+  EXPECT_EQ(refusal("(cat:1000)"),
+            "prompt weight 1000 is outside -100..100 (nested brackets "
+            "multiply)");
+  EXPECT_EQ(refusal("(cat:-101)"),
+            "prompt weight -101 is outside -100..100 (nested brackets "
+            "multiply)");
+  EXPECT_EQ(refusal("(cat:1" + std::string(400, '0') + ")"),
+            "prompt weight inf is outside -100..100 (nested brackets "
+            "multiply)");
+  EXPECT_EQ(refusal("((cat:0):1" + std::string(400, '0') + ")"),
+            "prompt weight NaN is outside -100..100 (nested brackets "
+            "multiply)");
+  EXPECT_EQ(refusal(std::string(1000, '(') + "cat" + std::string(1000, ')')),
+            "prompt brackets nest deeper than 64 levels");
+  EXPECT_EQ(refusal(std::string(65, '[') + "cat"),
+            "prompt brackets nest deeper than 64 levels");
+  // 1.1^49 = 106.7: within the nesting limit, over the weight limit.
+  EXPECT_EQ(refusal(std::string(49, '(') + "cat").substr(0, 18),
+            "prompt weight 106.");
+  std::string deepest;
+  for (int level = 0; level < 32; ++level)
+    deepest = "([" + deepest + "])";
+  deepest.insert(64, "dog");
+  EXPECT_EQ(refusal("((cat:1000):0.01) " + deepest + std::string(64, '[')),
+            "accepted");
+  EXPECT_EQ(refusal("(" + deepest + ")"),
+            "prompt brackets nest deeper than 64 levels");
+  EXPECT_EQ(parsePromptEmphasis("(cat:100) (dog:-100)"),
+            (Spans{{"cat", 100.0}, {" ", 1.0}, {"dog", -100.0}}));
 }
 
 const ClipTokenizer &tokenizer() {

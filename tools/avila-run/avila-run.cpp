@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/base/Error.h"
+#include "runtime/base/ReadOnlyFile.h"
 #include "runtime/image/Png.h"
 #include "runtime/pipeline/Pipeline.h"
 #include "tools/avila-run/ProgressBar.h"
@@ -17,6 +18,7 @@
 #include <cstring>
 #include <iostream>
 #include <random>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -34,6 +36,9 @@ Generates images with Stable Diffusion 1.x on the CPU.
   --prompt <text>           what to draw; A1111 syntax: (word:1.3), (word),
                             [word], BREAK; longer than 75 tokens is fine
   --negative-prompt <text>  what to steer away from (default: empty)
+  --prompt-file <file>, --negative-prompt-file <file>
+                            the same, read from a UTF-8 text file (at most
+                            16 KiB; a trailing newline is dropped)
   --steps <n>               denoising steps (default 20)
   --cfg-scale <x>           guidance strength, 0..100 (default 7.5)
   --sampler <name>          euler_a (default), euler, ddim, dpmpp_2m,
@@ -43,7 +48,8 @@ Generates images with Stable Diffusion 1.x on the CPU.
                             image i of a run uses seed + i
   --rng cpu|cuda            whose noise a seed gives: torch's CPU generator
                             (diffusers' default, the default here) or its
-                            CUDA generator (the A1111 web UI's seeds)
+                            CUDA generator (the A1111 web UI's seeds; "gpu"
+                            is the same); any letter case
   --width <n>, --height <n> image size, multiples of 8 (default 512x512)
   --batch-size <n>          images per U-Net batch (default 1)
   --batch-count <n>         batches, one after another (default 1)
@@ -61,9 +67,12 @@ Generates images with Stable Diffusion 1.x on the CPU.
   --tokenizer <path>        CLIP tokenizer: a diffusers tokenizer folder or
                             bpe_simple_vocab_16e6.txt.gz; found by itself in
                             a diffusers model folder (see docs/generation.md)
-  --threads <n>             CPU threads (default: all)
+  --threads <n>             CPU threads (default: all; at most 4 per
+                            hardware thread)
   -o, --output <file.png>   where to write (default avila.png); several
-                            images become <name>-1.png, <name>-2.png, ...
+                            images become <name>-1.png, <name>-2.png, ...,
+                            each written as soon as it is done; the folder
+                            must exist
   -h, --help                this text
 
 Example:
@@ -93,6 +102,21 @@ T parseNumber(const std::string &flag, const std::string &text) {
   return value;
 }
 
+// A prompt too long for a command line: bounded, UTF-8 as prompts must be,
+// without the newline editors end a file with.
+std::string readPromptFile(const fs::path &path) {
+  std::string text =
+      avila::readFile(path, avila::Pipeline::kMaxPromptBytes + 2);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+    text.pop_back();
+  try {
+    avila::normalizePromptText(text);
+  } catch (const avila::Error &error) {
+    avila::fail(path.string() + ": " + error.what());
+  }
+  return text;
+}
+
 Options parseOptions(int argc, char **argv) {
   Options options;
   avila::GenerationParameters &p = options.parameters;
@@ -102,6 +126,9 @@ Options parseOptions(int argc, char **argv) {
       std::cout << kUsage;
       std::exit(0);
     }
+    if (!flag.starts_with("-"))
+      avila::fail("unexpected argument '" + flag +
+                  "' (a prompt with spaces needs quotes; see --help)");
     if (i + 1 >= argc)
       avila::fail("missing value for " + flag + " (see --help)");
     const std::string value = argv[++i];
@@ -114,8 +141,13 @@ Options parseOptions(int argc, char **argv) {
     else if (flag == "--prompt") {
       p.prompt = value;
       options.promptGiven = true;
+    } else if (flag == "--prompt-file") {
+      p.prompt = readPromptFile(value);
+      options.promptGiven = true;
     } else if (flag == "--negative-prompt")
       p.negativePrompt = value;
+    else if (flag == "--negative-prompt-file")
+      p.negativePrompt = readPromptFile(value);
     else if (flag == "--steps")
       p.steps = parseNumber<int>(flag, value);
     else if (flag == "--cfg-scale")
@@ -126,7 +158,7 @@ Options parseOptions(int argc, char **argv) {
       p.seed = parseNumber<int64_t>(flag, value);
     else if (flag == "--rng") {
       if (!avila::parseNoiseSource(value, p.rng))
-        avila::fail("--rng is cpu or cuda, not '" + value + "'");
+        avila::fail("--rng is cpu or cuda (or gpu), not '" + value + "'");
     } else if (flag == "--width")
       p.width = parseNumber<int>(flag, value);
     else if (flag == "--height")
@@ -158,7 +190,8 @@ Options parseOptions(int argc, char **argv) {
       avila::fail("unknown option " + flag + " (see --help)");
   }
   if (options.artifact.empty() || options.model.empty() || !options.promptGiven)
-    avila::fail("--artifact, --model and --prompt are required (see --help)");
+    avila::fail("--artifact, --model and --prompt (or --prompt-file) are "
+                "required (see --help)");
   if (options.strengthGiven && options.initImage.empty())
     avila::fail("--strength applies to img2img: give --init-image too");
   if (options.resizeGiven && options.initImage.empty())
@@ -167,6 +200,27 @@ Options parseOptions(int argc, char **argv) {
   if (options.output.extension() != ".png")
     avila::fail("the output file must end in .png: " + options.output.string());
   return options;
+}
+
+// Checked before anything is generated: a run of many images must not end
+// with nowhere to put them.
+void requireWritableOutput(const fs::path &output) {
+  std::error_code error;
+  if (fs::is_directory(output, error))
+    avila::fail(output.string() +
+                " is a directory; -o names the PNG file to write");
+  const fs::path folder =
+      output.has_parent_path() ? output.parent_path() : fs::path(".");
+  const fs::file_status status = fs::status(folder, error);
+  if (status.type() == fs::file_type::not_found)
+    avila::fail("the output folder " + folder.string() + " does not exist");
+  if (!fs::is_directory(status))
+    avila::fail("the output folder " + folder.string() +
+                (error ? " cannot be reached: " + error.message()
+                       : " is not a folder"));
+  if (::access(folder.c_str(), W_OK) != 0)
+    avila::fail("the output folder " + folder.string() +
+                " is not writable: " + std::strerror(errno));
 }
 
 fs::path outputPath(const fs::path &output, size_t index, size_t count) {
@@ -179,6 +233,7 @@ fs::path outputPath(const fs::path &output, size_t index, size_t count) {
 }
 
 int run(const Options &options) {
+  requireWritableOutput(options.output);
   std::optional<avila::Image> initImage;
   if (!options.initImage.empty())
     initImage = avila::readImage(options.initImage);
@@ -208,18 +263,22 @@ int run(const Options &options) {
   executable.bindWeights(checkpoint);
 
   avila::ProgressBar bar(stderr);
-  const std::vector<avila::GeneratedImage> images = pipeline.generate(
-      parameters, initImage, [&](const avila::Progress &progress) {
+  const size_t count =
+      static_cast<size_t>(parameters.batchSize) * parameters.batchCount;
+  size_t written = 0;
+  pipeline.generate(
+      parameters, initImage,
+      [&](const avila::GeneratedImage &image) {
+        const fs::path path = outputPath(options.output, written++, count);
+        avila::writePng(path, image.image, {{"parameters", image.infotext}});
+        std::printf("wrote %s (seed %lld)\n", path.c_str(),
+                    static_cast<long long>(image.seed));
+        std::fflush(stdout);
+      },
+      [&](const avila::Progress &progress) {
         bar.update(progress);
         return true;
       });
-  for (size_t i = 0; i < images.size(); ++i) {
-    const fs::path path = outputPath(options.output, i, images.size());
-    avila::writePng(path, images[i].image,
-                    {{"parameters", images[i].infotext}});
-    std::printf("wrote %s (seed %lld)\n", path.c_str(),
-                static_cast<long long>(images[i].seed));
-  }
   return 0;
 }
 

@@ -2,11 +2,21 @@
 
 #include "runtime/hal/cpu/ThreadPool.h"
 
+#include "runtime/base/Error.h"
+
 namespace avila::cpu {
 
 ThreadPool::ThreadPool(unsigned threads) {
+  const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+  // More threads than cores only adds switching; far more exhausts the
+  // process's threads and memory (a typo such as 100000 used to hang).
+  const unsigned limit = kMaxOversubscription * hardware;
+  if (threads > limit)
+    fail(std::to_string(threads) + " threads asked for; at most " +
+         std::to_string(limit) + " (" + std::to_string(kMaxOversubscription) +
+         " per hardware thread, " + std::to_string(hardware) + " here)");
   if (threads == 0)
-    threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = hardware;
   for (unsigned i = 1; i < threads; ++i)
     workers.emplace_back([this] { work(); });
 }

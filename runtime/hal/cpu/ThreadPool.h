@@ -22,7 +22,12 @@ namespace avila::cpu {
 
 class ThreadPool {
 public:
+  /// Threads per hardware thread, at most.
+  static constexpr unsigned kMaxOversubscription = 4;
+
   /// `threads` counts the calling thread; 0 means one per hardware thread.
+  /// Throws avila::Error for more than kMaxOversubscription per hardware
+  /// thread, naming the limit.
   explicit ThreadPool(unsigned threads = 0);
   ~ThreadPool();
   ThreadPool(const ThreadPool &) = delete;

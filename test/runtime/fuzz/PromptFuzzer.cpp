@@ -17,8 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       avila::ClipTokenizer::fromDiffusersFolder(
           AVILA_SHARED_DIR "/golden/tiny-sd/diffusers-fp16/tokenizer");
   const std::string text(reinterpret_cast<const char *>(data), size);
-  (void)avila::parsePromptEmphasis(text);
   try {
+    (void)avila::parsePromptEmphasis(text);
     const avila::PromptChunks chunks = avila::tokenizePrompt(tokenizer, text);
     if (chunks.ids.size() != chunks.weights.size() ||
         chunks.ids.size() % avila::ClipTokenizer::kContextLength != 0)
