@@ -2,6 +2,8 @@
 
 #include "compiler/interpreter/Kernels.h"
 
+#include "runtime/base/GatherIds.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Twine.h"
 
@@ -615,9 +617,8 @@ llvm::Expected<Tensor> gather(const Tensor &table, const Tensor &ids) {
   Tensor out = floatTensor(shape);
   for (int64_t i = 0; i < ids.numElements(); ++i) {
     const int64_t id = ids.ints[i];
-    if (id < 0 || id >= rows)
-      return fail("gather id " + llvm::Twine(id) + " is out of range [0, " +
-                  llvm::Twine(rows) + ")");
+    if (auto problem = gatherIdProblem(id, rows))
+      return fail(*problem);
     std::copy_n(&table.floats[id * rowSize], rowSize, &out.floats[i * rowSize]);
   }
   return out;

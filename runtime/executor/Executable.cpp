@@ -2,6 +2,7 @@
 
 #include "runtime/executor/Executable.h"
 #include "runtime/base/Error.h"
+#include "runtime/base/GatherIds.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -155,14 +156,12 @@ std::vector<HostTensor> Executable::run(const std::string &name,
              : input.ids.size()) != static_cast<size_t>(input.numElements()))
       fail(name + ": input " + std::to_string(i) +
            " has the wrong element type, rank or data size");
-    // Worded as the interpreter words it; the compiled gather would only
-    // clamp such an id and silently embed another token.
+    // The compiled gather would only clamp such an id and silently embed
+    // another token.
     if (spec->id_limit() > 0)
       for (int32_t id : input.ids)
-        if (id < 0 || id >= spec->id_limit())
-          fail(name + ": input " + std::to_string(i) + ": gather id " +
-               std::to_string(id) + " is out of range [0, " +
-               std::to_string(spec->id_limit()) + ")");
+        if (auto problem = gatherIdProblem(id, spec->id_limit()))
+          fail(name + ": input " + std::to_string(i) + ": " + *problem);
     shapes.push_back(input.shape);
   }
   const std::vector<int64_t> values = evaluateExprs(*entry, shapes);
