@@ -3,14 +3,13 @@
 #include "runtime/image/Image.h"
 
 #include "runtime/base/Error.h"
+#include "runtime/base/ReadOnlyFile.h"
 
 #include <stb/stb_image.h>
 
 #include <algorithm>
 #include <climits>
 #include <cmath>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <tuple>
 
@@ -68,16 +67,12 @@ Image decodeImage(std::span<const uint8_t> bytes, const std::string &what) {
 }
 
 Image readImage(const std::filesystem::path &path) {
-  std::error_code error;
-  const auto status = std::filesystem::status(path, error);
-  if (std::filesystem::is_directory(status))
-    fail(path.string() + " is a directory, not an image file");
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream)
-    fail("cannot read " + path.string());
-  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(stream)),
-                                   std::istreambuf_iterator<char>());
-  return decodeImage(bytes, path.string());
+  // Generous for a compressed image of at most kMaxImageSide a side.
+  constexpr size_t kMaxImageFileBytes = size_t(1) << 30;
+  const std::string bytes = readFile(path, kMaxImageFileBytes);
+  return decodeImage(
+      std::span(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size()),
+      path.string());
 }
 
 std::vector<float> imageToTensor(const Image &image) {

@@ -3,12 +3,12 @@
 #include "runtime/sampling/NoiseSchedule.h"
 
 #include "runtime/base/Error.h"
+#include "runtime/base/ReadOnlyFile.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 
 namespace avila {
 
@@ -41,10 +41,10 @@ NoiseSchedule::NoiseSchedule(int trainSteps, double betaStart, double betaEnd) {
 
 NoiseSchedule
 NoiseSchedule::fromDiffusersConfig(const std::filesystem::path &file) {
-  std::ifstream stream(file);
-  if (!stream)
-    fail("cannot read " + file.string());
-  const nlohmann::json config = nlohmann::json::parse(stream, nullptr, false);
+  // A scheduler config is a few hundred bytes.
+  constexpr size_t kMaxConfigBytes = 1 << 20;
+  const nlohmann::json config =
+      nlohmann::json::parse(readFile(file, kMaxConfigBytes), nullptr, false);
   if (!config.is_object())
     fail(file.string() + " is not a JSON object");
   std::string kind, prediction;

@@ -46,7 +46,7 @@ TEST(Image, ADirectoryIsNamedAsOne) {
     FAIL() << "expected an error";
   } catch (const Error &error) {
     EXPECT_EQ(std::string(error.what()),
-              kImages.string() + " is a directory, not an image file");
+              kImages.string() + " is a directory, not a file");
   }
 }
 

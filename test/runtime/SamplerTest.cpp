@@ -111,6 +111,14 @@ TEST(NoiseSchedule, RefusesSchedulesItCannotRun) {
     EXPECT_THROW(NoiseSchedule::fromDiffusersConfig(file), Error) << config;
   }
   std::filesystem::remove(file);
+  try {
+    NoiseSchedule::fromDiffusersConfig(file.parent_path());
+    ADD_FAILURE() << "a directory was read as a scheduler config";
+  } catch (const Error &error) {
+    EXPECT_NE(std::string(error.what()).find("is a directory"),
+              std::string::npos)
+        << error.what();
+  }
 }
 
 TEST(Sampler, RefusesStepCountsOutOfRange) {
