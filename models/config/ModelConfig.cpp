@@ -193,9 +193,12 @@ public:
         min == 0 ? value > 0 && value <= max : value >= min && value <= max;
     if (!std::isfinite(value) || !inRange) {
       std::ostringstream message;
-      message << source << ": " << field << " is " << value << "; it must be "
-              << (min == 0 ? "positive" : "at least " + std::to_string(min))
-              << " and at most " << max;
+      message << source << ": " << field << " is " << value << "; it must be ";
+      if (min == 0)
+        message << "positive";
+      else
+        message << "at least " << min;
+      message << " and at most " << max;
       fail(message.str());
     }
   }

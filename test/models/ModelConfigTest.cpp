@@ -154,7 +154,9 @@ TEST_F(ConfigFolder, BoundsEveryField) {
   expectError("unet", "norm_num_groups", "2048",
               "norm_num_groups is 2048; the limit is 1024");
   expectError("unet", "norm_eps", "0", "norm_eps is 0; it must be positive");
-  expectError("unet", "freq_shift", "1e300", "freq_shift is 1e+300");
+  expectError(
+      "unet", "freq_shift", "1e300",
+      "freq_shift is 1e+300; it must be at least -1e+06 and at most 1e+06");
   expectError("unet", "downsample_padding", "0",
               "downsample_padding 0 (only 1 is supported)");
   expectError("text_encoder", "vocab_size", "2000000",
