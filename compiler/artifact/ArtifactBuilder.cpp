@@ -688,7 +688,7 @@ buildArtifact(ModuleOp module, const ArtifactOptions &options) {
   ArtifactTables tables;
   tables.artifact.format_version = kArtifactFormatVersion;
   tables.artifact.target = fb::Target::X86;
-  tables.artifact.target_features = {options.x86.cpu};
+  tables.artifact.target_features = x86::cpuFeatures(options.x86);
   if (options.x86.progress)
     options.x86.progress({"schedule"});
   for (auto function : module.getOps<func::FuncOp>()) {
@@ -705,6 +705,8 @@ buildArtifact(ModuleOp module, const ArtifactOptions &options) {
   if (!code)
     return code.takeError();
   tables.artifact.code = std::move(*code);
+  tables.artifact.code_size = tables.artifact.code.size();
+  tables.artifact.code_crc32 = codeChecksum(tables.artifact.code);
 
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(fb::Artifact::Pack(fbb, &tables.artifact),

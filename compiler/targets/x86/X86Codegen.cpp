@@ -11,14 +11,15 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
-#include "llvm/Pass.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Pass.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/X86TargetParser.h"
 
 #include <mutex>
 
@@ -236,6 +237,12 @@ llvm::Expected<std::vector<uint8_t>> linkShared(llvm::StringRef object) {
 }
 
 } // namespace
+
+std::vector<std::string> cpuFeatures(const Options &options) {
+  llvm::SmallVector<llvm::StringRef> features;
+  llvm::X86::getFeaturesForCPU(options.cpu, features, /*NeedPlus=*/false);
+  return {features.begin(), features.end()};
+}
 
 llvm::Expected<std::vector<uint8_t>>
 compileToSharedObject(ModuleOp module, const Options &options) {

@@ -36,6 +36,10 @@ struct Options {
   ProgressCallback progress;
 };
 
+/// The CPU features code compiled with `options` uses (LLVM's names for
+/// -mcpu's features; what the runtime checks the CPU for).
+std::vector<std::string> cpuFeatures(const Options &options);
+
 /// Lowers `module` (kernels, as after the dispatch phase) in place through
 /// the phases after dispatch to the LLVM dialect, and returns the bytes of
 /// the linked shared object.
