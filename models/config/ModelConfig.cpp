@@ -534,8 +534,12 @@ TextEncoderConfig inferTextEncoder(const ShapeTable &shape,
 
 fs::path diffusersFolder(const fs::path &path) {
   std::error_code error;
-  if (fs::is_directory(path, error))
+  if (fs::is_directory(path, error)) {
+    if (!fs::exists(path / "unet" / "config.json", error))
+      fail(path.string() + " is a folder but not a diffusers model (it has no "
+                           "unet/config.json)");
     return path;
+  }
   if (!fs::exists(path, error))
     fail("no such file or folder: " + path.string());
   const fs::path parent = path.parent_path();

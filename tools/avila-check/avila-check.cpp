@@ -73,6 +73,8 @@ Options parseOptions(int argc, char **argv) {
       std::cout << kUsage;
       std::exit(0);
     }
+    if (flag.rfind("--", 0) != 0)
+      avila::fail("unexpected argument '" + flag + "'\n" + kUsage);
     if (i + 1 >= argc)
       avila::fail("missing value for " + flag + "\n" + kUsage);
     const std::string value = argv[++i];
@@ -92,7 +94,7 @@ Options parseOptions(int argc, char **argv) {
       if (*end || !(options.tolerance > 0))
         avila::fail("--tolerance must be a positive number");
     } else
-      avila::fail("unknown option " + flag + "\n" + kUsage);
+      avila::fail("unknown option '" + flag + "'\n" + kUsage);
   }
   if (options.model.empty() || options.cases.empty())
     avila::fail(std::string("--model and --cases are required\n") + kUsage);
