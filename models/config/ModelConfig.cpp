@@ -46,28 +46,14 @@ public:
     return field ? asInteger(*field, key) : fallback;
   }
   double number(const char *key, double fallback) const {
-    const json *field = find(key);
-    if (!field)
-      return fallback;
-    if (!field->is_number())
-      wrongType(key, "a number", *field);
-    return field->get<double>();
+    return scalar(key, fallback, &json::is_number, "a number");
   }
   bool flag(const char *key, bool fallback) const {
-    const json *field = find(key);
-    if (!field)
-      return fallback;
-    if (!field->is_boolean())
-      wrongType(key, "true or false", *field);
-    return field->get<bool>();
+    return scalar(key, fallback, &json::is_boolean, "true or false");
   }
   std::string text(const char *key, const std::string &fallback) const {
-    const json *field = find(key);
-    if (!field || field->is_null())
-      return fallback;
-    if (!field->is_string())
-      wrongType(key, "a string", *field);
-    return field->get<std::string>();
+    return scalar(key, fallback, &json::is_string, "a string",
+                  /*nullable=*/true);
   }
   std::vector<int64_t> integers(const char *key,
                                 std::vector<int64_t> fallback) const {
@@ -125,6 +111,17 @@ private:
   const json *find(const char *key) const {
     auto it = value.find(key);
     return it == value.end() ? nullptr : &*it;
+  }
+  // A field of the JSON type `isType` accepts.
+  template <typename T>
+  T scalar(const char *key, T fallback, bool (json::*isType)() const noexcept,
+           const char *expected, bool nullable = false) const {
+    const json *field = find(key);
+    if (!field || (nullable && field->is_null()))
+      return fallback;
+    if (!(field->*isType)())
+      wrongType(key, expected, *field);
+    return field->get<T>();
   }
   int64_t asInteger(const json &field, const char *key) const {
     if (!field.is_number_integer())
