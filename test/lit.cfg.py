@@ -14,3 +14,5 @@ config.environment["PATH"] = os.pathsep.join(
     [config.avila_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")]
 )
 config.substitutions.append(("%avila_src", config.avila_source_dir))
+# Golden models and real inputs (../shared), read in place.
+config.substitutions.append(("%shared", config.avila_shared_dir))

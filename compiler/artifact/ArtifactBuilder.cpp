@@ -2,11 +2,11 @@
 
 #include "compiler/artifact/ArtifactBuilder.h"
 #include "compiler/dialect/AvilaOps.h"
-#include "compiler/transforms/Passes.h"
+#include "compiler/phases/Phases.h"
 #include "runtime/artifact/Artifact.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Pass/PassManager.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <map>
@@ -712,37 +712,32 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
 
 llvm::Expected<std::vector<uint8_t>>
 buildArtifact(ModuleOp module, const ArtifactOptions &options) {
-  MLIRContext *context = module.getContext();
-  PassManager passes(context);
-  passes.addPass(createFormDispatches());
-  if (failed(passes.run(module)))
-    return fail("dispatch formation failed");
+  if (auto error = runPhases(module, Phase::Graph, Phase::Dispatch,
+                             options.x86.progress))
+    return std::move(error);
 
   ArtifactTables tables;
   tables.artifact.format_version = kArtifactFormatVersion;
   tables.artifact.target = fb::Target::X86;
-  tables.artifact.target_features = {options.x86.cpu};
-  SmallVector<func::FuncOp> entries, kernels;
-  for (auto function : module.getOps<func::FuncOp>())
-    (function->hasAttr("avila.dispatch") ? kernels : entries)
-        .push_back(function);
-  for (func::FuncOp function : entries) {
+  tables.artifact.target_features = x86::cpuFeatures(options.x86);
+  if (options.x86.progress)
+    options.x86.progress({"schedule"});
+  for (auto function : module.getOps<func::FuncOp>()) {
+    if (function->hasAttr("avila.dispatch"))
+      continue;
     auto entry = scheduleEntry(function, tables, options);
     if (!entry)
       return entry.takeError();
     tables.artifact.entry_points.push_back(std::move(*entry));
   }
 
-  // The kernels alone go to the code generator.
-  OpBuilder builder(context);
-  OwningOpRef<ModuleOp> kernelModule = ModuleOp::create(module.getLoc());
-  builder.setInsertionPointToEnd(kernelModule->getBody());
-  for (func::FuncOp kernel : kernels)
-    builder.clone(*kernel);
-  auto code = x86::compileToSharedObject(*kernelModule, options.x86);
+  OwningOpRef<ModuleOp> kernels = cloneKernels(module);
+  auto code = x86::compileToSharedObject(*kernels, options.x86);
   if (!code)
     return code.takeError();
   tables.artifact.code = std::move(*code);
+  tables.artifact.code_size = tables.artifact.code.size();
+  tables.artifact.code_crc32 = codeChecksum(tables.artifact.code);
 
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(fb::Artifact::Pack(fbb, &tables.artifact),

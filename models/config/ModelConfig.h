@@ -77,13 +77,21 @@ struct ModelConfig {
   VaeConfig vae;
 };
 
-/// Reads text_encoder/, unet/ and vae/ config.json under a diffusers folder.
-/// Throws avila::Error for missing files or unsupported settings.
-ModelConfig readDiffusersConfig(const std::filesystem::path &folder);
+/// The diffusers folder `path` names: the folder itself, its
+/// model_index.json or a component's config.json (unet/config.json).
+/// Throws avila::Error when it names none of them.
+std::filesystem::path diffusersFolder(const std::filesystem::path &path);
+
+/// Reads text_encoder/, unet/ and vae/ config.json of the diffusers folder
+/// `path` names (see diffusersFolder). Every field is type-checked and
+/// bounded; throws avila::Error naming the file and field for missing files,
+/// wrong types, values out of bounds or unsupported settings.
+ModelConfig readDiffusersConfig(const std::filesystem::path &path);
 
 /// Infers the configuration from the tensor shapes of a single-file (LDM)
-/// checkpoint. SD 1.x conventions fill what shapes cannot say: 8 U-Net heads
-/// per level (SD 2.x: 64 channels per head), CLIP heads of 64 channels.
+/// checkpoint, bounded as a config.json's would be. SD 1.x conventions fill
+/// what shapes cannot say: 8 U-Net heads per level (SD 2.x: 64 channels per
+/// head), CLIP heads of 64 channels.
 ModelConfig
 inferLdmConfig(const std::map<std::string, std::vector<int64_t>> &shapes);
 

@@ -4,6 +4,8 @@
 #include "runtime/base/Error.h"
 #include "runtime/base/ReadOnlyFile.h"
 
+#include <zlib.h>
+
 #include <cmath>
 
 namespace avila {
@@ -120,6 +122,17 @@ void verifyDispatches(const fb::Artifact &root, const fb::EntryPoint &entry) {
 
 } // namespace
 
+uint32_t codeChecksum(std::span<const uint8_t> code) {
+  // zlib's crc32 takes at most 4 GiB per call.
+  uLong crc = crc32(0, Z_NULL, 0);
+  for (size_t at = 0; at < code.size();) {
+    const size_t chunk = std::min<size_t>(code.size() - at, 1u << 30);
+    crc = crc32(crc, code.data() + at, static_cast<uInt>(chunk));
+    at += chunk;
+  }
+  return static_cast<uint32_t>(crc);
+}
+
 const char *targetName(fb::Target target) {
   const char *name = fb::EnumNameTarget(target);
   return name[0] ? name : "unknown";
@@ -143,6 +156,17 @@ Artifact::Artifact(std::vector<uint8_t> bytes, std::optional<fb::Target> target)
   if (target && root.target() != *target)
     fail(std::string("the artifact is for target ") +
          targetName(root.target()) + ", not " + targetName(*target));
+  const size_t codeSize = sizeOf(root.code());
+  check(root.code_size() == codeSize,
+        "its code is " + std::to_string(codeSize) + " bytes, but " +
+            std::to_string(root.code_size()) + " were written");
+  if (root.code() &&
+      codeChecksum({root.code()->data(), codeSize}) != root.code_crc32())
+    fail("corrupt artifact: its code does not match the checksum written "
+         "with it (the file was damaged after avila-compile wrote it)");
+  if (root.target_features())
+    for (const flatbuffers::String *feature : *root.target_features())
+      check(feature != nullptr, "a target feature without a name");
   check(root.image_size_min() >= 8 && root.image_size_min() % 8 == 0 &&
             root.image_size_min() <= root.image_size_max() &&
             root.image_size_max() <= 16384 && root.batch_max() >= 1 &&

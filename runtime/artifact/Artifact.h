@@ -23,9 +23,12 @@
 namespace avila {
 
 /// The artifact format this runtime reads and the compiler writes.
-constexpr uint32_t kArtifactFormatVersion = 2;
+constexpr uint32_t kArtifactFormatVersion = 3;
 
 const char *targetName(artifact::Target target);
+
+/// The CRC-32 the artifact records for its code.
+uint32_t codeChecksum(std::span<const uint8_t> code);
 
 class Artifact {
 public:

@@ -3,6 +3,7 @@
 #include "runtime/executor/Executable.h"
 #include "runtime/base/Error.h"
 #include "runtime/base/GatherIds.h"
+#include "runtime/hal/cpu/CpuFeatures.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -68,6 +69,12 @@ Executable::Executable(Artifact artifact, unsigned threads)
          targetName(root.target()));
   if (!root.code())
     fail("the artifact has no code");
+  if (root.target_features()) {
+    std::vector<std::string> features;
+    for (const flatbuffers::String *feature : *root.target_features())
+      features.push_back(feature->str());
+    cpu::requireFeatures(features);
+  }
   code = std::make_unique<cpu::SharedObject>(
       std::span<const uint8_t>(root.code()->data(), root.code()->size()), pool);
   if (root.kernels())

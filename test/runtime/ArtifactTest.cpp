@@ -2,9 +2,13 @@
 
 #include "runtime/artifact/Artifact.h"
 #include "runtime/base/Error.h"
+#include "runtime/executor/Executable.h"
+#include "runtime/hal/cpu/CpuFeatures.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
 #include <functional>
 
 namespace avila {
@@ -25,6 +29,9 @@ struct Recipe {
       {fb::BindingKind::Input, 0}, {fb::BindingKind::Output, 0}};
   uint32_t workgroups = 2;
   int64_t inputIdLimit = 0;
+  std::vector<uint8_t> code = {0x7f, 'E', 'L', 'F'};
+  std::vector<std::string> features = {"sse2"};
+  std::optional<uint64_t> codeSize; // as written, when not code.size()
 
   Recipe() {
     exprs.resize(3);
@@ -46,7 +53,10 @@ struct Recipe {
     kernel->input_bindings = 1;
     kernel->push_constants = 1;
     artifact.kernels.push_back(std::move(kernel));
-    artifact.code = {0x7f, 'E', 'L', 'F'};
+    artifact.target_features = features;
+    artifact.code = code;
+    artifact.code_size = codeSize.value_or(code.size());
+    artifact.code_crc32 = codeChecksum(code);
     auto entry = std::make_unique<fb::EntryPointT>();
     entry->name = "unet";
     for (auto *list : {&entry->inputs, &entry->outputs}) {
@@ -116,6 +126,87 @@ TEST(Artifact, RefusesOtherFilesTargetsAndVersions) {
             std::string::npos);
 }
 
+TEST(Artifact, RefusesOlderFormats) {
+  Recipe old;
+  old.version = 2;
+  EXPECT_NE(
+      errorOf(old.build())
+          .find("artifact format version 2 is not the version this runtime "
+                "reads (3); recompile it"),
+      std::string::npos)
+      << errorOf(old.build());
+}
+
+TEST(Artifact, RefusesCodeThatDoesNotMatchItsChecksum) {
+  Recipe recipe;
+  recipe.code = {0x7f, 'E', 'L', 'F', 0x02, 0x01, 0x01, 0x00};
+  std::vector<uint8_t> bytes = recipe.build();
+  EXPECT_EQ(errorOf(bytes), "");
+  auto code = std::search(bytes.begin(), bytes.end(), recipe.code.begin(),
+                          recipe.code.end());
+  ASSERT_NE(code, bytes.end());
+  code[5] ^= 0x10;
+  EXPECT_NE(errorOf(bytes).find("corrupt artifact: its code does not match "
+                                "the checksum written with it"),
+            std::string::npos)
+      << errorOf(bytes);
+}
+
+TEST(Artifact, ExecutorRefusesACpuWithoutTheCodesFeatures) {
+  auto lacks = [](std::string_view feature) -> std::optional<bool> {
+    return feature != "avx2";
+  };
+  const std::vector<std::string> features = {"sse2", "avx2", "fma"};
+  try {
+    cpu::requireFeatures(features, lacks);
+    ADD_FAILURE() << "a missing feature was not noticed";
+  } catch (const Error &error) {
+    EXPECT_STREQ(error.what(), "the artifact's code needs CPU feature 'avx2', "
+                               "which this CPU lacks");
+  }
+  // On this CPU: a feature it lacks (features of the other vendor), and a
+  // name no CPU has, are refused before any code is loaded.
+  std::vector<std::string> absent;
+  for (const char *feature : {"xop", "fma4", "sse4a", "amx-tile"})
+    if (cpu::hasFeature(feature) == false)
+      absent.push_back(feature);
+  absent.push_back("no-such-feature");
+  for (const std::string &feature : absent) {
+    Recipe recipe;
+    recipe.features = {"sse2", feature};
+    try {
+      Executable executable(Artifact(recipe.build()));
+      ADD_FAILURE() << "an artifact needing " << feature << " was loaded";
+    } catch (const Error &error) {
+      EXPECT_NE(
+          std::string(error.what()).find("needs CPU feature '" + feature + "'"),
+          std::string::npos)
+          << error.what();
+    }
+  }
+}
+
+// The artifact fuzzer's seed must stay a valid artifact of this format. It
+// is Recipe().build(); after a format change, write it again with
+//   AVILA_WRITE_FUZZER_SEED=1 avila-runtime-tests \
+//     --gtest_filter=Artifact.FuzzerSeedIsValid
+TEST(Artifact, FuzzerSeedIsValid) {
+  const std::string path =
+      std::string(AVILA_SOURCE_DIR) +
+      "/test/runtime/fuzz/artifact-seeds/minimal-x86.avila";
+  if (std::getenv("AVILA_WRITE_FUZZER_SEED")) {
+    const std::vector<uint8_t> bytes = Recipe().build();
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char *>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+  }
+  std::ifstream seed(path, std::ios::binary);
+  ASSERT_TRUE(seed) << path;
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(seed)),
+                             std::istreambuf_iterator<char>());
+  EXPECT_EQ(errorOf(bytes), "");
+}
+
 TEST(Artifact, RefusesIndicesOutOfRange) {
   auto expectCorrupt = [](std::function<void(Recipe &)> change,
                           const std::string &message) {
@@ -124,6 +215,8 @@ TEST(Artifact, RefusesIndicesOutOfRange) {
     EXPECT_NE(errorOf(recipe.build()).find(message), std::string::npos)
         << "expected: " << message << "\ngot: " << errorOf(recipe.build());
   };
+  expectCorrupt([](Recipe &r) { r.codeSize = 5; },
+                "its code is 4 bytes, but 5 were written");
   expectCorrupt([](Recipe &r) { r.exprs[2].lhs = 2; },
                 "uses an operand that does not precede it");
   expectCorrupt([](Recipe &r) { r.exprs[0].input = 1; },

@@ -89,6 +89,8 @@ Options parseOptions(int argc, char **argv) {
       std::cout << kUsage;
       std::exit(0);
     }
+    if (flag.rfind("--", 0) != 0)
+      avila::fail("unexpected argument '" + flag + "'\n" + kUsage);
     if (i + 1 >= argc)
       avila::fail("missing value for " + flag + "\n" + kUsage);
     const std::string value = argv[++i];
@@ -114,7 +116,7 @@ Options parseOptions(int argc, char **argv) {
         avila::fail("--expect-passed must be a count from 1 to 1000");
       options.expectPassed = static_cast<int>(count);
     } else
-      avila::fail("unknown option " + flag + "\n" + kUsage);
+      avila::fail("unknown option '" + flag + "'\n" + kUsage);
   }
   if (options.model.empty() || options.cases.empty())
     avila::fail(std::string("--model and --cases are required\n") + kUsage);

@@ -2,44 +2,58 @@
 //
 //   avila-compile sd15 --target x86 -o sd15.x86.avila
 //   avila-compile <diffusers folder | checkpoint.safetensors> -o model.avila
+//   avila-compile model.safetensors --config <diffusers folder> -o model.avila
 //   avila-compile sd15 --compile-to=dispatch      (print the IR and stop)
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/artifact/ArtifactBuilder.h"
-#include "compiler/transforms/Passes.h"
+#include "compiler/phases/Phases.h"
 #include "models/config/LdmNames.h"
 #include "models/config/ModelConfig.h"
 #include "models/graphs/Models.h"
 #include "runtime/base/Error.h"
 #include "runtime/weights/Checkpoint.h"
+#include "tools/avila-compile/ProgressDisplay.h"
 
-#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 namespace fs = std::filesystem;
 
 namespace {
 
-const char *kUsage =
-    "usage: avila-compile <model> [--target x86] [-o <file.avila>]\n"
-    "                     [--compile-to=graph|dispatch|linalg]\n"
-    "\n"
-    "<model> is 'sd15' (the Stable Diffusion 1.5 architecture), a diffusers\n"
-    "folder (its config.json files), or a single-file .safetensors checkpoint\n"
-    "(configuration inferred from its tensor shapes). The artifact serves\n"
-    "every checkpoint of that architecture; it holds no weights.\n"
-    "--compile-to prints the IR after the named phase instead:\n"
-    "  graph     the networks in the avila dialect\n"
-    "  dispatch  grouped into kernels, called from the entry points\n"
-    "  linalg    kernels lowered to linalg on tensors\n";
+std::string usage() {
+  std::string text =
+      "usage: avila-compile <model> [--config <diffusers folder>] "
+      "[--target x86]\n"
+      "                     [-o <file.avila>] [--compile-to=<phase>] "
+      "[--quiet]\n"
+      "\n"
+      "<model> is 'sd15' (the Stable Diffusion 1.5 architecture), a diffusers\n"
+      "folder (its config.json files), or a single-file .safetensors "
+      "checkpoint\n"
+      "(configuration inferred from its tensor shapes, or read from the\n"
+      "diffusers folder --config names: the folder, its model_index.json or\n"
+      "a component's config.json). The artifact serves every checkpoint of\n"
+      "that architecture; it holds no weights.\n"
+      "Progress goes to stderr; --quiet keeps it silent.\n"
+      "--compile-to prints the IR after the named phase instead:\n";
+  for (const avila::PhaseInfo &phase : avila::phases())
+    text += "  " + std::string(phase.name) +
+            std::string(12 - std::string(phase.name).size(), ' ') +
+            phase.description + "\n";
+  return text;
+}
 
 struct Options {
-  std::string model, output = "model.avila", target = "x86", phase;
+  std::string model, config, output = "model.avila", target = "x86";
+  std::optional<avila::Phase> phase;
+  bool quiet = false;
 };
 
 Options parse(int argc, char **argv) {
@@ -47,71 +61,94 @@ Options parse(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
-      std::cout << kUsage;
+      std::cout << usage();
       std::exit(0);
     }
     if (arg.rfind("--compile-to=", 0) == 0) {
-      options.phase = arg.substr(13);
-      if (options.phase != "graph" && options.phase != "dispatch" &&
-          options.phase != "linalg")
-        avila::fail("unknown phase '" + options.phase + "'\n" + kUsage);
+      options.phase = avila::parsePhase(arg.substr(13));
+      if (!options.phase)
+        avila::fail("unknown phase '" + arg.substr(13) + "'\n" + usage());
       continue;
     }
-    if (arg == "-o" || arg == "--target") {
+    if (arg == "--quiet") {
+      options.quiet = true;
+      continue;
+    }
+    if (arg == "-o" || arg == "--target" || arg == "--config") {
       if (i + 1 >= argc)
         avila::fail("missing value for " + arg);
-      (arg == "-o" ? options.output : options.target) = argv[++i];
+      (arg == "-o"         ? options.output
+       : arg == "--target" ? options.target
+                           : options.config) = argv[++i];
       continue;
     }
-    if (arg[0] == '-' || !options.model.empty())
-      avila::fail("unexpected argument '" + arg + "'\n" + kUsage);
+    if (arg[0] == '-')
+      avila::fail("unknown option '" + arg + "'\n" + usage());
+    if (!options.model.empty())
+      avila::fail("unexpected argument '" + arg + "' (the model is '" +
+                  options.model + "')");
     options.model = arg;
   }
   if (options.model.empty())
-    avila::fail(std::string("no model given\n") + kUsage);
+    avila::fail("no model given\n" + usage());
   if (options.target != "x86")
     avila::fail("target '" + options.target +
                 "' is not available yet (x86 is)");
   return options;
 }
 
-avila::models::ModelConfig loadConfig(const std::string &model,
+avila::models::ModelConfig loadConfig(const Options &options,
                                       bool &textModelLevel) {
   textModelLevel = true;
-  if (model == "sd15")
-    return avila::models::ModelConfig();
-  if (fs::is_directory(model))
-    return avila::models::readDiffusersConfig(model);
+  const std::string &model = options.model;
+  if (model == "sd15" && !fs::exists(model))
+    return options.config.empty()
+               ? avila::models::ModelConfig()
+               : avila::models::readDiffusersConfig(options.config);
+  std::error_code error;
+  if (!fs::exists(model, error))
+    avila::fail("no such file or folder: " + model);
+  if (fs::is_directory(model, error))
+    return avila::models::readDiffusersConfig(
+        options.config.empty() ? model : options.config);
   avila::Checkpoint checkpoint(model);
   auto shapes = checkpoint.singleFileShapes();
   textModelLevel = shapes.count("cond_stage_model.transformer.text_model."
                                 "embeddings.token_embedding.weight") != 0;
+  if (!options.config.empty())
+    return avila::models::readDiffusersConfig(options.config);
   return avila::models::inferLdmConfig(shapes);
 }
 
 int run(const Options &options) {
+  std::optional<avila::ProgressDisplay> display;
+  if (!options.quiet)
+    display.emplace(stderr);
+  avila::ProgressCallback progress;
+  if (display)
+    progress = [&](const avila::CompileProgress &update) {
+      display->update(update);
+    };
+
   bool textModelLevel = true;
-  const avila::models::ModelConfig config =
-      loadConfig(options.model, textModelLevel);
+  const avila::models::ModelConfig config = loadConfig(options, textModelLevel);
   mlir::MLIRContext context;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       avila::models::buildNetworksModule(context, config);
   if (!module)
     avila::fail("the model graphs do not verify (a bug)");
 
-  if (!options.phase.empty()) {
-    mlir::PassManager passes(&context);
-    if (options.phase != "graph")
-      passes.addPass(avila::createFormDispatches());
-    if (options.phase == "linalg")
-      passes.addNestedPass<mlir::func::FuncOp>(avila::createLowerToLinalg());
-    if (mlir::failed(passes.run(*module)))
-      avila::fail("compilation failed");
-    module->print(llvm::outs());
+  if (options.phase) {
+    auto lowered = avila::lowerTo(*module, *options.phase, progress);
+    if (!lowered)
+      avila::fail(llvm::toString(lowered.takeError()));
+    display.reset();
+    (*lowered)->print(llvm::outs());
     return 0;
   }
 
   avila::ArtifactOptions artifactOptions;
+  artifactOptions.x86.progress = progress;
   artifactOptions.components = {{"text_encoder", "text_encoder"},
                                 {"unet", "unet"},
                                 {"vae_decoder", "vae"},
@@ -125,6 +162,7 @@ int run(const Options &options) {
                  name);
   };
   auto bytes = avila::buildArtifact(*module, artifactOptions);
+  display.reset();
   if (!bytes)
     avila::fail(llvm::toString(bytes.takeError()));
   std::ofstream out(options.output, std::ios::binary);

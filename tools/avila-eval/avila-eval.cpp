@@ -32,8 +32,8 @@ namespace cl = llvm::cl;
 
 namespace {
 
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<graph.mlir>"),
-                               cl::init("-"));
+// A list, so that a stray second argument gets our message, not cl's.
+cl::list<std::string> inputFiles(cl::Positional, cl::desc("<graph.mlir>"));
 cl::opt<std::string>
     functionName("function",
                  cl::desc("Function to run (default: the first in the file)"));
@@ -181,6 +181,13 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(
       argc, argv, "Run an avila function on the reference interpreter\n");
+
+  if (inputFiles.size() > 1) {
+    llvm::WithColor::error(llvm::errs(), "avila-eval")
+        << "unexpected argument '" << inputFiles[1] << "'\n";
+    return 1;
+  }
+  const std::string inputFile = inputFiles.empty() ? "-" : inputFiles[0];
 
   mlir::MLIRContext context;
   context.loadDialect<avila::AvilaDialect, mlir::func::FuncDialect,

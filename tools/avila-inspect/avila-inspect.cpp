@@ -77,6 +77,9 @@ std::vector<std::vector<int64_t>> parseShapes(const std::string &text) {
   return shapes;
 }
 
+const std::string kUsage = "usage: avila-inspect <model.avila> [--weights] "
+                           "[--shapes <entry>=<shape>,...]\n";
+
 int run(int argc, char **argv) {
   std::string path;
   bool listWeights = false;
@@ -85,17 +88,22 @@ int run(int argc, char **argv) {
     const std::string arg = argv[i];
     if (arg == "--weights") {
       listWeights = true;
-    } else if (arg == "--shapes" && i + 1 < argc) {
+    } else if (arg == "--shapes") {
+      if (i + 1 >= argc)
+        avila::fail("missing value for --shapes\n" + kUsage);
       const std::string value = argv[++i];
       const size_t equals = value.find('=');
       if (equals == std::string::npos)
         avila::fail("--shapes wants <entry>=<shape>,<shape>,...");
       shapes[value.substr(0, equals)] = value.substr(equals + 1);
-    } else if (arg == "--help" || arg == "-h" || arg[0] == '-' ||
-               !path.empty()) {
-      std::cout << "usage: avila-inspect <model.avila> [--weights] "
-                   "[--shapes <entry>=<shape>,...]\n";
-      return arg == "--help" || arg == "-h" ? 0 : 1;
+    } else if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (arg[0] == '-') {
+      avila::fail("unknown option '" + arg + "'\n" + kUsage);
+    } else if (!path.empty()) {
+      avila::fail("unexpected argument '" + arg + "' (the artifact is '" +
+                  path + "')");
     } else {
       path = arg;
     }

@@ -1,33 +1,25 @@
 //===- X86Codegen.cpp - avila kernels to an x86-64 shared object ----------===//
 
 #include "compiler/targets/x86/X86Codegen.h"
-#include "compiler/transforms/AttentionUkernel.h"
+#include "compiler/phases/Phases.h"
 #include "compiler/transforms/Passes.h"
 
 #include "lld/Common/Driver.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
-#include "mlir/InitAllPasses.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Pass.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/X86TargetParser.h"
 
 #include <mutex>
 
@@ -43,54 +35,9 @@ llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-// From avila ops on tensors to buffers. Function boundaries become memrefs
-// with identity layouts; results become out-parameters the caller allocates
-// (so kernels write straight into arena or output buffers); temporaries are
-// freed where they die. (Passes of the builtin.module the pass manager is
-// anchored on.)
-constexpr const char *kToBuffers =
-    "func.func(avila-lower-to-linalg{keep-ukernel-attention}),canonicalize,"
-    "cse,"
-    "func.func(avila-fuse-elementwise),canonicalize,"
-    "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-results-to-out-params{modify-public-functions "
-    "hoist-dynamic-allocs},"
-    "buffer-deallocation-pipeline,canonicalize,avila-contractions-to-ukernels";
-
-// From buffers to the LLVM dialect: loops, the parallel ones outlined as
-// thread pool tasks.
-constexpr const char *kToLLVM =
-    "func.func(convert-linalg-to-parallel-loops),avila-outline-parallel-loops,"
-    "convert-math-to-llvm,convert-math-to-libm,"
-    "lower-affine,convert-scf-to-cf,expand-strided-metadata,lower-affine,"
-    "finalize-memref-to-llvm,convert-to-llvm,reconcile-unrealized-casts";
-
-LogicalResult runPipeline(ModuleOp module, const char *pipeline,
-                          std::string &errors) {
-  PassManager passes(module.getContext());
-  llvm::raw_string_ostream stream(errors);
-  if (failed(parsePassPipeline(pipeline, passes, stream)))
-    return failure();
-  return passes.run(module);
-}
-
-// memref.copy between strided buffers lowers to a call into MLIR's C runner
-// library, which the runtime does not have; as linalg.copy it becomes loops.
-void copiesToLinalg(ModuleOp module) {
-  module.walk([](memref::CopyOp copy) {
-    OpBuilder builder(copy);
-    linalg::CopyOp::create(builder, copy.getLoc(), copy.getSource(),
-                           copy.getTarget());
-    copy.erase();
-  });
-}
-
-void registerEverythingOnce() {
+void initializeLLVMOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
-    mlir::registerAllPasses();
-    avila::registerAvilaPasses();
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
   });
@@ -232,6 +179,23 @@ void addAbiWrappers(llvm::Module &module,
   }
 }
 
+// Tells `onFunction` each time the code generator has emitted a function
+// (it runs after the emitting passes, function by function).
+class CountEmittedFunctions : public llvm::FunctionPass {
+public:
+  static char ID;
+  explicit CountEmittedFunctions(std::function<void()> onFunction)
+      : llvm::FunctionPass(ID), onFunction(std::move(onFunction)) {}
+  bool runOnFunction(llvm::Function &) override {
+    onFunction();
+    return false;
+  }
+
+private:
+  std::function<void()> onFunction;
+};
+char CountEmittedFunctions::ID = 0;
+
 llvm::Expected<std::vector<uint8_t>> readFile(const llvm::Twine &path) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)
@@ -274,30 +238,28 @@ llvm::Expected<std::vector<uint8_t>> linkShared(llvm::StringRef object) {
 
 } // namespace
 
+std::vector<std::string> cpuFeatures(const Options &options) {
+  llvm::SmallVector<llvm::StringRef> features;
+  llvm::X86::getFeaturesForCPU(options.cpu, features, /*NeedPlus=*/false);
+  return {features.begin(), features.end()};
+}
+
 llvm::Expected<std::vector<uint8_t>>
 compileToSharedObject(ModuleOp module, const Options &options) {
-  registerEverythingOnce();
-  MLIRContext *context = module.getContext();
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registerAttentionUkernelBufferization(registry);
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
-  context->appendDialectRegistry(registry);
-  context->loadAllAvailableDialects();
-
+  initializeLLVMOnce();
   std::vector<std::string> kernels;
   for (auto function : module.getOps<func::FuncOp>())
     kernels.push_back(function.getSymName().str());
 
-  std::string errors;
-  if (failed(runPipeline(module, kToBuffers, errors)))
-    return fail("lowering to buffers failed " + errors);
-  copiesToLinalg(module);
-  if (failed(runPipeline(module, kToLLVM, errors)))
-    return fail("lowering to LLVM failed " + errors);
+  if (auto error =
+          runPhases(module, Phase::Dispatch, Phase::LLVM, options.progress))
+    return std::move(error);
 
+  auto report = [&](const char *step) {
+    if (options.progress)
+      options.progress({step});
+  };
+  report("translate");
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, "avila_kernels");
@@ -326,10 +288,20 @@ compileToSharedObject(ModuleOp module, const Options &options) {
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
 
+  report("optimize");
   auto optimize = makeOptimizingTransformer(options.optLevel, 0, machine.get());
   if (auto error = optimize(llvmModule.get()))
     return std::move(error);
 
+  // Code generation goes function by function: its progress is counted.
+  size_t emitted = 0, functions = 0;
+  for (const llvm::Function &function : *llvmModule)
+    functions += !function.isDeclaration();
+  auto reportEmitted = [&] {
+    if (options.progress)
+      options.progress({"codegen", emitted, functions});
+  };
+  reportEmitted();
   llvm::SmallVector<char, 0> object;
   {
     llvm::raw_svector_ostream stream(object);
@@ -337,8 +309,13 @@ compileToSharedObject(ModuleOp module, const Options &options) {
     if (machine->addPassesToEmitFile(codegen, stream, nullptr,
                                      llvm::CodeGenFileType::ObjectFile))
       return fail("the target cannot emit object files");
+    codegen.add(new CountEmittedFunctions([&] {
+      ++emitted;
+      reportEmitted();
+    }));
     codegen.run(*llvmModule);
   }
+  report("link");
   return linkShared(llvm::StringRef(object.data(), object.size()));
 }
 

@@ -17,6 +17,7 @@
 #ifndef AVILA_COMPILER_TARGETS_X86_X86CODEGEN_H
 #define AVILA_COMPILER_TARGETS_X86_X86CODEGEN_H
 
+#include "compiler/phases/Phases.h"
 #include "runtime/hal/cpu/SharedObject.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -31,9 +32,16 @@ struct Options {
   /// -mcpu of the generated code: x86-64-v3 is AVX2 + FMA + F16C.
   std::string cpu = "x86-64-v3";
   unsigned optLevel = 3;
+  /// Told of each phase and code generator step as it starts.
+  ProgressCallback progress;
 };
 
-/// Lowers `module` in place through LLVM dialect and returns the bytes of
+/// The CPU features code compiled with `options` uses (LLVM's names for
+/// -mcpu's features; what the runtime checks the CPU for).
+std::vector<std::string> cpuFeatures(const Options &options);
+
+/// Lowers `module` (kernels, as after the dispatch phase) in place through
+/// the phases after dispatch to the LLVM dialect, and returns the bytes of
 /// the linked shared object.
 llvm::Expected<std::vector<uint8_t>>
 compileToSharedObject(mlir::ModuleOp module, const Options &options);

@@ -1,0 +1,27 @@
+// --compile-to prints the IR of the phases the artifact builder runs: the
+// U-Net's attention (f32, unmasked) stays one op through linalg and becomes
+// the CPU ukernel call when bufferized; the text encoder's causal attention
+// is lowered to linalg.
+
+// RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --compile-to=linalg --quiet | FileCheck %s --check-prefix=LINALG
+// LINALG-LABEL: func.func @text_encoder_dispatch_5_attention(
+// LINALG-NOT: avila.attention
+// LINALG: linalg.generic
+// LINALG-LABEL: func.func @unet_dispatch_19_attention(
+// LINALG-NEXT: avila.attention %arg0, %arg1, %arg2 heads 8
+// LINALG-NEXT: return
+
+// RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --compile-to=bufferized --quiet | FileCheck %s --check-prefix=BUFFERS
+// BUFFERS-LABEL: func.func @unet_dispatch_19_attention(
+// BUFFERS-SAME: memref
+// BUFFERS: call @avila_ukernel_attention(
+
+// Up to dispatch, the whole module: entry functions and their kernels.
+// RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --compile-to=dispatch --quiet | FileCheck %s --check-prefix=DISPATCH
+// DISPATCH: func.func @text_encoder(
+// DISPATCH: call @text_encoder_dispatch_0_gather(
+
+// RUN: not avila-compile sd15 --compile-to=loops 2>&1 | FileCheck %s --check-prefix=PHASE
+// PHASE: avila-compile: error: unknown phase 'loops'
+// PHASE: graph
+// PHASE: llvm

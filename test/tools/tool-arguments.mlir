@@ -1,0 +1,16 @@
+// Every tool names a stray argument or an unknown option.
+
+// RUN: not avila-check --model a --cases b stray 2>&1 | FileCheck %s --check-prefix=CHECK-STRAY
+// CHECK-STRAY: avila-check: error: unexpected argument 'stray'
+// RUN: not avila-check --bogus x 2>&1 | FileCheck %s --check-prefix=CHECK-OPTION
+// CHECK-OPTION: avila-check: error: unknown option '--bogus'
+
+// RUN: not avila-inspect a.avila stray 2>&1 | FileCheck %s --check-prefix=INSPECT-STRAY
+// INSPECT-STRAY: avila-inspect: error: unexpected argument 'stray' (the artifact is 'a.avila')
+// RUN: not avila-inspect a.avila --bogus 2>&1 | FileCheck %s --check-prefix=INSPECT-OPTION
+// INSPECT-OPTION: avila-inspect: error: unknown option '--bogus'
+// RUN: not avila-inspect a.avila --shapes 2>&1 | FileCheck %s --check-prefix=INSPECT-VALUE
+// INSPECT-VALUE: avila-inspect: error: missing value for --shapes
+
+// RUN: not avila-eval %s stray.mlir 2>&1 | FileCheck %s --check-prefix=EVAL-STRAY
+// EVAL-STRAY: avila-eval: error: unexpected argument 'stray.mlir'
