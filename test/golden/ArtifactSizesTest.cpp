@@ -3,7 +3,9 @@
 // The tiny-sd artifact (compiled once by the golden.tiny-sd.compile-x86
 // test, path in AVILA_TINY_ARTIFACT) runs latent sizes and batch sizes the
 // golden data does not cover, with results equal to the interpreter's on the
-// same weights and fresh random inputs.
+// same weights and fresh random inputs. Each test draws its inputs from a
+// fresh seed, printed at its start and with every failure;
+// AVILA_TEST_SEED=<seed> replays it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,12 +14,14 @@
 #include "models/graphs/Models.h"
 #include "runtime/base/Error.h"
 #include "runtime/executor/Executable.h"
+#include "test/TestSeed.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 
@@ -109,7 +113,11 @@ protected:
                               std::move(values));
   }
 
-  std::mt19937 rng{std::random_device{}()};
+  void SetUp() override { std::printf("%s\n", test::replayHint(seed).c_str()); }
+
+  const unsigned seed = test::testSeed();
+  ::testing::ScopedTrace trace{__FILE__, __LINE__, test::replayHint(seed)};
+  std::mt19937 rng{seed};
   static Checkpoint *checkpoint;
   static Executable *executable;
   static mlir::MLIRContext *context;

@@ -13,6 +13,7 @@
 #include "compiler/targets/x86/X86Codegen.h"
 #include "runtime/hal/cpu/SharedObject.h"
 #include "runtime/hal/cpu/ThreadPool.h"
+#include "test/TestSeed.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -22,7 +23,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <functional>
 #include <random>
 
@@ -375,15 +375,9 @@ const Case kCases[] = {
 
 class X86Kernel : public ::testing::TestWithParam<Case> {};
 
-unsigned freshSeed() {
-  if (const char *fixed = std::getenv("AVILA_TEST_SEED"))
-    return static_cast<unsigned>(std::strtoul(fixed, nullptr, 10));
-  return std::random_device{}();
-}
-
 TEST_P(X86Kernel, MatchesTheInterpreter) {
-  const unsigned seed = freshSeed();
-  SCOPED_TRACE("AVILA_TEST_SEED=" + std::to_string(seed));
+  const unsigned seed = test::testSeed();
+  SCOPED_TRACE(test::replayHint(seed));
   Random random(seed);
   Drawn drawn = GetParam().draw(random);
   SCOPED_TRACE(drawn.function);
