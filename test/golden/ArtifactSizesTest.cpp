@@ -53,6 +53,7 @@ protected:
                              builder.getF32Type());
     models::buildUNet(**module, config.unet, builder.getF32Type());
     models::buildVaeDecoder(**module, config.vae, builder.getF32Type());
+    models::buildVaeEncoder(**module, config.vae, builder.getF32Type());
   }
   static void TearDownTestSuite() {
     delete module;
@@ -167,6 +168,18 @@ TEST_F(TinySdArtifact, TextEncoderAndDecoderAtOtherSizes) {
                     Component::TextEncoder),
             1e-5);
   EXPECT_LT(compare("vae_decoder", {randn({2, 4, 8, 12})}, Component::Vae),
+            1e-5);
+}
+
+// At 1024² the VAE's full-resolution group norms hold 2²⁰ values a group
+// (one of tiny-sd's 32 channels over 1024x1024): long sums must not drift.
+TEST_F(TinySdArtifact, VaeDecoderAt1024) {
+  EXPECT_LT(compare("vae_decoder", {randn({1, 4, 128, 128})}, Component::Vae),
+            1e-5);
+}
+
+TEST_F(TinySdArtifact, VaeEncoderAt1024) {
+  EXPECT_LT(compare("vae_encoder", {randn({1, 3, 1024, 1024})}, Component::Vae),
             1e-5);
 }
 
