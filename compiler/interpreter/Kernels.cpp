@@ -6,10 +6,12 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/Parallel.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace avila::interp {
 
@@ -96,32 +98,39 @@ llvm::Expected<Tensor> conv2d(const Tensor &input, const Tensor &weight,
   const int64_t outW = (paddedW - kw) / params.stride[1] + 1;
   const int64_t outPerGroup = outChannels / groups;
 
+  // One output row at a time, on every core; each output element still
+  // sums its terms in the order c, ky, kx, in double.
   Tensor out = floatTensor({batch, outChannels, outH, outW});
-  for (int64_t n = 0; n < batch; ++n)
-    for (int64_t o = 0; o < outChannels; ++o)
-      for (int64_t y = 0; y < outH; ++y)
-        for (int64_t x = 0; x < outW; ++x) {
-          const int64_t group = o / outPerGroup;
-          double sum = bias ? bias->floats[o] : 0.0;
-          for (int64_t c = 0; c < groupChannels; ++c)
-            for (int64_t ky = 0; ky < kh; ++ky)
-              for (int64_t kx = 0; kx < kw; ++kx) {
-                const int64_t iy = y * params.stride[0] - top + ky;
-                const int64_t ix = x * params.stride[1] - left + kx;
-                if (iy < 0 || iy >= height || ix < 0 || ix >= width)
-                  continue;
-                const int64_t ic = group * groupChannels + c;
-                sum +=
-                    static_cast<double>(
-                        input.floats[((n * inChannels + ic) * height + iy) *
-                                         width +
-                                     ix]) *
-                    weight
-                        .floats[((o * groupChannels + c) * kh + ky) * kw + kx];
-              }
-          out.floats[((n * outChannels + o) * outH + y) * outW + x] =
-              static_cast<float>(sum);
+  llvm::parallelFor(0, batch * outChannels * outH, [&](size_t row) {
+    const int64_t y = row % outH, o = row / outH % outChannels,
+                  n = row / outH / outChannels;
+    const int64_t group = o / outPerGroup;
+    std::vector<double> sums(outW, bias ? bias->floats[o] : 0.0);
+    for (int64_t c = 0; c < groupChannels; ++c)
+      for (int64_t ky = 0; ky < kh; ++ky) {
+        const int64_t iy = y * params.stride[0] - top + ky;
+        if (iy < 0 || iy >= height)
+          continue;
+        const float *in =
+            &input.floats
+                 [((n * inChannels + group * groupChannels + c) * height + iy) *
+                  width];
+        for (int64_t kx = 0; kx < kw; ++kx) {
+          const double w =
+              weight.floats[((o * groupChannels + c) * kh + ky) * kw + kx];
+          // The outputs whose input column x·s − left + kx is inside.
+          const int64_t stride = params.stride[1], shift = kx - left;
+          const int64_t first = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+          const int64_t last = std::min(
+              outW, width - shift <= 0 ? 0 : (width - shift - 1) / stride + 1);
+          for (int64_t x = first; x < last; ++x)
+            sums[x] += static_cast<double>(in[x * stride + shift]) * w;
         }
+      }
+    float *target = &out.floats[((n * outChannels + o) * outH + y) * outW];
+    for (int64_t x = 0; x < outW; ++x)
+      target[x] = static_cast<float>(sums[x]);
+  });
   return out;
 }
 
@@ -218,43 +227,48 @@ llvm::Expected<Tensor> attention(const Tensor &query, const Tensor &key,
   const double scale =
       params.scale.value_or(1.0 / std::sqrt(static_cast<double>(headDim)));
 
+  // One query row at a time, on every core.
   Tensor out = floatTensor({batch, queryLen, valueEmbed});
-  std::vector<double> scores(keyLen);
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t h = 0; h < heads; ++h)
-      for (int64_t i = 0; i < queryLen; ++i) {
-        double maxScore = -std::numeric_limits<double>::infinity();
-        for (int64_t j = 0; j < keyLen; ++j) {
-          if (params.causal && j > i) {
-            scores[j] = -std::numeric_limits<double>::infinity();
-            continue;
-          }
-          double dot = 0.0;
-          for (int64_t d = 0; d < headDim; ++d)
-            dot += static_cast<double>(query.floats[(b * queryLen + i) * embed +
-                                                    h * headDim + d]) *
-                   key.floats[(b * keyLen + j) * embed + h * headDim + d];
-          scores[j] = dot * scale;
-          if (mask)
-            scores[j] +=
-                mask->floats[(mask->rank() == 3 ? b * queryLen * keyLen : 0) +
-                             i * keyLen + j];
-          maxScore = std::max(maxScore, scores[j]);
-        }
-        double total = 0.0;
-        for (double &score : scores) {
-          score = std::exp(score - maxScore);
-          total += score;
-        }
-        for (int64_t e = 0; e < valueHeadDim; ++e) {
-          double sum = 0.0;
-          for (int64_t j = 0; j < keyLen; ++j)
-            sum += scores[j] * value.floats[(b * keyLen + j) * valueEmbed +
-                                            h * valueHeadDim + e];
-          out.floats[(b * queryLen + i) * valueEmbed + h * valueHeadDim + e] =
-              static_cast<float>(sum / total);
-        }
+  llvm::parallelFor(0, batch * heads * queryLen, [&](size_t row) {
+    const int64_t i = row % queryLen, h = row / queryLen % heads,
+                  b = row / queryLen / heads;
+    std::vector<double> scores(keyLen);
+    double maxScore = -std::numeric_limits<double>::infinity();
+    for (int64_t j = 0; j < keyLen; ++j) {
+      if (params.causal && j > i) {
+        scores[j] = -std::numeric_limits<double>::infinity();
+        continue;
       }
+      double dot = 0.0;
+      for (int64_t d = 0; d < headDim; ++d)
+        dot += static_cast<double>(
+                   query.floats[(b * queryLen + i) * embed + h * headDim + d]) *
+               key.floats[(b * keyLen + j) * embed + h * headDim + d];
+      scores[j] = dot * scale;
+      if (mask)
+        scores[j] +=
+            mask->floats[(mask->rank() == 3 ? b * queryLen * keyLen : 0) +
+                         i * keyLen + j];
+      maxScore = std::max(maxScore, scores[j]);
+    }
+    double total = 0.0;
+    for (double &score : scores) {
+      score = std::exp(score - maxScore);
+      total += score;
+    }
+    // Σ_j p_j · v_j, a value row at a time (each output still sums over j
+    // in order).
+    std::vector<double> sums(valueHeadDim, 0.0);
+    for (int64_t j = 0; j < keyLen; ++j) {
+      const float *v =
+          &value.floats[(b * keyLen + j) * valueEmbed + h * valueHeadDim];
+      for (int64_t e = 0; e < valueHeadDim; ++e)
+        sums[e] += scores[j] * v[e];
+    }
+    for (int64_t e = 0; e < valueHeadDim; ++e)
+      out.floats[(b * queryLen + i) * valueEmbed + h * valueHeadDim + e] =
+          static_cast<float>(sums[e] / total);
+  });
   return out;
 }
 
@@ -291,12 +305,13 @@ llvm::Expected<Tensor> groupNorm(const Tensor &input, const Tensor &gamma,
       }
       variance /= static_cast<double>(groupSize);
       const double invStd = 1.0 / std::sqrt(variance + epsilon);
-      for (int64_t i = 0; i < groupSize; ++i) {
-        const int64_t c = g * groupChannels + i / spatial;
-        out.floats[base + i] = static_cast<float>(
-            (input.floats[base + i] - mean) * invStd * gamma.floats[c] +
-            beta.floats[c]);
-      }
+      for (int64_t c = g * groupChannels; c < (g + 1) * groupChannels; ++c)
+        for (int64_t i = (n * channels + c) * spatial,
+                     end = (n * channels + c + 1) * spatial;
+             i < end; ++i)
+          out.floats[i] = static_cast<float>((input.floats[i] - mean) * invStd *
+                                                 gamma.floats[c] +
+                                             beta.floats[c]);
     }
   return out;
 }

@@ -186,6 +186,19 @@ Value gelu(OpBuilder &b, Location loc, Value x, bool tanhApproximation) {
                                arith::AddFOp::create(b, loc, one, inner));
 }
 
+// `length` elements of `input` from `start` along `axis`.
+Value sliceAlong(Emitter &e, Value input, RankedTensorType type, int64_t axis,
+                 OpFoldResult start, OpFoldResult length) {
+  const int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, e.b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes = e.sizes(input);
+  SmallVector<OpFoldResult> strides(rank, e.b.getIndexAttr(1));
+  offsets[axis] = start;
+  sizes[axis] = length;
+  return tensor::ExtractSliceOp::create(e.b, e.loc, type, input, offsets, sizes,
+                                        strides);
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise
 //===----------------------------------------------------------------------===//
@@ -464,6 +477,119 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// Long sums
+//===----------------------------------------------------------------------===//
+
+// A reduction whose length grows with the image (a VAE group norm holds 2²²
+// values at 1024²) must not be one f32 running sum: once the total is 2²⁰
+// times an addend, half an ulp of it is a sizeable fraction of the addends,
+// and squares, which cluster near zero, are rounded away more often than
+// up (2e-4 at 512², 1e-3 at 1024²). Sums along such a dimension are
+// blocked explicitly in linalg instead: the dimension is split into
+// [blocks, kSumBlock], each block is summed into a partials tensor, and the
+// partials are summed the same way, kSumLevels times, before the few that
+// are left are added up. No running sum then has more than kSumBlock
+// addends for rows of up to kSumBlock^(kSumLevels+1) values, and every
+// level is a plain generic that a GPU target can map to its own reduction.
+constexpr int64_t kSumBlock = 256;
+constexpr int kSumLevels = 2;
+
+// The value one element contributes to a sum, from the element and the
+// operands kept per reduced row (e.g. the mean for the variance).
+using Addend =
+    function_ref<Value(OpBuilder &, Location, Value element, ValueRange kept)>;
+
+// The map of a rank-`rank` iteration space without the dimensions `drop`.
+AffineMap dropping(OpBuilder &b, int64_t rank, ArrayRef<int64_t> drop) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!llvm::is_contained(drop, i))
+      exprs.push_back(b.getAffineDimExpr(i));
+  return AffineMap::get(rank, 0, exprs, b.getContext());
+}
+
+// `init` + Σ over dimension `reduced` of `input`, each element passed
+// through `addend` (with the `kept` operands read through `keptMap`) when
+// one is given.
+Value sumInto(Emitter &e, Value init, Value input, int64_t reduced,
+              ValueRange kept, AffineMap keptMap, Addend addend) {
+  const int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+  SmallVector<Value> inputs = {input};
+  inputs.append(kept.begin(), kept.end());
+  SmallVector<AffineMap> maps = {e.b.getMultiDimIdentityMap(rank)};
+  maps.append(kept.size(), keptMap);
+  maps.push_back(dropping(e.b, rank, {reduced}));
+  SmallVector<IteratorType> iterators(rank, kParallel);
+  iterators[reduced] = kReduction;
+  return e.generic(cast<RankedTensorType>(init.getType()), init, inputs, maps,
+                   iterators,
+                   [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                     Value term = addend ? addend(nb, nl, args.front(),
+                                                  args.drop_front().drop_back())
+                                         : args.front();
+                     return arith::AddFOp::create(nb, nl, args.back(), term);
+                   });
+}
+
+// Σ along `axis` of addend(x, kept...) as an f32 tensor of x's shape
+// without `axis`; `kept` have that shape too.
+Value sumAlong(Emitter &e, Value x, int64_t axis, ValueRange kept,
+               Addend addend) {
+  OpBuilder &b = e.b;
+  auto type = cast<RankedTensorType>(x.getType());
+  const int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> reducedSizes = e.sizes(x);
+  reducedSizes.erase(reducedSizes.begin() + axis);
+  AffineMap keptMap = dropping(b, rank, {axis});
+  Value total = e.filled(reducedSizes, 0.0);
+  const int64_t length = type.getDimSize(axis);
+  if (!ShapedType::isDynamic(length) && length <= kSumBlock)
+    return sumInto(e, total, x, axis, kept, keptMap, addend);
+
+  Value level = x;
+  for (int i = 0; i < kSumLevels; ++i) {
+    auto levelType = cast<RankedTensorType>(level.getType());
+    SmallVector<int64_t> shape(levelType.getShape());
+    shape[axis] = ShapedType::kDynamic;
+    auto sliceType = RankedTensorType::get(shape, levelType.getElementType());
+    Value extent = e.sizeValue(level, axis);
+    Value blocks = arith::DivUIOp::create(b, e.loc, extent, e.index(kSumBlock));
+    Value full = arith::MulIOp::create(b, e.loc, blocks, e.index(kSumBlock));
+    // The values after the last whole block go straight into the total.
+    Value tail =
+        sliceAlong(e, level, sliceType, axis, full,
+                   arith::SubIOp::create(b, e.loc, extent, full).getResult());
+    total = sumInto(e, total, tail, axis, kept, keptMap, addend);
+    // The whole blocks as [..., blocks, kSumBlock, ...], summed per block.
+    Value whole =
+        sliceAlong(e, level, sliceType, axis, b.getIndexAttr(0), full);
+    SmallVector<OpFoldResult> blockedSizes = e.sizes(whole);
+    blockedSizes[axis] = blocks;
+    blockedSizes.insert(blockedSizes.begin() + axis + 1,
+                        b.getIndexAttr(kSumBlock));
+    SmallVector<int64_t> blockedShape(shape);
+    blockedShape.insert(blockedShape.begin() + axis + 1, kSumBlock);
+    SmallVector<ReassociationIndices> reassociation;
+    for (int64_t d = 0; d < rank; ++d)
+      reassociation.push_back(d < axis    ? ReassociationIndices{d}
+                              : d == axis ? ReassociationIndices{d, d + 1}
+                                          : ReassociationIndices{d + 1});
+    Value blocked = tensor::ExpandShapeOp::create(
+        b, e.loc,
+        RankedTensorType::get(blockedShape, sliceType.getElementType()), whole,
+        reassociation, blockedSizes);
+    SmallVector<OpFoldResult> partialSizes = e.sizes(whole);
+    partialSizes[axis] = blocks;
+    level = sumInto(e, e.filled(partialSizes, 0.0), blocked, axis + 1, kept,
+                    dropping(b, rank + 1, {axis, axis + 1}), addend);
+    // Partials are sums already: the addend applies to x's elements only.
+    kept = {};
+    addend = nullptr;
+  }
+  return sumInto(e, total, level, axis, {}, keptMap, nullptr);
+}
+
+//===----------------------------------------------------------------------===//
 // Normalizations
 //===----------------------------------------------------------------------===//
 
@@ -478,35 +604,21 @@ std::pair<Value, Value> meanAndVariance(Emitter &e, Value x) {
   sizes.pop_back();
   auto statsType = RankedTensorType::get(
       SmallVector<int64_t>(type.getShape().drop_back()), e.f32());
-  SmallVector<AffineExpr> rows;
-  for (int64_t i = 0; i < rank - 1; ++i)
-    rows.push_back(b.getAffineDimExpr(i));
-  AffineMap rowMap = AffineMap::get(rank, 0, rows, b.getContext());
-  AffineMap identity = b.getMultiDimIdentityMap(rank);
-  SmallVector<IteratorType> iterators(rank - 1, kParallel);
-  iterators.push_back(kReduction);
-  Value sum = e.generic(
-      statsType, e.filled(sizes, 0.0), {x}, {identity, rowMap}, iterators,
-      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        return arith::AddFOp::create(nb, nl, args[1], args[0]);
-      });
+  Value sum = sumAlong(e, x, rank - 1, {}, nullptr);
   AffineMap rowIdentity = b.getMultiDimIdentityMap(rank - 1);
-  Value mean = e.map(statsType, sizes, {sum}, {rowIdentity},
-                     [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                       return arith::DivFOp::create(nb, nl, args[0], count);
-                     });
-  Value squares = e.generic(
-      statsType, e.filled(sizes, 0.0), {x, mean}, {identity, rowMap, rowMap},
-      iterators, [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        Value centered = arith::SubFOp::create(nb, nl, args[0], args[1]);
-        return arith::AddFOp::create(
-            nb, nl, args[2], arith::MulFOp::create(nb, nl, centered, centered));
+  auto divideByCount = [&](OpBuilder &nb, Location nl,
+                           ValueRange args) -> Value {
+    return arith::DivFOp::create(nb, nl, args[0], count);
+  };
+  Value mean = e.map(statsType, sizes, {sum}, {rowIdentity}, divideByCount);
+  Value squares = sumAlong(
+      e, x, rank - 1, {mean},
+      [](OpBuilder &nb, Location nl, Value element, ValueRange kept) -> Value {
+        Value centered = arith::SubFOp::create(nb, nl, element, kept[0]);
+        return arith::MulFOp::create(nb, nl, centered, centered);
       });
   Value variance =
-      e.map(statsType, sizes, {squares}, {rowIdentity},
-            [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-              return arith::DivFOp::create(nb, nl, args[0], count);
-            });
+      e.map(statsType, sizes, {squares}, {rowIdentity}, divideByCount);
   return {mean, variance};
 }
 
@@ -620,13 +732,11 @@ Value softmaxAlong(Emitter &e, Value x, int64_t axis, RankedTensorType type) {
       iterators, [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
         return arith::MaximumFOp::create(nb, nl, args[0], args[1]);
       });
-  Value total = e.generic(
-      reducedType, e.filled(reducedSizes, 0.0), {x, maximum},
-      {identity, reduced, reduced}, iterators,
-      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        Value shifted = arith::SubFOp::create(nb, nl, args[0], args[1]);
-        return arith::AddFOp::create(nb, nl, args[2],
-                                     math::ExpOp::create(nb, nl, shifted));
+  Value total = sumAlong(
+      e, x, axis, {maximum},
+      [](OpBuilder &nb, Location nl, Value element, ValueRange kept) -> Value {
+        return math::ExpOp::create(
+            nb, nl, arith::SubFOp::create(nb, nl, element, kept[0]));
       });
   return e.map(type, sizes, {x, maximum, total}, {identity, reduced, reduced},
                [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
@@ -822,18 +932,6 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
     return success();
   }
 };
-
-Value sliceAlong(Emitter &e, Value input, RankedTensorType type, int64_t axis,
-                 OpFoldResult start, OpFoldResult length) {
-  const int64_t rank = type.getRank();
-  SmallVector<OpFoldResult> offsets(rank, e.b.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes = e.sizes(input);
-  SmallVector<OpFoldResult> strides(rank, e.b.getIndexAttr(1));
-  offsets[axis] = start;
-  sizes[axis] = length;
-  return tensor::ExtractSliceOp::create(e.b, e.loc, type, input, offsets, sizes,
-                                        strides);
-}
 
 // The value and gate halves as slices, so every operand of the generic has
 // the result's shape (linalg takes loop bounds from the first operand that

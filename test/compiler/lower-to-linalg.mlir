@@ -36,15 +36,42 @@ func.func @silu_f16(%x: tensor<?x8xf16>) -> tensor<?x8xf16> {
 // -----
 
 // Group statistics over [N, G, (C/G)·H·W]; the apply step indexes them with
-// the channel's group.
+// the channel's group. Each statistic is a blocked sum: the values after
+// the last whole block of 256, then the blocks as [N, G, blocks, 256]
+// summed into partials, which are summed the same way once more before
+// the rest are added up.
 // CHECK-LABEL: func.func @group_norm
 // CHECK: tensor.reshape %{{.*}} : (tensor<?x32x?x?xf32>, tensor<3xindex>) -> tensor<?x8x?xf32>
-// CHECK-COUNT-2: iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-COUNT-2: tensor.expand_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] output_shape [%{{.*}}, 8, %{{.*}}, 256] : tensor<?x8x?xf32> into tensor<?x8x?x256xf32>
+// CHECK: iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: iterator_types = ["parallel", "parallel"]
+// CHECK: %[[TAIL:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: ^bb0(%[[X:.*]]: f32, %[[MEAN:.*]]: f32, %{{.*}}: f32):
+// CHECK: arith.subf %[[X]], %[[MEAN]]
+// CHECK: %[[BLOCKED:.*]] = tensor.expand_shape
+// CHECK: %[[PARTIALS:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[BLOCKED]], %{{.*}} : tensor<?x8x?x256xf32>, tensor<?x8xf32>)
+// CHECK: arith.subf
+// CHECK: tensor.extract_slice %[[PARTIALS]]
+// CHECK: tensor.expand_shape
+// CHECK: iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-NOT: arith.subf
+// CHECK: iterator_types = ["parallel", "parallel", "reduction"]
 // CHECK: affine_map<(d0, d1, d2, d3) -> (d0, d1 floordiv 4)>
 // CHECK: math.rsqrt
 func.func @group_norm(%x: tensor<?x32x?x?xf32>, %g: tensor<32xf32>, %b: tensor<32xf32>) -> tensor<?x32x?x?xf32> {
   %0 = avila.group_norm %x, %g, %b groups 8 eps 1.0e-5 : (tensor<?x32x?x?xf32>, tensor<32xf32>, tensor<32xf32>) -> tensor<?x32x?x?xf32>
   return %0 : tensor<?x32x?x?xf32>
+}
+
+// -----
+
+// Rows of a static length that fits in one block are summed in one run.
+// CHECK-LABEL: func.func @layer_norm_short
+// CHECK-NOT: tensor.expand_shape
+// CHECK: math.rsqrt
+func.func @layer_norm_short(%x: tensor<?x?x256xf32>, %g: tensor<256xf32>, %b: tensor<256xf32>) -> tensor<?x?x256xf32> {
+  %0 = avila.layer_norm %x, %g, %b eps 1.0e-5 : (tensor<?x?x256xf32>, tensor<256xf32>, tensor<256xf32>) -> tensor<?x?x256xf32>
+  return %0 : tensor<?x?x256xf32>
 }
 
 // -----

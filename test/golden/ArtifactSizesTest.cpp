@@ -3,7 +3,9 @@
 // The tiny-sd artifact (compiled once by the golden.tiny-sd.compile-x86
 // test, path in AVILA_TINY_ARTIFACT) runs latent sizes and batch sizes the
 // golden data does not cover, with results equal to the interpreter's on the
-// same weights and fresh random inputs.
+// same weights and fresh random inputs. Each test draws its inputs from a
+// fresh seed, printed at its start and with every failure;
+// AVILA_TEST_SEED=<seed> replays it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,12 +16,14 @@
 #include "runtime/base/Error.h"
 #include "runtime/executor/Executable.h"
 #include "runtime/text/ClipTokenizer.h"
+#include "test/TestSeed.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 
@@ -51,6 +55,7 @@ protected:
                              builder.getF32Type());
     models::buildUNet(**module, config.unet, builder.getF32Type());
     models::buildVaeDecoder(**module, config.vae, builder.getF32Type());
+    models::buildVaeEncoder(**module, config.vae, builder.getF32Type());
   }
   static void TearDownTestSuite() {
     delete module;
@@ -112,7 +117,11 @@ protected:
                               std::move(values));
   }
 
-  std::mt19937 rng{std::random_device{}()};
+  void SetUp() override { std::printf("%s\n", test::replayHint(seed).c_str()); }
+
+  const unsigned seed = test::testSeed();
+  ::testing::ScopedTrace trace{__FILE__, __LINE__, test::replayHint(seed)};
+  std::mt19937 rng{seed};
   static Checkpoint *checkpoint;
   static Executable *executable;
   static mlir::MLIRContext *context;
@@ -194,6 +203,18 @@ TEST_F(TinySdArtifact, IdsOutsideTheVocabularyAreRefusedAsByTheInterpreter) {
     const std::string message = llvm::toString(reference.takeError());
     EXPECT_NE(message.find(expected), std::string::npos) << message;
   }
+}
+
+// At 1024² the VAE's full-resolution group norms hold 2²⁰ values a group
+// (one of tiny-sd's 32 channels over 1024x1024): long sums must not drift.
+TEST_F(TinySdArtifact, VaeDecoderAt1024) {
+  EXPECT_LT(compare("vae_decoder", {randn({1, 4, 128, 128})}, Component::Vae),
+            1e-5);
+}
+
+TEST_F(TinySdArtifact, VaeEncoderAt1024) {
+  EXPECT_LT(compare("vae_encoder", {randn({1, 3, 1024, 1024})}, Component::Vae),
+            1e-5);
 }
 
 TEST_F(TinySdArtifact, RefusesInputsThatDoNotFit) {

@@ -15,24 +15,18 @@
 #include "runtime/hal/cpu/ukernels/Contraction.h"
 #include "runtime/hal/cpu/ukernels/MicroKernel.h"
 #include "runtime/hal/cpu/ukernels/UkernelAbi.h"
+#include "test/TestSeed.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <bit>
 #include <cmath>
-#include <cstdlib>
 #include <functional>
 #include <random>
 
 namespace avila::cpu {
 namespace {
-
-unsigned freshSeed() {
-  if (const char *fixed = std::getenv("AVILA_TEST_SEED"))
-    return static_cast<unsigned>(std::strtoul(fixed, nullptr, 10));
-  return std::random_device{}();
-}
 
 class Drawn {
 public:
@@ -55,9 +49,8 @@ private:
 // Fresh sizes and values per test, with the seed in every failure message.
 class Ukernel : public ::testing::Test {
 protected:
-  const unsigned seed = freshSeed();
-  ::testing::ScopedTrace trace{__FILE__, __LINE__,
-                               "AVILA_TEST_SEED=" + std::to_string(seed)};
+  const unsigned seed = test::testSeed();
+  ::testing::ScopedTrace trace{__FILE__, __LINE__, test::replayHint(seed)};
   Drawn r{seed};
 };
 

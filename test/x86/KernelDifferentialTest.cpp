@@ -14,6 +14,7 @@
 #include "runtime/base/Difference.h"
 #include "runtime/hal/cpu/SharedObject.h"
 #include "runtime/hal/cpu/ThreadPool.h"
+#include "test/TestSeed.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -23,7 +24,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <functional>
 #include <random>
 
@@ -376,27 +376,18 @@ const Case kCases[] = {
 
 class X86Kernel : public ::testing::TestWithParam<Case> {};
 
-unsigned freshSeed() {
-  if (const char *fixed = std::getenv("AVILA_TEST_SEED"))
-    return static_cast<unsigned>(std::strtoul(fixed, nullptr, 10));
-  return std::random_device{}();
-}
-
-TEST_P(X86Kernel, MatchesTheInterpreter) {
-  const unsigned seed = freshSeed();
-  SCOPED_TRACE("AVILA_TEST_SEED=" + std::to_string(seed));
-  Random random(seed);
-  Drawn drawn = GetParam().draw(random);
-  SCOPED_TRACE(drawn.function);
-
+// Interprets @k of `function` on `inputs`, compiles it to a shared object,
+// runs it as the runtime would, and checks every result's relative L2
+// difference against `tolerance`.
+void expectMatchesInterpreter(const std::string &function,
+                              std::vector<Tensor> inputs, double tolerance) {
   mlir::MLIRContext context;
   context.loadDialect<AvilaDialect, mlir::func::FuncDialect,
                       mlir::arith::ArithDialect>();
-  auto module =
-      mlir::parseSourceString<mlir::ModuleOp>(drawn.function, &context);
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(function, &context);
   ASSERT_TRUE(module);
   auto expected = interp::interpret(
-      module->lookupSymbol<mlir::func::FuncOp>("k"), drawn.inputs, {});
+      module->lookupSymbol<mlir::func::FuncOp>("k"), inputs, {});
   ASSERT_TRUE(bool(expected)) << llvm::toString(expected.takeError());
 
   auto library = x86::compileToSharedObject(*module, x86::Options());
@@ -407,7 +398,7 @@ TEST_P(X86Kernel, MatchesTheInterpreter) {
   std::vector<std::vector<int32_t>> idBuffers;
   std::vector<Tensor> outputs;
   std::vector<cpu::BufferRef> buffers;
-  for (Tensor &input : drawn.inputs) {
+  for (Tensor &input : inputs) {
     if (interp::isFloat(input.elementType)) {
       buffers.push_back({input.floats.data(), input.shape});
       continue;
@@ -423,14 +414,92 @@ TEST_P(X86Kernel, MatchesTheInterpreter) {
   code.kernel("k")(args.data());
 
   for (size_t i = 0; i < outputs.size(); ++i)
-    EXPECT_LT(relativeL2(outputs[i].floats, (*expected)[i].floats), 1e-5)
+    EXPECT_LT(relativeL2(outputs[i].floats, (*expected)[i].floats), tolerance)
         << "result " << i;
+}
+
+TEST_P(X86Kernel, MatchesTheInterpreter) {
+  const unsigned seed = test::testSeed();
+  SCOPED_TRACE(test::replayHint(seed));
+  Random random(seed);
+  Drawn drawn = GetParam().draw(random);
+  SCOPED_TRACE(drawn.function);
+  expectMatchesInterpreter(drawn.function, std::move(drawn.inputs), 1e-5);
 }
 
 INSTANTIATE_TEST_SUITE_P(Ops, X86Kernel, ::testing::ValuesIn(kCases),
                          [](const ::testing::TestParamInfo<Case> &info) {
                            return std::string(info.param.name);
                          });
+
+// Normalizations whose statistics sum as many values as the VAE's group
+// norms at full size: 256 channels at 512² and 128 channels at 1024², in
+// 32 groups, hold 2²¹ and 2²² values a group. The layer norms normalize
+// rows of those lengths ([1, 32, 2²¹] and [1, 32, 2²²]: the same element
+// counts). A single f32 running sum loses the small addends of such rows
+// (2e-4 off); the bound is what honest f32 reordering reaches.
+class X86LongReduction : public ::testing::Test {
+protected:
+  // Unit variance around 0.5 (offset like real activations, so that the
+  // mean's sum grows too): the sum of two uniforms from a splitmix64
+  // stream, as 10⁸ normal draws would take most of the test's time.
+  Tensor activations(Shape shape) {
+    uint64_t state = random.size(0, INT64_MAX);
+    std::vector<float> values(interp::numElements(shape));
+    for (float &value : values) {
+      uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+      z ^= z >> 31;
+      const float sum = float(z >> 40) + float(z & 0xffffff);
+      value = 0.5f + (sum * 0x1p-24f - 1.0f) * 2.4494897f;
+    }
+    return Tensor::fromFloats(ElementType::F32, std::move(shape),
+                              std::move(values));
+  }
+
+  void expectGroupNormMatches(int64_t channels, int64_t size) {
+    const std::string x = "tensor<?x" + s(channels) + "x?x?xf32>";
+    const std::string v = "tensor<" + s(channels) + "xf32>";
+    expectMatchesInterpreter(
+        "func.func @k(%x: " + x + ", %g: " + v + ", %b: " + v + ") -> " + x +
+            " {\n  %0 = avila.group_norm %x, %g, %b groups 32 eps 1.0e-6 : (" +
+            x + ", " + v + ", " + v + ") -> " + x + "\n  return %0 : " + x +
+            "\n}",
+        {activations({1, channels, size, size}), random.normal({channels}),
+         random.normal({channels})},
+        1e-6);
+  }
+
+  void expectLayerNormMatches(int64_t features) {
+    const std::string x = "tensor<?x?x" + s(features) + "xf32>";
+    const std::string v = "tensor<" + s(features) + "xf32>";
+    expectMatchesInterpreter(
+        "func.func @k(%x: " + x + ", %g: " + v + ", %b: " + v + ") -> " + x +
+            " {\n  %0 = avila.layer_norm %x, %g, %b eps 1.0e-5 : (" + x + ", " +
+            v + ", " + v + ") -> " + x + "\n  return %0 : " + x + "\n}",
+        {activations({1, 32, features}), random.normal({features}),
+         random.normal({features})},
+        1e-6);
+  }
+
+  const unsigned seed = test::testSeed();
+  ::testing::ScopedTrace trace{__FILE__, __LINE__, test::replayHint(seed)};
+  Random random{seed};
+};
+
+TEST_F(X86LongReduction, GroupNormOfVaeAt512) {
+  expectGroupNormMatches(256, 512);
+}
+TEST_F(X86LongReduction, GroupNormOfVaeAt1024) {
+  expectGroupNormMatches(128, 1024);
+}
+TEST_F(X86LongReduction, LayerNormOfRowsAsLongAsVaeGroupsAt512) {
+  expectLayerNormMatches(int64_t(1) << 21);
+}
+TEST_F(X86LongReduction, LayerNormOfRowsAsLongAsVaeGroupsAt1024) {
+  expectLayerNormMatches(int64_t(1) << 22);
+}
 
 } // namespace
 } // namespace avila
