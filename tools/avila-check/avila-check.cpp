@@ -18,6 +18,7 @@
 #include "runtime/base/Difference.h"
 #include "runtime/base/Error.h"
 #include "runtime/executor/Executable.h"
+#include "runtime/image/ResizeMode.h"
 #include "runtime/pipeline/Pipeline.h"
 #include "runtime/random/NoiseGenerator.h"
 #include "runtime/text/ClipTokenizer.h"
@@ -53,7 +54,7 @@ struct Tolerances {
 };
 
 struct Options {
-  fs::path model, config, cases, artifact, tokenizer;
+  fs::path model, config, cases, artifact, tokenizer, initImage;
   Tolerances tolerances;
   int expectPassed = -1; // any number when negative
 };
@@ -63,7 +64,7 @@ const char *kUsage =
     "                   [--config <diffusers folder>] --cases <folder>\n"
     "                   [--artifact <file.avila>] [--tokenizer <path>]\n"
     "                   [--tolerance <relative L2, default 1e-5>]\n"
-    "                   [--expect-passed <n>]\n"
+    "                   [--expect-passed <n>] [--init-image <photo>]\n"
     "\n"
     "Runs the networks on a golden cases folder (cases.safetensors and\n"
     "cases.json) and reports the relative L2 error of each case.\n"
@@ -77,6 +78,9 @@ const char *kUsage =
     "latents must agree to relative L2 < 1e-5, images to < 1e-4.\n"
     "The exit status is 0 when no case failed, at least one passed and, with\n"
     "--expect-passed, exactly <n> passed (so that no case is lost unseen).\n"
+    "--init-image starts the img2img cases from a photo, resized as the\n"
+    "golden data was made (Pillow's bicubic), instead of the golden image\n"
+    "tensor.\n"
     "--tokenizer gives the CLIP tokenizer (a diffusers tokenizer folder or\n"
     "bpe_simple_vocab_16e6.txt.gz); by default the one of the model or\n"
     "--config folder.\n";
@@ -104,6 +108,8 @@ Options parseOptions(int argc, char **argv) {
       options.artifact = value;
     else if (flag == "--tokenizer")
       options.tokenizer = value;
+    else if (flag == "--init-image")
+      options.initImage = value;
     else if (flag == "--tolerance") {
       char *end = nullptr;
       options.tolerances.network = std::strtod(value.c_str(), &end);
@@ -228,7 +234,7 @@ struct PipelineResult {
 };
 
 PipelineResult runPipelineCase(avila::Pipeline &pipeline,
-                               const Tolerances &tolerances,
+                               const Options &options,
                                const nlohmann::json &pipelineCase,
                                const avila::SafetensorsFile &cases,
                                const std::vector<int64_t> &latentShape) {
@@ -242,7 +248,7 @@ PipelineResult runPipelineCase(avila::Pipeline &pipeline,
   for (const auto &[tensor, key] : {std::pair{&cond, "txt2img.ctx_cond"},
                                     std::pair{&uncond, "txt2img.ctx_uncond"}})
     if (!(avila::relativeL2(tensor->floats, goldenFloats(cases, key)) <
-          tolerances.network))
+          options.tolerances.network))
       result.problem = std::string("the text embedding differs from ") + key;
 
   const std::string prefix = name + ".";
@@ -255,7 +261,14 @@ PipelineResult runPipelineCase(avila::Pipeline &pipeline,
   if (img2img) {
     avila::HostTensor image;
     image.shape = {1, 3, latentShape[2] * 8, latentShape[3] * 8};
-    image.floats = goldenFloats(cases, "vae.encode.image");
+    // The golden init image is the photo resized with Pillow's bicubic.
+    image.floats =
+        options.initImage.empty()
+            ? goldenFloats(cases, "vae.encode.image")
+            : avila::imageToTensor(avila::resizeImage(
+                  avila::readImage(options.initImage), image.shape[3],
+                  image.shape[2], avila::ResizeMode::Just,
+                  avila::ResizeFilter::Bicubic));
     latents.floats = pipeline.encode(image).floats;
     first = sampler->firstEvaluationFor(pipelineCase.value("strength", 1.0));
     sampler->addNoise(latents.floats, goldenFloats(cases, prefix + "noise"),
@@ -283,7 +296,7 @@ PipelineResult runPipelineCase(avila::Pipeline &pipeline,
         const size_t size = latents.floats.size();
         if (!(avila::relativeL2(latents.floats, std::span(trace).subspan(
                                                     (step - 1) * size, size)) <
-              tolerances.latents))
+              options.tolerances.latents))
           result.problem =
               "step " + std::to_string(step) + " differs from the golden trace";
         return true;
@@ -430,8 +443,8 @@ int run(const Options &options) {
       continue;
     }
     const auto start = std::chrono::steady_clock::now();
-    const PipelineResult result = runPipelineCase(
-        *pipeline, options.tolerances, pipelineCase, cases, latentShape);
+    const PipelineResult result =
+        runPipelineCase(*pipeline, options, pipelineCase, cases, latentShape);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
