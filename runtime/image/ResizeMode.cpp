@@ -38,14 +38,14 @@ bool parseResizeMode(std::string_view name, ResizeMode &mode) {
   return true;
 }
 
-Image resizeImage(const Image &image, int width, int height, ResizeMode mode,
-                  ResizeFilter filter) {
+ResizeFit fitImage(int imageWidth, int imageHeight, int width, int height,
+                   ResizeMode mode) {
   if (mode == ResizeMode::Just)
-    return resample(image, width, height, filter);
+    return {width, height, true};
   // A1111 compares width / height with the image's ratio in floating point;
   // for sizes this small the cross products decide exactly the same.
-  const int64_t requestSide = int64_t(width) * image.height;
-  const int64_t imageSide = int64_t(image.width) * height;
+  const int64_t requestSide = int64_t(width) * imageHeight;
+  const int64_t imageSide = int64_t(imageWidth) * height;
   // Whether the scaled image takes the requested width (and its height
   // follows from the ratio, rounded down) or the requested height.
   const bool takesWidth = mode == ResizeMode::Crop ? requestSide > imageSide
@@ -54,22 +54,31 @@ Image resizeImage(const Image &image, int width, int height, ResizeMode mode,
   const int64_t scaledWidth =
       takesWidth
           ? width
-          : std::max<int64_t>(int64_t(image.width) * height / image.height, 1);
+          : std::max<int64_t>(int64_t(imageWidth) * height / imageHeight, 1);
   const int64_t scaledHeight =
       takesWidth
-          ? std::max<int64_t>(int64_t(image.height) * width / image.width, 1)
+          ? std::max<int64_t>(int64_t(imageHeight) * width / imageWidth, 1)
           : height;
   // Covering the request with a very wide or tall image would scale it
   // without bound (1×10000 cropped to 512×512 is 512×5120000 before the
   // crop).
   if (std::max(scaledWidth, scaledHeight) > kMaxImageSide)
-    fail("cannot fit a " + std::to_string(image.width) + "x" +
-         std::to_string(image.height) + " image to " + std::to_string(width) +
+    fail("cannot fit a " + std::to_string(imageWidth) + "x" +
+         std::to_string(imageHeight) + " image to " + std::to_string(width) +
          "x" + std::to_string(height) + ": it would first be scaled to " +
          std::to_string(scaledWidth) + "x" + std::to_string(scaledHeight) +
          " (limit " + std::to_string(kMaxImageSide) + " a side)");
-  const Image scaled = resample(image, static_cast<int>(scaledWidth),
-                                static_cast<int>(scaledHeight), filter);
+  return {static_cast<int>(scaledWidth), static_cast<int>(scaledHeight),
+          takesWidth};
+}
+
+Image resizeImage(const Image &image, int width, int height, ResizeMode mode,
+                  ResizeFilter filter) {
+  const auto [scaledWidth, scaledHeight, takesWidth] =
+      fitImage(image.width, image.height, width, height, mode);
+  const Image scaled = resample(image, scaledWidth, scaledHeight, filter);
+  if (mode == ResizeMode::Just)
+    return scaled;
   Image result{width, height, std::vector<uint8_t>(size_t(width) * height * 3)};
   paste(result, scaled, width / 2 - scaled.width / 2,
         height / 2 - scaled.height / 2);

@@ -25,6 +25,17 @@ enum class ResizeMode {
 /// anything else.
 bool parseResizeMode(std::string_view name, ResizeMode &mode);
 
+/// The size an image of imageWidth×imageHeight is scaled to before it is
+/// centred on the width×height canvas, and whether that takes the canvas's
+/// width (the height following from the ratio) or its height. Throws
+/// avila::Error when a side would exceed kMaxImageSide.
+struct ResizeFit {
+  int scaledWidth, scaledHeight;
+  bool takesWidth;
+};
+ResizeFit fitImage(int imageWidth, int imageHeight, int width, int height,
+                   ResizeMode mode);
+
 /// `image` made width×height as A1111 does with its default upscaler
 /// ("None"): the scaling uses `filter`; the fill bands use Pillow's default
 /// (bicubic), as A1111's code does.

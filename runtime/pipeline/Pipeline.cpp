@@ -84,7 +84,7 @@ double Pipeline::latentScale() const {
 }
 
 void Pipeline::validate(const GenerationParameters &parameters,
-                        bool img2img) const {
+                        const std::optional<Image> &initImage) const {
   const auto &root = executable.artifact().root();
   const int low = static_cast<int>(root.image_size_min());
   const int high = static_cast<int>(root.image_size_max());
@@ -118,8 +118,12 @@ void Pipeline::validate(const GenerationParameters &parameters,
   if (parameters.seed >
       INT64_MAX - int64_t(parameters.batchCount) * parameters.batchSize)
     fail("seed " + std::to_string(parameters.seed) + " is too large");
-  if (img2img && !(parameters.strength >= 0 && parameters.strength <= 1))
-    fail("strength must be between 0 and 1");
+  if (initImage) {
+    if (!(parameters.strength >= 0 && parameters.strength <= 1))
+      fail("strength must be between 0 and 1");
+    fitImage(initImage->width, initImage->height, parameters.width,
+             parameters.height, parameters.resizeMode);
+  }
   for (const std::string *text :
        {&parameters.prompt, &parameters.negativePrompt})
     tokenized(*text);
@@ -260,7 +264,7 @@ void Pipeline::generate(const GenerationParameters &request,
                         const ImageCallback &deliver,
                         const ProgressCallback &progress) {
   const bool img2img = initImage.has_value();
-  validate(request, img2img);
+  validate(request, initImage);
   GenerationParameters parameters = request;
   if (parameters.seed < 0)
     parameters.seed = std::random_device()() & 0xffffffffu;

@@ -55,9 +55,10 @@ public:
   Pipeline(Executable &executable, const ClipTokenizer &tokenizer,
            NoiseSchedule schedule = NoiseSchedule());
 
-  /// Checks a request against the artifact's limits; throws avila::Error
-  /// naming the first problem.
-  void validate(const GenerationParameters &parameters, bool img2img) const;
+  /// Checks a request (and its img2img init image, if any) against the
+  /// artifact's limits; throws avila::Error naming the first problem.
+  void validate(const GenerationParameters &parameters,
+                const std::optional<Image> &initImage) const;
 
   /// txt2img, or img2img from `initImage` (made the requested size as the
   /// parameters' resize mode and filter say).

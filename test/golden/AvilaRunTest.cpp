@@ -281,6 +281,9 @@ TEST_F(AvilaRun, BadInputGivesOneClearLineAndAFailureStatus) {
   std::ofstream(longPrompt) << std::string(20000, 'x');
   const fs::path badPrompt = output / "bad.txt";
   std::ofstream(badPrompt) << "bad \xff byte\n";
+  // Cropped to a square, a sliver would be scaled past every limit first.
+  const fs::path sliver = output / "sliver.png";
+  writePng(sliver, Image{1, 1000, std::vector<uint8_t>(3000, 0)}, {});
   const std::vector<BadInput> cases = {
       {{"--sampler", "turbo"}, "unknown sampler 'turbo'"},
       {{"--width", "100"}, "width must be a multiple of 8"},
@@ -304,6 +307,8 @@ TEST_F(AvilaRun, BadInputGivesOneClearLineAndAFailureStatus) {
        "--resize-filter is lanczos or bicubic, not 'nearest'"},
       {{"--resize-mode", "crop"},
        "--resize-mode and --resize-filter apply to img2img"},
+      {{"--init-image", sliver.string(), "--resize-mode", "crop"},
+       "cannot fit a 1x1000 image to 128x128"},
       {{"--rng", "quantum"}, "--rng is cpu or cuda"},
       {{"--batch-size", "100"}, "batch size must be between 1 and 8"},
       {{"--seed", "-2"}, "seed must be -1"},

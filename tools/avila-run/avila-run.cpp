@@ -254,7 +254,7 @@ int run(const Options &options) {
     parameters.modelName =
         fs::absolute(options.model).lexically_normal().parent_path().filename();
   // Bad requests fail before the weights (gigabytes) are read.
-  pipeline.validate(parameters, initImage.has_value());
+  pipeline.validate(parameters, initImage);
   if (parameters.seed < 0) {
     parameters.seed = std::random_device()() & 0xffffffffu;
     std::fprintf(stderr, "seed %lld\n",
