@@ -23,8 +23,6 @@ llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-constexpr int64_t kArenaAlignment = 64;
-
 // The size expressions of one entry point, hash-consed, constants folded.
 class ExprTable {
 public:
@@ -192,8 +190,9 @@ public:
 
   void release(unsigned slot) { slots[slot].free = true; }
 
-  /// Byte offset expression of every slot, and the arena size.
-  std::pair<std::vector<uint32_t>, uint32_t> layout() {
+  /// Byte offset expression of every slot, each a multiple of `alignment`,
+  /// and the arena size.
+  std::pair<std::vector<uint32_t>, uint32_t> layout(int64_t alignment) {
     std::vector<uint32_t> offsets;
     uint32_t end = exprs.constant(0);
     for (const Slot &slot : slots) {
@@ -201,8 +200,8 @@ public:
       uint32_t aligned =
           exprs.binary(fb::ExprOp::Mul,
                        exprs.binary(fb::ExprOp::CeilDiv, slot.size,
-                                    exprs.constant(kArenaAlignment)),
-                       exprs.constant(kArenaAlignment));
+                                    exprs.constant(alignment)),
+                       exprs.constant(alignment));
       end = exprs.binary(fb::ExprOp::Add, end, aligned);
     }
     return {offsets, end};
@@ -550,7 +549,7 @@ struct ArtifactTables {
 
 llvm::Expected<std::unique_ptr<fb::EntryPointT>>
 scheduleEntry(func::FuncOp function, ArtifactTables &tables,
-              const ArtifactOptions &options) {
+              const TargetBackend &target, const ArtifactOptions &options) {
   ExprTable exprs;
   ShapeEvaluator shapes(exprs);
   if (auto error = shapes.evaluate(function))
@@ -698,7 +697,7 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
     }
     entry->dispatches.push_back(std::move(dispatch));
   }
-  auto [offsets, arenaSize] = arena.layout();
+  auto [offsets, arenaSize] = arena.layout(target.arenaAlignment());
   for (auto &[binding, slot] : arenaBindings)
     binding->offset = offsets[slot];
   entry->arena_size = arenaSize;
@@ -708,34 +707,48 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
   return entry;
 }
 
+// Every kernel the schedules dispatch must be one the code defines: a
+// missing one would fail only when the runtime loads the artifact.
+llvm::Error checkKernelsDefined(const fb::ArtifactT &artifact,
+                                const TargetCode &code,
+                                const TargetBackend &target) {
+  for (const auto &kernel : artifact.kernels)
+    if (!llvm::is_contained(code.kernels, kernel->name))
+      return fail("the " + target.name() + " code defines no kernel '" +
+                  kernel->name + "'");
+  return llvm::Error::success();
+}
+
 } // namespace
 
 llvm::Expected<std::vector<uint8_t>>
-buildArtifact(ModuleOp module, const ArtifactOptions &options) {
-  if (auto error = runPhases(module, Phase::Graph, Phase::Dispatch,
-                             options.x86.progress))
+buildArtifact(ModuleOp module, const TargetBackend &target,
+              const ArtifactOptions &options) {
+  if (auto error = runPhases(module, target, modulePhases(), options.progress))
     return std::move(error);
 
   ArtifactTables tables;
   tables.artifact.format_version = kArtifactFormatVersion;
-  tables.artifact.target = fb::Target::X86;
-  tables.artifact.target_features = x86::cpuFeatures(options.x86);
-  if (options.x86.progress)
-    options.x86.progress({"schedule"});
+  tables.artifact.target = target.artifactTarget();
+  tables.artifact.target_features = target.features();
+  if (options.progress)
+    options.progress({"schedule"});
   for (auto function : module.getOps<func::FuncOp>()) {
     if (function->hasAttr("avila.dispatch"))
       continue;
-    auto entry = scheduleEntry(function, tables, options);
+    auto entry = scheduleEntry(function, tables, target, options);
     if (!entry)
       return entry.takeError();
     tables.artifact.entry_points.push_back(std::move(*entry));
   }
 
   OwningOpRef<ModuleOp> kernels = cloneKernels(module);
-  auto code = x86::compileToSharedObject(*kernels, options.x86);
+  auto code = compileKernels(*kernels, target, options.progress);
   if (!code)
     return code.takeError();
-  tables.artifact.code = std::move(*code);
+  if (auto error = checkKernelsDefined(tables.artifact, *code, target))
+    return error;
+  tables.artifact.code = std::move(code->code);
   tables.artifact.code_size = tables.artifact.code.size();
   tables.artifact.code_crc32 = codeChecksum(tables.artifact.code);
 

@@ -11,7 +11,7 @@
 #ifndef AVILA_COMPILER_ARTIFACT_ARTIFACTBUILDER_H
 #define AVILA_COMPILER_ARTIFACT_ARTIFACTBUILDER_H
 
-#include "compiler/targets/x86/X86Codegen.h"
+#include "compiler/targets/TargetBackend.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
@@ -24,7 +24,8 @@
 namespace avila {
 
 struct ArtifactOptions {
-  x86::Options x86;
+  /// Told of each phase and code generator step as it starts.
+  ProgressCallback progress;
   /// The checkpoint component ("text_encoder", "unet", "vae") whose weights
   /// each entry function uses.
   std::map<std::string, std::string> components;
@@ -34,10 +35,11 @@ struct ArtifactOptions {
       singleFileKey;
 };
 
-/// Compiles every function of `module` (avila graphs; consumed) into an x86
-/// artifact and returns its bytes.
+/// Compiles every function of `module` (avila graphs; consumed) into an
+/// artifact for `target` and returns its bytes.
 llvm::Expected<std::vector<uint8_t>>
-buildArtifact(mlir::ModuleOp module, const ArtifactOptions &options);
+buildArtifact(mlir::ModuleOp module, const TargetBackend &target,
+              const ArtifactOptions &options);
 
 } // namespace avila
 

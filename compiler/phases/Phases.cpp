@@ -1,6 +1,7 @@
 //===- Phases.cpp - The named compilation phases --------------------------===//
 
 #include "compiler/phases/Phases.h"
+#include "compiler/targets/TargetBackend.h"
 #include "compiler/transforms/AttentionUkernel.h"
 #include "compiler/transforms/Passes.h"
 
@@ -9,8 +10,6 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
 #include <mutex>
 
@@ -23,36 +22,6 @@ namespace {
 llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
-
-// Phases are written as textual pipelines (upstream passes take their
-// options that way); a typo is a bug, caught by every test that compiles.
-void addPipeline(OpPassManager &passes, llvm::StringRef pipeline) {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    registerAllPasses();
-    registerAvilaPasses();
-  });
-  std::string errors;
-  llvm::raw_string_ostream stream(errors);
-  if (failed(parsePassPipeline(pipeline, passes, stream)))
-    llvm::report_fatal_error("bad phase pipeline: " + llvm::Twine(errors));
-}
-
-// memref.copy between strided buffers lowers to a call into MLIR's C runner
-// library, which the runtime does not have; as linalg.copy it becomes loops.
-struct CopiesToLinalg
-    : public PassWrapper<CopiesToLinalg, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CopiesToLinalg)
-  StringRef getArgument() const override { return "avila-copies-to-linalg"; }
-  void runOnOperation() override {
-    getOperation().walk([](memref::CopyOp copy) {
-      OpBuilder builder(copy);
-      linalg::CopyOp::create(builder, copy.getLoc(), copy.getSource(),
-                             copy.getTarget());
-      copy.erase();
-    });
-  }
-};
 
 void addDispatch(OpPassManager &passes) {
   passes.addPass(createFormDispatches());
@@ -81,87 +50,81 @@ void addBufferized(OpPassManager &passes) {
                       "buffer-deallocation-pipeline,canonicalize");
 }
 
-void addUkernels(OpPassManager &passes) {
-  addPipeline(passes, "avila-contractions-to-ukernels");
-  passes.addPass(std::make_unique<CopiesToLinalg>());
-}
-
-void addLLVM(OpPassManager &passes) {
-  addPipeline(passes, "func.func(convert-linalg-to-parallel-loops),"
-                      "avila-outline-parallel-loops,"
-                      "convert-math-to-llvm,convert-math-to-libm,"
-                      "lower-affine,convert-scf-to-cf,expand-strided-metadata,"
-                      "lower-affine,finalize-memref-to-llvm,convert-to-llvm,"
-                      "reconcile-unrealized-casts");
-}
-
 void addNothing(OpPassManager &) {}
 
-const PhaseInfo kPhases[] = {
-    {Phase::Graph, "graph",
+const PhaseInfo kModulePhases[] = {
+    {"graph",
      "the networks in the avila dialect (text_encoder, unet, vae_decoder, "
      "vae_encoder)",
      addNothing},
-    {Phase::Dispatch, "dispatch",
+    {"dispatch",
      "grouped into kernels (avila.dispatch functions), called from the entry "
      "points",
      addDispatch},
-    {Phase::Linalg, "linalg",
+};
+
+const PhaseInfo kSharedKernelPhases[] = {
+    {"linalg",
      "the kernels alone, lowered to linalg on tensors (attention the CPU "
      "ukernel runs stays avila.attention)",
      addLinalg},
-    {Phase::Fused, "fused", "elementwise producers fused into their consumers",
-     addFused},
-    {Phase::Bufferized, "bufferized",
+    {"fused", "elementwise producers fused into their consumers", addFused},
+    {"bufferized",
      "on buffers, results as out-parameters, attention as a ukernel call",
      addBufferized},
-    {Phase::Ukernels, "ukernels", "matmuls and convolutions as ukernel calls",
-     addUkernels},
-    {Phase::LLVM, "llvm",
-     "loops (parallel ones outlined as thread pool tasks) in the LLVM dialect, "
-     "the last phase before LLVM's own code generation",
-     addLLVM},
 };
 
-// Everything the phases create or bufferize, loaded into `context`.
-void loadDialects(MLIRContext &context) {
+// Everything the phases for `target` create or bufferize, loaded into
+// `context`.
+void loadDialects(MLIRContext &context, const TargetBackend &target) {
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
-  registerAttentionUkernelBufferization(registry);
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
+  target.registerDialects(registry);
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();
 }
 
 } // namespace
 
-llvm::ArrayRef<PhaseInfo> phases() { return kPhases; }
-
-const PhaseInfo &phaseInfo(Phase phase) {
-  return kPhases[static_cast<size_t>(phase)];
+void addPipeline(OpPassManager &passes, llvm::StringRef pipeline) {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    registerAllPasses();
+    registerAvilaPasses();
+  });
+  std::string errors;
+  llvm::raw_string_ostream stream(errors);
+  if (failed(parsePassPipeline(pipeline, passes, stream)))
+    llvm::report_fatal_error("bad phase pipeline: " + llvm::Twine(errors));
 }
 
-std::optional<Phase> parsePhase(llvm::StringRef name) {
-  for (const PhaseInfo &info : kPhases)
-    if (name == info.name)
-      return info.phase;
-  return std::nullopt;
+llvm::ArrayRef<PhaseInfo> modulePhases() { return kModulePhases; }
+
+std::vector<PhaseInfo> kernelPhases(const TargetBackend &target) {
+  std::vector<PhaseInfo> phases(std::begin(kSharedKernelPhases),
+                                std::end(kSharedKernelPhases));
+  llvm::append_range(phases, target.phases());
+  return phases;
 }
 
-llvm::Error runPhases(ModuleOp module, Phase from, Phase to,
+std::vector<PhaseInfo> allPhases(const TargetBackend &target) {
+  std::vector<PhaseInfo> phases(modulePhases().begin(), modulePhases().end());
+  llvm::append_range(phases, kernelPhases(target));
+  return phases;
+}
+
+llvm::Error runPhases(ModuleOp module, const TargetBackend &target,
+                      llvm::ArrayRef<PhaseInfo> phases,
                       const ProgressCallback &progress) {
   MLIRContext &context = *module.getContext();
-  loadDialects(context);
+  loadDialects(context, target);
   std::string diagnostics;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
     diagnostics += "\n" + diagnostic.str();
     return success();
   });
-  for (size_t i = static_cast<size_t>(from) + 1; i <= static_cast<size_t>(to);
-       ++i) {
-    const PhaseInfo &info = kPhases[i];
+  for (const PhaseInfo &info : phases) {
     if (progress)
       progress({info.name});
     PassManager passes(&context);
@@ -184,15 +147,33 @@ OwningOpRef<ModuleOp> cloneKernels(ModuleOp module) {
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>>
-lowerTo(ModuleOp module, Phase phase, const ProgressCallback &progress) {
-  if (auto error = runPhases(module, Phase::Graph,
-                             std::min(phase, Phase::Dispatch), progress))
+lowerTo(ModuleOp module, const TargetBackend &target, llvm::StringRef phase,
+        const ProgressCallback &progress) {
+  std::vector<PhaseInfo> all = allPhases(target);
+  auto named = llvm::find_if(
+      all, [&](const PhaseInfo &info) { return phase == info.name; });
+  if (named == all.end())
+    return fail("no phase '" + phase + "' for target " + target.name());
+  llvm::ArrayRef<PhaseInfo> upTo =
+      llvm::ArrayRef(all).take_front(named - all.begin() + 1);
+  llvm::ArrayRef<PhaseInfo> onModule = upTo.take_front(modulePhases().size());
+  if (auto error = runPhases(module, target, onModule, progress))
     return std::move(error);
-  OwningOpRef<ModuleOp> result =
-      phase <= Phase::Dispatch ? module.clone() : cloneKernels(module);
-  if (auto error = runPhases(*result, Phase::Dispatch, phase, progress))
+  if (upTo.size() == onModule.size())
+    return OwningOpRef<ModuleOp>(module.clone());
+  OwningOpRef<ModuleOp> kernels = cloneKernels(module);
+  if (auto error = runPhases(*kernels, target, upTo.drop_front(onModule.size()),
+                             progress))
     return std::move(error);
-  return result;
+  return kernels;
+}
+
+llvm::Expected<TargetCode> compileKernels(ModuleOp kernels,
+                                          const TargetBackend &target,
+                                          const ProgressCallback &progress) {
+  if (auto error = runPhases(kernels, target, kernelPhases(target), progress))
+    return std::move(error);
+  return target.serialize(kernels, progress);
 }
 
 } // namespace avila

@@ -2,13 +2,15 @@
 //-*-===//
 //
 // The one definition of how a model is compiled: a list of named phases,
-// each a function that adds its passes. The artifact builder and the x86
-// code generator run them, and `avila-compile --compile-to=<phase>` stops
-// after any of them, so the IR it prints is the IR that gets compiled.
+// each a function that adds its passes. The artifact builder runs them, and
+// `avila-compile --compile-to=<phase>` stops after any of them, so the IR it
+// prints is the IR that gets compiled.
 //
-// The first two phases transform the whole module (the networks, then their
-// entry functions calling outlined kernels); from `linalg` on, the kernels
-// alone are lowered (the entry functions became schedules in the artifact).
+// The module phases transform the whole module (the networks, then their
+// entry functions calling outlined kernels); the kernel phases lower the
+// kernels alone (the entry functions became schedules in the artifact). The
+// kernel phases up to `bufferized` are shared by every target; the target
+// backend adds the rest (compiler/targets/TargetBackend.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,12 +23,13 @@
 #include "llvm/Support/Error.h"
 
 #include <functional>
-#include <optional>
 #include <string>
+#include <vector>
 
 namespace avila {
 
-enum class Phase { Graph, Dispatch, Linalg, Fused, Bufferized, Ukernels, LLVM };
+class TargetBackend;
+struct TargetCode;
 
 /// What compilation is doing, for a progress display: a phase or a step of
 /// the code generator, and for steps that go function by function, how many of
@@ -38,32 +41,49 @@ struct CompileProgress {
 using ProgressCallback = std::function<void(const CompileProgress &)>;
 
 struct PhaseInfo {
-  Phase phase;
   const char *name;
   const char *description;
   /// Adds the passes that lead from the previous phase to this one.
   void (*addPasses)(mlir::OpPassManager &passes);
 };
 
-/// Every phase, in order.
-llvm::ArrayRef<PhaseInfo> phases();
-const PhaseInfo &phaseInfo(Phase phase);
-std::optional<Phase> parsePhase(llvm::StringRef name);
+/// The phases on the whole module: graph, then dispatch.
+llvm::ArrayRef<PhaseInfo> modulePhases();
 
-/// Runs the phases after `from` up to and including `to` on `module`,
-/// reporting each to `progress` as it starts. Fails with the diagnostics.
-llvm::Error runPhases(mlir::ModuleOp module, Phase from, Phase to,
+/// The phases on the kernels alone when compiling for `target`: the shared
+/// ones, then the target's.
+std::vector<PhaseInfo> kernelPhases(const TargetBackend &target);
+
+/// Every phase compiling for `target`: the module phases, then the kernel
+/// phases.
+std::vector<PhaseInfo> allPhases(const TargetBackend &target);
+
+/// Adds the textual pass pipeline `pipeline` (how upstream passes take their
+/// options) to `passes`; a typo is a bug, caught by every test that compiles.
+void addPipeline(mlir::OpPassManager &passes, llvm::StringRef pipeline);
+
+/// Runs `phases` on `module` in order, reporting each to `progress` as it
+/// starts. Fails with the diagnostics.
+llvm::Error runPhases(mlir::ModuleOp module, const TargetBackend &target,
+                      llvm::ArrayRef<PhaseInfo> phases,
                       const ProgressCallback &progress = {});
 
 /// The kernels (functions marked avila.dispatch) of a module after the
-/// dispatch phase, alone in a new module: what the code generator compiles.
+/// dispatch phase, alone in a new module: what the target compiles.
 mlir::OwningOpRef<mlir::ModuleOp> cloneKernels(mlir::ModuleOp module);
 
-/// The IR after `phase`, as the artifact builder compiles it: `module` (the
-/// networks; transformed in place) up to dispatch, then its kernels alone.
+/// The IR after the phase named `phase` (a module phase or a kernel phase of
+/// `target`), as the artifact builder compiles it: `module` (the networks;
+/// transformed in place) up to dispatch, then its kernels alone.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
-lowerTo(mlir::ModuleOp module, Phase phase,
-        const ProgressCallback &progress = {});
+lowerTo(mlir::ModuleOp module, const TargetBackend &target,
+        llvm::StringRef phase, const ProgressCallback &progress = {});
+
+/// Lowers `kernels` (as cloneKernels returns them; in place) through the
+/// kernel phases of `target` and serializes them into its code.
+llvm::Expected<TargetCode>
+compileKernels(mlir::ModuleOp kernels, const TargetBackend &target,
+               const ProgressCallback &progress = {});
 
 } // namespace avila
 

@@ -10,7 +10,7 @@
 
 #include "compiler/dialect/AvilaDialect.h"
 #include "compiler/interpreter/Interpreter.h"
-#include "compiler/targets/x86/X86Codegen.h"
+#include "compiler/targets/x86/X86Target.h"
 #include "runtime/base/Difference.h"
 #include "runtime/hal/cpu/SharedObject.h"
 #include "runtime/hal/cpu/ThreadPool.h"
@@ -390,10 +390,10 @@ void expectMatchesInterpreter(const std::string &function,
       module->lookupSymbol<mlir::func::FuncOp>("k"), inputs, {});
   ASSERT_TRUE(bool(expected)) << llvm::toString(expected.takeError());
 
-  auto library = x86::compileToSharedObject(*module, x86::Options());
+  auto library = compileKernels(*module, x86::X86Target());
   ASSERT_TRUE(bool(library)) << llvm::toString(library.takeError());
   cpu::ThreadPool pool(2);
-  cpu::SharedObject code(*library, pool);
+  cpu::SharedObject code(library->code, pool);
 
   std::vector<std::vector<int32_t>> idBuffers;
   std::vector<Tensor> outputs;

@@ -9,6 +9,7 @@
 
 #include "compiler/artifact/ArtifactBuilder.h"
 #include "compiler/phases/Phases.h"
+#include "compiler/targets/TargetRegistry.h"
 #include "models/config/LdmNames.h"
 #include "models/config/ModelConfig.h"
 #include "models/graphs/Models.h"
@@ -27,10 +28,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
+std::string targetList() {
+  std::string names;
+  for (const std::string &name : avila::targetBackendNames())
+    names += (names.empty() ? "" : ", ") + name;
+  return names;
+}
+
 std::string usage() {
   std::string text =
       "usage: avila-compile <model> [--config <diffusers folder>] "
-      "[--target x86]\n"
+      "[--target <target>]\n"
       "                     [-o <file.avila>] [--compile-to=<phase>] "
       "[--quiet]\n"
       "\n"
@@ -41,18 +49,26 @@ std::string usage() {
       "diffusers folder --config names: the folder, its model_index.json or\n"
       "a component's config.json). The artifact serves every checkpoint of\n"
       "that architecture; it holds no weights.\n"
+      "--target is one of: " +
+      targetList() +
+      " (default x86).\n"
       "Progress goes to stderr; --quiet keeps it silent.\n"
       "--compile-to prints the IR after the named phase instead:\n";
-  for (const avila::PhaseInfo &phase : avila::phases())
-    text += "  " + std::string(phase.name) +
-            std::string(12 - std::string(phase.name).size(), ' ') +
-            phase.description + "\n";
+  for (const std::string &name : avila::targetBackendNames()) {
+    text += "for --target " + name + ":\n";
+    for (const avila::PhaseInfo &phase :
+         avila::allPhases(*avila::targetBackend(name)))
+      text += "  " + std::string(phase.name) +
+              std::string(12 - std::string(phase.name).size(), ' ') +
+              phase.description + "\n";
+  }
   return text;
 }
 
 struct Options {
-  std::string model, config, output = "model.avila", target = "x86";
-  std::optional<avila::Phase> phase;
+  std::string model, config, output = "model.avila", targetName = "x86";
+  std::optional<std::string> phase;
+  const avila::TargetBackend *target = nullptr;
   bool quiet = false;
 };
 
@@ -65,9 +81,7 @@ Options parse(int argc, char **argv) {
       std::exit(0);
     }
     if (arg.rfind("--compile-to=", 0) == 0) {
-      options.phase = avila::parsePhase(arg.substr(13));
-      if (!options.phase)
-        avila::fail("unknown phase '" + arg.substr(13) + "'\n" + usage());
+      options.phase = arg.substr(13);
       continue;
     }
     if (arg == "--quiet") {
@@ -78,7 +92,7 @@ Options parse(int argc, char **argv) {
       if (i + 1 >= argc)
         avila::fail("missing value for " + arg);
       (arg == "-o"         ? options.output
-       : arg == "--target" ? options.target
+       : arg == "--target" ? options.targetName
                            : options.config) = argv[++i];
       continue;
     }
@@ -91,9 +105,16 @@ Options parse(int argc, char **argv) {
   }
   if (options.model.empty())
     avila::fail("no model given\n" + usage());
-  if (options.target != "x86")
-    avila::fail("target '" + options.target +
-                "' is not available yet (x86 is)");
+  options.target = avila::targetBackend(options.targetName);
+  if (!options.target)
+    avila::fail("unknown target '" + options.targetName +
+                "' (the targets: " + targetList() + ")");
+  if (options.phase && llvm::none_of(avila::allPhases(*options.target),
+                                     [&](const avila::PhaseInfo &info) {
+                                       return *options.phase == info.name;
+                                     }))
+    avila::fail("unknown phase '" + *options.phase + "' for target " +
+                options.targetName + "\n" + usage());
   return options;
 }
 
@@ -139,7 +160,8 @@ int run(const Options &options) {
     avila::fail("the model graphs do not verify (a bug)");
 
   if (options.phase) {
-    auto lowered = avila::lowerTo(*module, *options.phase, progress);
+    auto lowered =
+        avila::lowerTo(*module, *options.target, *options.phase, progress);
     if (!lowered)
       avila::fail(llvm::toString(lowered.takeError()));
     display.reset();
@@ -148,7 +170,7 @@ int run(const Options &options) {
   }
 
   avila::ArtifactOptions artifactOptions;
-  artifactOptions.x86.progress = progress;
+  artifactOptions.progress = progress;
   artifactOptions.components = {{"text_encoder", "text_encoder"},
                                 {"unet", "unet"},
                                 {"vae_decoder", "vae"},
@@ -161,7 +183,7 @@ int run(const Options &options) {
                                                : avila::Component::Vae,
                  name);
   };
-  auto bytes = avila::buildArtifact(*module, artifactOptions);
+  auto bytes = avila::buildArtifact(*module, *options.target, artifactOptions);
   display.reset();
   if (!bytes)
     avila::fail(llvm::toString(bytes.takeError()));

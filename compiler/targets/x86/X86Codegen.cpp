@@ -1,10 +1,10 @@
 //===- X86Codegen.cpp - avila kernels to an x86-64 shared object ----------===//
 
 #include "compiler/targets/x86/X86Codegen.h"
-#include "compiler/phases/Phases.h"
-#include "compiler/transforms/Passes.h"
+#include "runtime/hal/cpu/SharedObject.h"
 
 #include "lld/Common/Driver.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -244,20 +244,20 @@ std::vector<std::string> cpuFeatures(const Options &options) {
   return {features.begin(), features.end()};
 }
 
-llvm::Expected<std::vector<uint8_t>>
-compileToSharedObject(ModuleOp module, const Options &options) {
+llvm::Expected<TargetCode>
+compileToSharedObject(ModuleOp module, const Options &options,
+                      const ProgressCallback &progress) {
   initializeLLVMOnce();
+  // Outlined tasks and ukernel declarations are private: the public
+  // functions with bodies are the kernels.
   std::vector<std::string> kernels;
-  for (auto function : module.getOps<func::FuncOp>())
-    kernels.push_back(function.getSymName().str());
-
-  if (auto error =
-          runPhases(module, Phase::Dispatch, Phase::LLVM, options.progress))
-    return std::move(error);
+  for (auto function : module.getOps<LLVM::LLVMFuncOp>())
+    if (function.isPublic() && !function.isExternal())
+      kernels.push_back(function.getSymName().str());
 
   auto report = [&](const char *step) {
-    if (options.progress)
-      options.progress({step});
+    if (progress)
+      progress({step});
   };
   report("translate");
   llvm::LLVMContext llvmContext;
@@ -298,8 +298,8 @@ compileToSharedObject(ModuleOp module, const Options &options) {
   for (const llvm::Function &function : *llvmModule)
     functions += !function.isDeclaration();
   auto reportEmitted = [&] {
-    if (options.progress)
-      options.progress({"codegen", emitted, functions});
+    if (progress)
+      progress({"codegen", emitted, functions});
   };
   reportEmitted();
   llvm::SmallVector<char, 0> object;
@@ -316,7 +316,10 @@ compileToSharedObject(ModuleOp module, const Options &options) {
     codegen.run(*llvmModule);
   }
   report("link");
-  return linkShared(llvm::StringRef(object.data(), object.size()));
+  auto library = linkShared(llvm::StringRef(object.data(), object.size()));
+  if (!library)
+    return library.takeError();
+  return TargetCode{std::move(*library), std::move(kernels)};
 }
 
 } // namespace avila::x86

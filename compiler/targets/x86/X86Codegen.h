@@ -1,11 +1,12 @@
-//===- X86Codegen.h - avila kernels to an x86-64 shared object ---*- C++
+//===- X86Codegen.h - LLVM-dialect kernels to an x86-64 shared object -*- C++
 //-*-===//
 //
-// Compiles every func.func of a module (avila ops on tensors) to native code
-// and links it into one ELF shared object, in-process: MLIR lowering, LLVM
+// Compiles kernels lowered to the LLVM dialect (the x86 target's last phase)
+// to native code and links it into one ELF shared object, in-process: LLVM
 // optimization and code generation, and lld as a library.
 //
-// Kernel ABI: for each function `f` the object exports
+// Kernel ABI: for each kernel `f` (a public function with a body) the object
+// exports
 //   void avila_kernel_f(const int64_t *args)
 // where args holds, for each tensor argument and then each result, its
 // memref descriptor flattened: base pointer, the same pointer, offset 0, the
@@ -17,8 +18,7 @@
 #ifndef AVILA_COMPILER_TARGETS_X86_X86CODEGEN_H
 #define AVILA_COMPILER_TARGETS_X86_X86CODEGEN_H
 
-#include "compiler/phases/Phases.h"
-#include "runtime/hal/cpu/SharedObject.h"
+#include "compiler/targets/TargetBackend.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
@@ -32,19 +32,17 @@ struct Options {
   /// -mcpu of the generated code: x86-64-v3 is AVX2 + FMA + F16C.
   std::string cpu = "x86-64-v3";
   unsigned optLevel = 3;
-  /// Told of each phase and code generator step as it starts.
-  ProgressCallback progress;
 };
 
 /// The CPU features code compiled with `options` uses (LLVM's names for
 /// -mcpu's features; what the runtime checks the CPU for).
 std::vector<std::string> cpuFeatures(const Options &options);
 
-/// Lowers `module` (kernels, as after the dispatch phase) in place through
-/// the phases after dispatch to the LLVM dialect, and returns the bytes of
-/// the linked shared object.
-llvm::Expected<std::vector<uint8_t>>
-compileToSharedObject(mlir::ModuleOp module, const Options &options);
+/// The linked shared object of `module` (kernels in the LLVM dialect) and
+/// the kernels it exports, reporting each step to `progress`.
+llvm::Expected<TargetCode>
+compileToSharedObject(mlir::ModuleOp module, const Options &options,
+                      const ProgressCallback &progress);
 
 } // namespace avila::x86
 

@@ -1,0 +1,67 @@
+//===- TargetBackend.h - What the artifact builder asks of a target -*- C++
+//-*-===//
+//
+// A target backend (IREE's target plug-ins are the model) turns the kernels,
+// once the shared phases have lowered them to buffers, into the code of one
+// artifact target: x86 shared objects today, SPIR-V modules next. The
+// artifact builder and `avila-compile` reach targets only through this
+// interface and the registry (TargetRegistry.h), so adding one touches
+// neither.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AVILA_COMPILER_TARGETS_TARGETBACKEND_H
+#define AVILA_COMPILER_TARGETS_TARGETBACKEND_H
+
+#include "compiler/phases/Phases.h"
+#include "runtime/artifact/artifact_generated.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace avila {
+
+/// The serialized kernels of one artifact.
+struct TargetCode {
+  /// The artifact's `code` (x86: an ELF shared object).
+  std::vector<uint8_t> code;
+  /// The name of every kernel `code` defines (the artifact's kernel table
+  /// must name only these).
+  std::vector<std::string> kernels;
+};
+
+class TargetBackend {
+public:
+  virtual ~TargetBackend() = default;
+
+  /// What `avila-compile --target` calls it.
+  virtual llvm::StringRef name() const = 0;
+  /// What the artifact records it as.
+  virtual artifact::Target artifactTarget() const = 0;
+
+  /// The phases after the shared kernel phases (which end on buffers), in
+  /// order; the last leaves the IR serialize takes.
+  virtual llvm::ArrayRef<PhaseInfo> phases() const = 0;
+  /// Registers the dialects, extensions and external models (such as
+  /// bufferization of ops the target keeps) its phases need.
+  virtual void registerDialects(mlir::DialectRegistry &registry) const = 0;
+  /// Serializes kernels lowered through every kernel phase into code,
+  /// reporting its steps to `progress`.
+  virtual llvm::Expected<TargetCode>
+  serialize(mlir::ModuleOp kernels, const ProgressCallback &progress) const = 0;
+
+  /// The device features the code uses (the artifact's target_features,
+  /// checked by the runtime before it loads the code).
+  virtual std::vector<std::string> features() const = 0;
+  /// The alignment in bytes of every buffer the runtime's arena holds.
+  virtual int64_t arenaAlignment() const = 0;
+};
+
+} // namespace avila
+
+#endif // AVILA_COMPILER_TARGETS_TARGETBACKEND_H

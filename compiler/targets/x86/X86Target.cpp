@@ -1,0 +1,75 @@
+//===- X86Target.cpp - The x86-64 target backend --------------------------===//
+
+#include "compiler/targets/x86/X86Target.h"
+#include "compiler/transforms/AttentionUkernel.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+
+using namespace mlir;
+
+namespace avila::x86 {
+
+namespace {
+
+// memref.copy between strided buffers lowers to a call into MLIR's C runner
+// library, which the runtime does not have; as linalg.copy it becomes loops.
+struct CopiesToLinalg
+    : public PassWrapper<CopiesToLinalg, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CopiesToLinalg)
+  StringRef getArgument() const override { return "avila-copies-to-linalg"; }
+  void runOnOperation() override {
+    getOperation().walk([](memref::CopyOp copy) {
+      OpBuilder builder(copy);
+      linalg::CopyOp::create(builder, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
+      copy.erase();
+    });
+  }
+};
+
+void addUkernels(OpPassManager &passes) {
+  addPipeline(passes, "avila-contractions-to-ukernels");
+  passes.addPass(std::make_unique<CopiesToLinalg>());
+}
+
+void addLLVM(OpPassManager &passes) {
+  addPipeline(passes, "func.func(convert-linalg-to-parallel-loops),"
+                      "avila-outline-parallel-loops,"
+                      "convert-math-to-llvm,convert-math-to-libm,"
+                      "lower-affine,convert-scf-to-cf,expand-strided-metadata,"
+                      "lower-affine,finalize-memref-to-llvm,convert-to-llvm,"
+                      "reconcile-unrealized-casts");
+}
+
+const PhaseInfo kPhases[] = {
+    {"ukernels", "matmuls and convolutions as ukernel calls", addUkernels},
+    {"llvm",
+     "loops (parallel ones outlined as thread pool tasks) in the LLVM dialect, "
+     "the last phase before LLVM's own code generation",
+     addLLVM},
+};
+
+} // namespace
+
+llvm::ArrayRef<PhaseInfo> X86Target::phases() const { return kPhases; }
+
+void X86Target::registerDialects(DialectRegistry &registry) const {
+  registerAttentionUkernelBufferization(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+llvm::Expected<TargetCode>
+X86Target::serialize(ModuleOp kernels, const ProgressCallback &progress) const {
+  return compileToSharedObject(kernels, options, progress);
+}
+
+std::vector<std::string> X86Target::features() const {
+  return cpuFeatures(options);
+}
+
+} // namespace avila::x86

@@ -1,0 +1,89 @@
+//===- TargetBackendTest.cpp - The artifact builder through a target ------===//
+//
+// A stand-in backend plugged into the artifact builder: what the artifact
+// records of its target (enum, features, code, arena alignment) comes from
+// the backend alone, and a kernel its code does not define is refused.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/artifact/ArtifactBuilder.h"
+#include "compiler/dialect/AvilaDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Parser/Parser.h"
+
+#include <gtest/gtest.h>
+
+namespace avila {
+namespace {
+
+// Two chained matmuls: the first result lives in the arena (2x4 f32, 32
+// bytes), so the arena's size is that rounded up to the alignment.
+constexpr const char *kModule = R"mlir(
+func.func @e(%a: tensor<2x4xf32>, %b: tensor<4x4xf32>) -> tensor<2x4xf32> {
+  %0 = avila.matmul %a, %b : (tensor<2x4xf32>, tensor<4x4xf32>) -> tensor<2x4xf32>
+  %1 = avila.matmul %0, %b : (tensor<2x4xf32>, tensor<4x4xf32>) -> tensor<2x4xf32>
+  return %1 : tensor<2x4xf32>
+}
+)mlir";
+
+class StandInTarget final : public TargetBackend {
+public:
+  explicit StandInTarget(bool definesKernels)
+      : definesKernels(definesKernels) {}
+  llvm::StringRef name() const override { return "stand-in"; }
+  artifact::Target artifactTarget() const override {
+    return artifact::Target::Vulkan;
+  }
+  llvm::ArrayRef<PhaseInfo> phases() const override { return {}; }
+  void registerDialects(mlir::DialectRegistry &) const override {}
+  llvm::Expected<TargetCode>
+  serialize(mlir::ModuleOp kernels, const ProgressCallback &) const override {
+    TargetCode code{{1, 2, 3}, {}};
+    if (definesKernels)
+      for (auto kernel : kernels.getOps<mlir::func::FuncOp>())
+        code.kernels.push_back(kernel.getSymName().str());
+    return code;
+  }
+  std::vector<std::string> features() const override { return {"stand-in"}; }
+  int64_t arenaAlignment() const override { return 256; }
+
+private:
+  bool definesKernels;
+};
+
+llvm::Expected<std::vector<uint8_t>> build(mlir::MLIRContext &context,
+                                           const TargetBackend &target) {
+  context.loadDialect<AvilaDialect, mlir::func::FuncDialect>();
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(kModule, &context);
+  EXPECT_TRUE(module);
+  return buildArtifact(*module, target, ArtifactOptions());
+}
+
+TEST(TargetBackend, ArtifactRecordsWhatTheTargetGives) {
+  mlir::MLIRContext context;
+  auto bytes = build(context, StandInTarget(true));
+  ASSERT_TRUE(bool(bytes)) << llvm::toString(bytes.takeError());
+  std::unique_ptr<artifact::ArtifactT> unpacked(
+      artifact::GetArtifact(bytes->data())->UnPack());
+  EXPECT_EQ(unpacked->target, artifact::Target::Vulkan);
+  EXPECT_EQ(unpacked->target_features, std::vector<std::string>{"stand-in"});
+  EXPECT_EQ(unpacked->code, (std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_EQ(unpacked->kernels.size(), 2u);
+  ASSERT_EQ(unpacked->entry_points.size(), 1u);
+  const auto &exprs = unpacked->entry_points[0]->exprs;
+  const auto &arenaSize = exprs[unpacked->entry_points[0]->arena_size];
+  EXPECT_EQ(arenaSize->op, artifact::ExprOp::Constant);
+  EXPECT_EQ(arenaSize->value, 256);
+}
+
+TEST(TargetBackend, KernelTheCodeLacksIsRefused) {
+  mlir::MLIRContext context;
+  auto bytes = build(context, StandInTarget(false));
+  ASSERT_FALSE(bool(bytes));
+  EXPECT_EQ(llvm::toString(bytes.takeError()),
+            "the stand-in code defines no kernel 'e_dispatch_0_matmul'");
+}
+
+} // namespace
+} // namespace avila
