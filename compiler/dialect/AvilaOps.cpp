@@ -3,6 +3,8 @@
 // Each inferred op states its shape rules once, in inferReturnTypes; the
 // InferTypeOpInterface verifier runs them on every op with the op's location,
 // so a rule violated in text or in a builder gets the same precise message.
+// Once the operands pass, the result sizes come from the op's size rule
+// (SizeRules.h), which the artifact builder and the lowering share.
 //
 //===----------------------------------------------------------------------===//
 
