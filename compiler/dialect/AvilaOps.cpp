@@ -3,10 +3,13 @@
 // Each inferred op states its shape rules once, in inferReturnTypes; the
 // InferTypeOpInterface verifier runs them on every op with the op's location,
 // so a rule violated in text or in a builder gets the same precise message.
+// Once the operands pass, the result sizes come from the op's size rule
+// (SizeRules.h), which the artifact builder and the lowering share.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/dialect/AvilaOps.h"
+#include "compiler/dialect/SizeRules.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -129,18 +132,24 @@ LogicalResult checkNormAffine(const RuleChecker &rules, Adaptor adaptor,
        cast<RankedTensorType>(adaptor.getBeta().getType())});
 }
 
-// Output size of a window of `kernel` sliding with `stride` over `extent`.
-FailureOr<int64_t> windowedSize(const RuleChecker &rules, int64_t extent,
-                                int64_t kernel, int64_t stride,
-                                StringRef what) {
-  if (!isStatic(extent) || !isStatic(kernel))
-    return kDynamic;
-  if (extent < kernel) {
-    (void)rules.fail(what, " (", extent, ") is smaller than the kernel (",
-                     kernel, ")");
-    return failure();
-  }
-  return (extent - kernel) / stride + 1;
+// A window of `kernel` must fit into the `extent` it slides over.
+LogicalResult checkWindow(const RuleChecker &rules, int64_t extent,
+                          int64_t kernel, StringRef what) {
+  if (isStatic(extent) && isStatic(kernel) && extent < kernel)
+    return rules.fail(what, " (", extent, ") is smaller than the kernel (",
+                      kernel, ")");
+  return success();
+}
+
+// The result type by the op's size rule (SizeRules.h), once the operands
+// have passed the op's checks.
+template <typename... RuleArgs>
+LogicalResult inferByRule(Type elementType, SmallVectorImpl<Type> &inferred,
+                          RuleArgs &&...ruleArgs) {
+  StaticSizes sizes;
+  inferred.push_back(RankedTensorType::get(
+      resultSizes(sizes, std::forward<RuleArgs>(ruleArgs)...), elementType));
+  return success();
 }
 
 template <typename Adaptor>
@@ -152,21 +161,18 @@ LogicalResult inferBroadcast(StringRef opName, std::optional<Location> loc,
   if (!lhs || !rhs || failed(rules.sameElementType({lhs, rhs})))
     return failure();
   int64_t rank = std::max(lhs.getRank(), rhs.getRank());
-  SmallVector<int64_t> shape(rank);
   for (int64_t i = 0; i < rank; ++i) {
     int64_t li = i - (rank - lhs.getRank()), ri = i - (rank - rhs.getRank());
     int64_t a = li >= 0 ? lhs.getDimSize(li) : 1;
     int64_t b = ri >= 0 ? rhs.getDimSize(ri) : 1;
-    if (a == 1 || b == 1) {
-      shape[i] = a == 1 ? b : a;
-    } else if (isStatic(a) && isStatic(b) && a != b) {
+    if (a != 1 && b != 1 && isStatic(a) && isStatic(b) && a != b)
       return rules.fail("operands are not broadcastable: ", lhs, " and ", rhs,
                         " differ in dimension ", i, " of the result");
-    } else {
-      shape[i] = isStatic(a) ? a : b;
-    }
   }
-  inferred.push_back(RankedTensorType::get(shape, lhs.getElementType()));
+  StaticSizes sizes;
+  inferred.push_back(RankedTensorType::get(
+      broadcastSizes(sizes, adaptor.getLhs(), adaptor.getRhs()),
+      lhs.getElementType()));
   return success();
 }
 
@@ -244,7 +250,6 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
             {input, cast<RankedTensorType>(bias.getType())})))
       return failure();
   }
-  ArrayRef<int64_t> stride = adaptor.getStride();
   auto paddedSize = [&](int64_t size, int64_t lo,
                         int64_t hi) -> FailureOr<int64_t> {
     if (!isStatic(size))
@@ -262,18 +267,12 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
       paddedSize(input.getDimSize(3), padding[2], padding[3]);
   if (failed(paddedHeight) || failed(paddedWidth))
     return failure();
-  FailureOr<int64_t> height =
-      windowedSize(rules, *paddedHeight, weight.getDimSize(2), stride[0],
-                   "padded input height");
-  FailureOr<int64_t> width =
-      windowedSize(rules, *paddedWidth, weight.getDimSize(3), stride[1],
-                   "padded input width");
-  if (failed(height) || failed(width))
+  if (failed(checkWindow(rules, *paddedHeight, weight.getDimSize(2),
+                         "padded input height")) ||
+      failed(checkWindow(rules, *paddedWidth, weight.getDimSize(3),
+                         "padded input width")))
     return failure();
-  inferred.push_back(
-      RankedTensorType::get({input.getDimSize(0), outChannels, *height, *width},
-                            input.getElementType()));
-  return success();
+  return inferByRule(input.getElementType(), inferred, adaptor);
 }
 
 LogicalResult LinearOp::inferReturnTypes(MLIRContext *,
@@ -296,10 +295,7 @@ LogicalResult LinearOp::inferReturnTypes(MLIRContext *,
             {input, cast<RankedTensorType>(bias.getType())})))
       return failure();
   }
-  SmallVector<int64_t> shape(input.getShape());
-  shape.back() = outFeatures;
-  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
-  return success();
+  return inferByRule(input.getElementType(), inferred, adaptor);
 }
 
 LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
@@ -316,20 +312,14 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
   if (rhs.getRank() != rank)
     return rules.fail("lhs and rhs must have the same rank (", rank, " vs ",
                       rhs.getRank(), ")");
-  SmallVector<int64_t> shape;
-  for (int64_t i = 0; i < rank - 2; ++i) {
-    FailureOr<int64_t> dim = rules.sameDim(lhs.getDimSize(i), rhs.getDimSize(i),
-                                           "batch dimension " + Twine(i));
-    if (failed(dim))
+  for (int64_t i = 0; i < rank - 2; ++i)
+    if (failed(rules.sameDim(lhs.getDimSize(i), rhs.getDimSize(i),
+                             "batch dimension " + Twine(i))))
       return failure();
-    shape.push_back(*dim);
-  }
   if (failed(rules.sameDim(lhs.getDimSize(rank - 1), rhs.getDimSize(rank - 2),
                            "contraction dimension (lhs K and rhs K)")))
     return failure();
-  shape.push_back(lhs.getDimSize(rank - 2));
-  shape.push_back(rhs.getDimSize(rank - 1));
-  inferred.push_back(RankedTensorType::get(shape, lhs.getElementType()));
+  return inferByRule(lhs.getElementType(), inferred, adaptor);
   return success();
 }
 
@@ -384,10 +374,7 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
   if (std::optional<APFloat> scale = adaptor.getScale();
       scale && !(scale->convertToDouble() > 0.0))
     return rules.fail("scale must be positive");
-  inferred.push_back(
-      RankedTensorType::get({*batch, query.getDimSize(1), value.getDimSize(2)},
-                            query.getElementType()));
-  return success();
+  return inferByRule(query.getElementType(), inferred, adaptor);
 }
 
 //===----------------------------------------------------------------------===//
@@ -450,14 +437,10 @@ LogicalResult GegluOp::inferReturnTypes(MLIRContext *,
   auto input = rules.tensor(adaptor.getInput(), "input");
   if (!input || failed(rules.minRank(input, 1, "input")))
     return failure();
-  SmallVector<int64_t> shape(input.getShape());
-  if (isStatic(shape.back())) {
-    if (shape.back() % 2 != 0)
-      return rules.fail("last dimension (", shape.back(), ") must be even");
-    shape.back() /= 2;
-  }
-  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
-  return success();
+  int64_t features = input.getShape().back();
+  if (isStatic(features) && features % 2 != 0)
+    return rules.fail("last dimension (", features, ") must be even");
+  return inferByRule(input.getElementType(), inferred, adaptor);
 }
 
 //===----------------------------------------------------------------------===//
@@ -507,6 +490,8 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
   int64_t axis = static_cast<int64_t>(adaptor.getAxis());
   if (failed(rules.sameElementType(inputs)) || failed(rules.axis(axis, rank)))
     return failure();
+  // The sizes so far, merged and summed as the rule does, to check each
+  // input against and to catch a sum that overflows.
   SmallVector<int64_t> shape(inputs.front().getShape());
   for (auto [index, input] : llvm::enumerate(ArrayRef(inputs).drop_front())) {
     if (input.getRank() != rank)
@@ -531,9 +516,7 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
       shape[d] = *dim;
     }
   }
-  inferred.push_back(
-      RankedTensorType::get(shape, inputs.front().getElementType()));
-  return success();
+  return inferByRule(inputs.front().getElementType(), inferred, adaptor);
 }
 
 LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
@@ -554,10 +537,7 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
   if (isStatic(size) && end > size)
     return rules.fail("slice end (", end, ") exceeds dimension size (", size,
                       ")");
-  SmallVector<int64_t> shape(input.getShape());
-  shape[axis] = end - start;
-  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
-  return success();
+  return inferByRule(input.getElementType(), inferred, adaptor);
 }
 
 LogicalResult SplitOp::verify() {
@@ -574,8 +554,8 @@ LogicalResult SplitOp::verify() {
     return emitOpError("dimension ")
            << axis << " (" << size << ") is not divisible into " << parts
            << " equal parts";
-  SmallVector<int64_t> part(input.getShape());
-  part[axis] = isStatic(size) ? size / parts : kDynamic;
+  StaticSizes sizes;
+  SmallVector<int64_t> part = resultSizes(sizes, Adaptor(*this), parts);
   for (Type type : getResultTypes()) {
     auto result = cast<RankedTensorType>(type);
     if (result.getElementType() != input.getElementType() ||
@@ -635,11 +615,7 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
   }
   if (!valid)
     return rules.fail("perm must be a permutation of [0, ", rank, ")");
-  SmallVector<int64_t> shape;
-  for (int64_t p : perm)
-    shape.push_back(input.getDimSize(p));
-  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
-  return success();
+  return inferByRule(input.getElementType(), inferred, adaptor);
 }
 
 OpFoldResult TransposeOp::fold(FoldAdaptor) {
@@ -662,12 +638,14 @@ LogicalResult UpsampleNearestOp::verify() {
              << d << " (" << result.getDimSize(d)
              << ") must equal the input's (" << input.getDimSize(d) << ")";
   if (getSize().empty()) {
+    StaticSizes sizes;
+    SmallVector<int64_t> expected = resultSizes(sizes, Adaptor(*this));
     for (int64_t d : {2, 3}) {
-      int64_t in = input.getDimSize(d), out = result.getDimSize(d);
-      if (isStatic(in) && isStatic(out) && out != 2 * in)
+      int64_t out = result.getDimSize(d);
+      if (isStatic(expected[d]) && isStatic(out) && out != expected[d])
         return emitOpError("without a size the result dimension ")
-               << d << " must be twice the input's (" << 2 * in << "), got "
-               << out;
+               << d << " must be twice the input's (" << expected[d]
+               << "), got " << out;
     }
     return success();
   }
@@ -687,17 +665,12 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
       failed(rules.positive(adaptor.getKernel(), 2, "kernel")) ||
       failed(rules.positive(adaptor.getStride(), 2, "stride")))
     return failure();
-  ArrayRef<int64_t> kernel = adaptor.getKernel(), stride = adaptor.getStride();
-  FailureOr<int64_t> height = windowedSize(
-      rules, input.getDimSize(2), kernel[0], stride[0], "input height");
-  FailureOr<int64_t> width = windowedSize(rules, input.getDimSize(3), kernel[1],
-                                          stride[1], "input width");
-  if (failed(height) || failed(width))
+  ArrayRef<int64_t> kernel = adaptor.getKernel();
+  if (failed(
+          checkWindow(rules, input.getDimSize(2), kernel[0], "input height")) ||
+      failed(checkWindow(rules, input.getDimSize(3), kernel[1], "input width")))
     return failure();
-  inferred.push_back(RankedTensorType::get(
-      {input.getDimSize(0), input.getDimSize(1), *height, *width},
-      input.getElementType()));
-  return success();
+  return inferByRule(input.getElementType(), inferred, adaptor);
 }
 
 LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
@@ -709,10 +682,7 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   auto ids = rules.tensor(adaptor.getIds(), "ids");
   if (!table || !ids || failed(rules.minRank(table, 1, "table")))
     return failure();
-  SmallVector<int64_t> shape(ids.getShape());
-  llvm::append_range(shape, table.getShape().drop_front());
-  inferred.push_back(RankedTensorType::get(shape, table.getElementType()));
-  return success();
+  return inferByRule(table.getElementType(), inferred, adaptor);
 }
 
 LogicalResult TimestepEmbeddingOp::inferReturnTypes(
@@ -730,9 +700,7 @@ LogicalResult TimestepEmbeddingOp::inferReturnTypes(
                       "difference)");
   if (!(adaptor.getMaxPeriod().convertToDouble() > 0.0))
     return rules.fail("max_period must be positive");
-  inferred.push_back(RankedTensorType::get({input.getDimSize(0), dim},
-                                           input.getElementType()));
-  return success();
+  return inferByRule(input.getElementType(), inferred, adaptor);
 }
 
 #define GET_OP_CLASSES

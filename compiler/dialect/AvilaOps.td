@@ -1,7 +1,8 @@
 //===- AvilaOps.td - Ops of the avila dialect ---------------*- tablegen -*-===//
 //
-// Op semantics are specified in docs/dialect.md; the shape rules live in the
-// C++ inference and verification functions of AvilaOps.cpp.
+// Op semantics are specified in docs/dialect.md; the checks live in the C++
+// inference and verification functions of AvilaOps.cpp, the result sizes in
+// SizeRules.h.
 //
 //===----------------------------------------------------------------------===//
 

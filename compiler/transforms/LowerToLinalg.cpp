@@ -11,6 +11,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/dialect/AvilaOps.h"
+#include "compiler/dialect/MixedSizes.h"
+#include "compiler/dialect/SizeRules.h"
 #include "compiler/transforms/AttentionUkernel.h"
 #include "compiler/transforms/Passes.h"
 
@@ -41,7 +43,7 @@ constexpr IteratorType kReduction = IteratorType::reduction;
 // Everything the patterns need at one insertion point.
 class Emitter {
 public:
-  Emitter(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+  Emitter(OpBuilder &b, Location loc) : b(b), loc(loc), sizeRules(b, loc) {}
 
   Type f32() { return b.getF32Type(); }
   Value f32Constant(double value) {
@@ -150,6 +152,8 @@ public:
 
   OpBuilder &b;
   Location loc;
+  // Result sizes come from the ops' rules (SizeRules.h) in this domain.
+  IndexSizes<tensor::DimOp> sizeRules;
 };
 
 Value sigmoid(OpBuilder &b, Location loc, Value x) {
@@ -241,23 +245,7 @@ struct BinaryLowering : OpConversionPattern<OpTy> {
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
     auto lhsType = cast<RankedTensorType>(lhs.getType());
     auto rhsType = cast<RankedTensorType>(rhs.getType());
-    // Each result size comes from an operand that has it unbroadcast.
-    SmallVector<OpFoldResult> sizes;
-    for (int64_t i = 0; i < type.getRank(); ++i) {
-      auto pick = [&](Value v,
-                      RankedTensorType t) -> std::optional<OpFoldResult> {
-        int64_t axis = i - (type.getRank() - t.getRank());
-        if (axis < 0 || t.getDimSize(axis) == 1)
-          return std::nullopt;
-        return e.size(v, axis);
-      };
-      if (auto size = pick(lhs, lhsType))
-        sizes.push_back(*size);
-      else if (auto size = pick(rhs, rhsType))
-        sizes.push_back(*size);
-      else
-        sizes.push_back(rewriter.getIndexAttr(1));
-    }
+    SmallVector<OpFoldResult> sizes = broadcastSizes(e.sizeRules, lhs, rhs);
     rewriter.replaceOp(
         op,
         e.map(type, sizes, {lhs, rhs},
@@ -301,8 +289,7 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     input.push_back(k);
     output = batch;
     output.push_back(n);
-    SmallVector<OpFoldResult> sizes = e.sizes(adaptor.getInput());
-    sizes.back() = rewriter.getIndexAttr(type.getShape().back());
+    SmallVector<OpFoldResult> sizes = resultSizes(e.sizeRules, adaptor);
     Value init = e.filled(sizes, 0.0);
     SmallVector<IteratorType> iterators(rank, kParallel);
     iterators.push_back(kReduction);
@@ -357,8 +344,7 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     lhs.append({i, k});
     rhs.append({k, j});
     out.append({i, j});
-    SmallVector<OpFoldResult> sizes = e.sizes(adaptor.getLhs());
-    sizes.back() = e.size(adaptor.getRhs(), rank - 1);
+    SmallVector<OpFoldResult> sizes = resultSizes(e.sizeRules, adaptor);
     SmallVector<IteratorType> iterators(rank, kParallel);
     iterators.push_back(kReduction);
     Value init = linalg::FillOp::create(
@@ -431,24 +417,7 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
                        context),
         AffineMap::get(7, 0, {o, c, ky, kx}, context),
         AffineMap::get(7, 0, {n, o, y, x}, context)};
-    // Output sizes: N from the input, O static, H and W from the padded
-    // input: (padded − k) / s + 1.
-    SmallVector<OpFoldResult> sizes = {
-        e.size(input, 0), rewriter.getIndexAttr(type.getDimSize(1))};
-    for (int64_t d : {2, 3}) {
-      if (!type.isDynamicDim(d)) {
-        sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
-        continue;
-      }
-      const int64_t kernel = op.getWeight().getType().getDimSize(d),
-                    s = stride[d - 2];
-      Value extent = e.sizeValue(input, d);
-      Value span =
-          arith::SubIOp::create(rewriter, loc, extent, e.index(kernel));
-      Value steps = arith::DivUIOp::create(rewriter, loc, span, e.index(s));
-      sizes.push_back(
-          arith::AddIOp::create(rewriter, loc, steps, e.index(1)).getResult());
-    }
+    SmallVector<OpFoldResult> sizes = resultSizes(e.sizeRules, adaptor);
     auto accumulatorType = RankedTensorType::get(type.getShape(), e.f32());
     Value sum = e.generic(
         accumulatorType, e.filled(sizes, 0.0), {input, weight}, maps,
@@ -891,10 +860,8 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
   matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Emitter e(rewriter, op.getLoc());
-    SmallVector<OpFoldResult> inputSizes = e.sizes(adaptor.getInput()), sizes;
-    for (int64_t p : op.getPerm())
-      sizes.push_back(inputSizes[p]);
-    Value init = e.empty(sizes, op.getType().getElementType());
+    Value init = e.empty(resultSizes(e.sizeRules, adaptor),
+                         op.getType().getElementType());
     rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
                                                        adaptor.getInput(), init,
                                                        op.getPerm())
@@ -910,13 +877,9 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
   matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Emitter e(rewriter, op.getLoc());
-    SmallVector<OpFoldResult> sizes;
-    auto dims = adaptor.getDims().begin();
-    for (int64_t size : op.getType().getShape())
-      sizes.push_back(ShapedType::isDynamic(size)
-                          ? OpFoldResult(*dims++)
-                          : OpFoldResult(rewriter.getIndexAttr(size)));
-    rewriter.replaceOp(op, e.reshape(adaptor.getInput(), op.getType(), sizes));
+    rewriter.replaceOp(
+        op, e.reshape(adaptor.getInput(), op.getType(),
+                      resultSizes(e.sizeRules, adaptor, op.getType())));
     return success();
   }
 };
@@ -945,8 +908,7 @@ GegluLowering::matchAndRewrite(GegluOp op, OpAdaptor adaptor,
   if (ShapedType::isDynamic(half))
     return rewriter.notifyMatchFailure(op, "dynamic feature size");
   Value input = adaptor.getInput();
-  SmallVector<OpFoldResult> sizes = e.sizes(input);
-  sizes.back() = rewriter.getIndexAttr(half);
+  SmallVector<OpFoldResult> sizes = resultSizes(e.sizeRules, adaptor);
   Value value = sliceAlong(e, input, type, rank - 1, rewriter.getIndexAttr(0),
                            rewriter.getIndexAttr(half));
   Value gate = sliceAlong(e, input, type, rank - 1, rewriter.getIndexAttr(half),
@@ -985,22 +947,12 @@ struct SplitLowering : OpConversionPattern<SplitOp> {
     Location loc = op.getLoc();
     Emitter e(rewriter, loc);
     const int64_t axis = op.getAxis();
-    const int64_t staticPart =
-        cast<RankedTensorType>(op.getResult(0).getType()).getDimSize(axis);
+    OpFoldResult part =
+        resultSizes(e.sizeRules, adaptor, op.getNumResults())[axis];
     SmallVector<Value> results;
     for (auto [index, type] : llvm::enumerate(op.getResultTypes())) {
-      OpFoldResult part, start;
-      if (!ShapedType::isDynamic(staticPart)) {
-        part = rewriter.getIndexAttr(staticPart);
-        start = rewriter.getIndexAttr(staticPart * index);
-      } else {
-        Value size = arith::DivUIOp::create(
-            rewriter, loc, e.sizeValue(adaptor.getInput(), axis),
-            e.index(op.getNumResults()));
-        part = size;
-        start = arith::MulIOp::create(rewriter, loc, size, e.index(index))
-                    .getResult();
-      }
+      OpFoldResult start = e.sizeRules.mul(
+          part, e.sizeRules.constant(static_cast<int64_t>(index)));
       results.push_back(sliceAlong(e, adaptor.getInput(),
                                    cast<RankedTensorType>(type), axis, start,
                                    part));
@@ -1020,18 +972,10 @@ struct UpsampleNearestLowering : OpConversionPattern<UpsampleNearestOp> {
     Location loc = op.getLoc();
     Emitter e(rewriter, loc);
     Value input = adaptor.getInput();
-    SmallVector<OpFoldResult> sizes = e.sizes(input);
     Value inH = e.sizeValue(input, 2), inW = e.sizeValue(input, 3);
-    Value outH, outW;
-    if (adaptor.getSize().empty()) {
-      outH = arith::MulIOp::create(rewriter, loc, inH, e.index(2));
-      outW = arith::MulIOp::create(rewriter, loc, inW, e.index(2));
-    } else {
-      outH = adaptor.getSize()[0];
-      outW = adaptor.getSize()[1];
-    }
-    sizes[2] = outH;
-    sizes[3] = outW;
+    SmallVector<OpFoldResult> sizes = resultSizes(e.sizeRules, adaptor);
+    Value outH = e.sizeRules.value(sizes[2]);
+    Value outW = e.sizeRules.value(sizes[3]);
     // scale = (float)in / (float)out, computed once per axis.
     Value scaleH =
         arith::DivFOp::create(rewriter, loc, e.indexToF32(rewriter, loc, inH),
@@ -1082,15 +1026,7 @@ struct AvgPool2DLowering : OpConversionPattern<AvgPool2DOp> {
     MLIRContext *context = rewriter.getContext();
     ArrayRef<int64_t> kernel = op.getKernel(), stride = op.getStride();
     Value input = adaptor.getInput();
-    SmallVector<OpFoldResult> sizes = e.sizes(input);
-    for (int64_t d : {2, 3}) {
-      Value span = arith::SubIOp::create(rewriter, loc, e.sizeValue(input, d),
-                                         e.index(kernel[d - 2]));
-      Value steps =
-          arith::DivUIOp::create(rewriter, loc, span, e.index(stride[d - 2]));
-      sizes[d] =
-          arith::AddIOp::create(rewriter, loc, steps, e.index(1)).getResult();
-    }
+    SmallVector<OpFoldResult> sizes = resultSizes(e.sizeRules, adaptor);
     AffineExpr n, c, y, x, ky, kx;
     bindDims(context, n, c, y, x, ky, kx);
     RankedTensorType type = op.getType();
@@ -1137,9 +1073,7 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     Value table = adaptor.getTable(), ids = adaptor.getIds();
     const int64_t idRank = cast<RankedTensorType>(ids.getType()).getRank();
     const int64_t rank = type.getRank();
-    SmallVector<OpFoldResult> sizes = e.sizes(ids);
-    SmallVector<OpFoldResult> tableSizes = e.sizes(table);
-    sizes.append(tableSizes.begin() + 1, tableSizes.end());
+    SmallVector<OpFoldResult> sizes = resultSizes(e.sizeRules, adaptor);
     Value last =
         arith::SubIOp::create(rewriter, loc, e.sizeValue(table, 0), e.index(1));
     SmallVector<AffineExpr> idExprs;
@@ -1187,8 +1121,7 @@ struct TimestepEmbeddingLowering : OpConversionPattern<TimestepEmbeddingOp> {
     const float denominator = static_cast<float>(
         static_cast<double>(half) - op.getShift().convertToDouble());
     const float scale = static_cast<float>(op.getScale().convertToDouble());
-    SmallVector<OpFoldResult> sizes = {e.size(adaptor.getInput(), 0),
-                                       rewriter.getIndexAttr(dim)};
+    SmallVector<OpFoldResult> sizes = resultSizes(e.sizeRules, adaptor);
     MLIRContext *context = rewriter.getContext();
     rewriter.replaceOp(
         op,
