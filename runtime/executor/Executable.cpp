@@ -37,6 +37,26 @@ int64_t byteSize(std::span<const int64_t> shape, fb::ElementType type) {
   return bytes;
 }
 
+std::span<const std::byte> hostBytes(const HostTensor &tensor) {
+  return tensor.elementType == fb::ElementType::F32
+             ? std::as_bytes(std::span(tensor.floats))
+             : std::as_bytes(std::span(tensor.ids));
+}
+
+std::span<std::byte> outputBytes(HostTensor &output) {
+  return std::as_writable_bytes(std::span(output.floats));
+}
+
+Component componentNamed(const std::string &name) {
+  if (name == "text_encoder")
+    return Component::TextEncoder;
+  if (name == "unet")
+    return Component::UNet;
+  if (name == "vae")
+    return Component::Vae;
+  fail("the artifact names an unknown component '" + name + "'");
+}
+
 } // namespace
 
 int64_t HostTensor::numElements() const {
@@ -56,20 +76,6 @@ Executable::Executable(Artifact artifact, std::unique_ptr<hal::Device> device)
       kernels(this->device->loadKernelLibrary(loaded)) {}
 
 Executable::~Executable() = default;
-
-namespace {
-
-std::span<const std::byte> hostBytes(const HostTensor &tensor) {
-  return tensor.elementType == fb::ElementType::F32
-             ? std::as_bytes(std::span(tensor.floats))
-             : std::as_bytes(std::span(tensor.ids));
-}
-
-std::span<std::byte> outputBytes(HostTensor &output) {
-  return std::as_writable_bytes(std::span(output.floats));
-}
-
-} // namespace
 
 KeyTranslator singleFileKeys(const Artifact &artifact,
                              const Checkpoint &checkpoint) {
@@ -92,20 +98,6 @@ KeyTranslator singleFileKeys(const Artifact &artifact,
         return found == keys.end() ? std::string() : found->second;
       };
 }
-
-namespace {
-
-Component componentNamed(const std::string &name) {
-  if (name == "text_encoder")
-    return Component::TextEncoder;
-  if (name == "unet")
-    return Component::UNet;
-  if (name == "vae")
-    return Component::Vae;
-  fail("the artifact names an unknown component '" + name + "'");
-}
-
-} // namespace
 
 void Executable::bindWeights(const Checkpoint &checkpoint) {
   bindWeights([&](const fb::Weight &weight, std::span<float> values) {
