@@ -1,14 +1,10 @@
-//===- Executable.cpp - Running an artifact's entry points on the CPU -----===//
+//===- Executable.cpp - Running an artifact's entry points on a device ----===//
 
 #include "runtime/executor/Executable.h"
 #include "runtime/base/Error.h"
 #include "runtime/base/GatherIds.h"
-#include "runtime/hal/cpu/CpuFeatures.h"
+#include "runtime/hal/OpenDevice.h"
 
-#include <chrono>
-#include <cstdlib>
-#include <cstring>
-#include <malloc.h>
 #include <map>
 
 namespace avila {
@@ -31,6 +27,36 @@ size_t elementSize(fb::ElementType type) {
   return 0;
 }
 
+/// The bytes of a dense `type` tensor of `shape`; -1 when they cannot be
+/// counted in int64.
+int64_t byteSize(std::span<const int64_t> shape, fb::ElementType type) {
+  int64_t bytes = static_cast<int64_t>(elementSize(type));
+  for (int64_t dim : shape)
+    if (__builtin_mul_overflow(bytes, dim, &bytes))
+      return -1;
+  return bytes;
+}
+
+std::span<const std::byte> hostBytes(const HostTensor &tensor) {
+  return tensor.elementType == fb::ElementType::F32
+             ? std::as_bytes(std::span(tensor.floats))
+             : std::as_bytes(std::span(tensor.ids));
+}
+
+std::span<std::byte> outputBytes(HostTensor &output) {
+  return std::as_writable_bytes(std::span(output.floats));
+}
+
+Component componentNamed(const std::string &name) {
+  if (name == "text_encoder")
+    return Component::TextEncoder;
+  if (name == "unet")
+    return Component::UNet;
+  if (name == "vae")
+    return Component::Vae;
+  fail("the artifact names an unknown component '" + name + "'");
+}
+
 } // namespace
 
 int64_t HostTensor::numElements() const {
@@ -40,47 +66,14 @@ int64_t HostTensor::numElements() const {
   return count;
 }
 
-namespace {
-
-// Kernels take their temporaries (a padded convolution input, 270 MB in
-// the VAE decoder at 512×512) from malloc. glibc serves blocks that large
-// with mmap and unmaps them when freed, so every run pays a page fault and
-// the kernel's zeroing for every page again (0.6 s of that convolution's
-// 1.3 s). With higher thresholds freed blocks stay in the heap and the
-// next run reuses them, as it reuses the arena.
-void keepLargeAllocations() {
-  static const bool once = [] {
-    constexpr int kThreshold = 1 << 30;
-    mallopt(M_MMAP_THRESHOLD, kThreshold);
-    mallopt(M_TRIM_THRESHOLD, kThreshold);
-    return true;
-  }();
-  (void)once;
-}
-
-} // namespace
-
 Executable::Executable(Artifact artifact, unsigned threads)
-    : loaded(std::move(artifact)), pool(threads) {
-  keepLargeAllocations();
-  const fb::Artifact &root = loaded.root();
-  if (root.target() != fb::Target::X86)
-    fail(std::string("the CPU executor runs x86 artifacts, not ") +
-         targetName(root.target()));
-  if (!root.code())
-    fail("the artifact has no code");
-  if (root.target_features()) {
-    std::vector<std::string> features;
-    for (const flatbuffers::String *feature : *root.target_features())
-      features.push_back(feature->str());
-    cpu::requireFeatures(features);
-  }
-  code = std::make_unique<cpu::SharedObject>(
-      std::span<const uint8_t>(root.code()->data(), root.code()->size()), pool);
-  if (root.kernels())
-    for (const fb::Kernel *kernel : *root.kernels())
-      kernels.push_back(code->kernel(kernel->name()->str()));
-}
+    : loaded(std::move(artifact)),
+      device(hal::openDevice(loaded.root().target(), threads)),
+      kernels(device->loadKernelLibrary(loaded)) {}
+
+Executable::Executable(Artifact artifact, std::unique_ptr<hal::Device> device)
+    : loaded(std::move(artifact)), device(std::move(device)),
+      kernels(this->device->loadKernelLibrary(loaded)) {}
 
 Executable::~Executable() = default;
 
@@ -107,27 +100,14 @@ KeyTranslator singleFileKeys(const Artifact &artifact,
 }
 
 void Executable::bindWeights(const Checkpoint &checkpoint) {
-  const auto *manifest = loaded.root().weights();
-  weights.clear();
-  if (!manifest)
-    return;
-  auto component = [](const std::string &name) {
-    if (name == "text_encoder")
-      return Component::TextEncoder;
-    if (name == "unet")
-      return Component::UNet;
-    if (name == "vae")
-      return Component::Vae;
-    fail("the artifact names an unknown component '" + name + "'");
-  };
-  for (const fb::Weight *weight : *manifest) {
-    if (weight->element_type() != fb::ElementType::F32)
+  bindWeights([&](const fb::Weight &weight, std::span<float> values) {
+    if (weight.element_type() != fb::ElementType::F32)
       fail("only f32 weights can be bound so far");
-    std::vector<int64_t> shape(weight->shape()->begin(),
-                               weight->shape()->end());
-    weights.push_back(checkpoint.readWeight(
-        component(weight->component()->str()), weight->name()->str(), shape));
-  }
+    checkpoint.readWeight(
+        componentNamed(weight.component()->str()), weight.name()->str(),
+        std::vector<int64_t>(weight.shape()->begin(), weight.shape()->end()),
+        values);
+  });
 }
 
 void Executable::bindWeights(
@@ -138,8 +118,13 @@ void Executable::bindWeights(
       size_t count = 1;
       for (uint32_t dim : *weight->shape())
         count *= dim;
-      weights.emplace_back(count);
-      fill(*weight, weights.back());
+      weights.push_back(
+          device->allocate(static_cast<int64_t>(count * sizeof(float)),
+                           "weight " + weight->component()->str() + "/" +
+                               weight->name()->str()));
+      weights.back()->fill([&](std::span<std::byte> bytes) {
+        fill(*weight, {reinterpret_cast<float *>(bytes.data()), count});
+      });
     }
 }
 
@@ -199,84 +184,87 @@ std::vector<HostTensor> Executable::run(const std::string &name,
     output.shape = dims(*spec->shape());
     if (output.elementType != fb::ElementType::F32)
       fail(name + ": only f32 outputs are supported so far");
-    output.floats.assign(output.numElements(), 0.0f);
+    output.floats.resize(output.numElements());
     outputs.push_back(std::move(output));
   }
+
+  std::vector<std::unique_ptr<hal::Buffer>> inputBuffers, outputBuffers;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::span<const std::byte> bytes = hostBytes(inputs[i]);
+    inputBuffers.push_back(
+        device->allocate(static_cast<int64_t>(bytes.size()),
+                         "input " + std::to_string(i) + " of " + name));
+    inputBuffers.back()->upload(0, bytes);
+  }
+  for (size_t i = 0; i < outputs.size(); ++i)
+    outputBuffers.push_back(
+        device->allocate(static_cast<int64_t>(outputBytes(outputs[i]).size()),
+                         "output " + std::to_string(i) + " of " + name));
   const int64_t arenaBytes = values[entry->arena_size()];
-  // Kept between runs: first-touching hundreds of MiB of fresh pages would
-  // cost a large part of a step.
-  if (arenaBytes > arenaCapacity) {
+  if (!arena || arena->size() < arenaBytes) {
     arena.reset();
-    const int64_t rounded = (arenaBytes + 63) / 64 * 64;
-    arena.reset(std::aligned_alloc(64, rounded));
-    if (!arena)
-      fail(name + ": cannot allocate the " + std::to_string(arenaBytes) +
-           "-byte activation arena");
-    arenaCapacity = rounded;
+    arena = device->allocate(arenaBytes, "the activation arena of " + name);
   }
 
+  std::unique_ptr<hal::CommandBuffer> commands = device->createCommandBuffer();
+  bool first = true;
   for (const fb::Dispatch *dispatch : *entry->dispatches()) {
-    const fb::Kernel *kernel = loaded.root().kernels()->Get(dispatch->kernel());
-    std::vector<cpu::BufferRef> buffers;
+    std::vector<hal::BufferBinding> bindings;
     for (const fb::Binding *binding : *dispatch->bindings()) {
-      std::vector<int64_t> shape = dims(*binding->shape());
-      int64_t count = 1;
-      for (int64_t dim : shape)
-        count *= dim;
-      const int64_t bytes = count * elementSize(binding->element_type());
-      void *data = nullptr;
-      int64_t capacity = 0;
+      hal::BufferBinding range;
+      range.shape = dims(*binding->shape());
+      int64_t extent = 0;
       switch (binding->kind()) {
-      case fb::BindingKind::Input: {
-        const HostTensor &input = inputs[binding->index()];
-        data =
-            input.elementType == fb::ElementType::F32
-                ? const_cast<float *>(input.floats.data())
-                : static_cast<void *>(const_cast<int32_t *>(input.ids.data()));
-        capacity = input.numElements() * 4;
+      case fb::BindingKind::Input:
+        range.buffer = inputBuffers[binding->index()].get();
+        extent = range.buffer->size();
         break;
-      }
       case fb::BindingKind::Output:
-        data = outputs[binding->index()].floats.data();
-        capacity = outputs[binding->index()].numElements() * 4;
+        range.buffer = outputBuffers[binding->index()].get();
+        extent = range.buffer->size();
         break;
-      case fb::BindingKind::Arena: {
-        const int64_t offset = values[binding->offset()];
-        data = static_cast<std::byte *>(arena.get()) + offset;
-        capacity =
-            offset >= 0 && offset <= arenaBytes ? arenaBytes - offset : -1;
+      case fb::BindingKind::Arena:
+        // The arena may be larger than this entry point planned.
+        range.buffer = arena.get();
+        range.offset = values[binding->offset()];
+        extent = arenaBytes;
         break;
-      }
       case fb::BindingKind::Weight:
         if (binding->index() >= weights.size())
           fail("weights are not bound: call bindWeights first");
-        data = weights[binding->index()].data();
-        capacity = weights[binding->index()].size() * 4;
+        range.buffer = weights[binding->index()].get();
+        extent = range.buffer->size();
         break;
       }
-      if (bytes > capacity)
+      range.length = byteSize(range.shape, binding->element_type());
+      if (range.length < 0 ||
+          !hal::rangeFits(range.offset, range.length, extent))
         fail(name + ": a dispatch binding exceeds its buffer (corrupt artifact "
                     "or inputs of inconsistent sizes)");
-      buffers.push_back({data, std::move(shape)});
+      bindings.push_back(std::move(range));
     }
-    // Inputs, then push constants, then results.
-    std::vector<cpu::BufferRef> leading(
-        buffers.begin(), buffers.begin() + kernel->input_bindings());
-    std::vector<cpu::BufferRef> trailing(
-        buffers.begin() + kernel->input_bindings(), buffers.end());
-    std::vector<int64_t> args = cpu::kernelArguments(leading);
+    std::vector<int64_t> constants;
     if (dispatch->push_constants())
       for (uint32_t expr : *dispatch->push_constants())
-        args.push_back(values[expr]);
-    std::vector<int64_t> results = cpu::kernelArguments(trailing);
-    args.insert(args.end(), results.begin(), results.end());
-    const auto start = std::chrono::steady_clock::now();
-    kernels[dispatch->kernel()](args.data());
-    if (profile)
-      profile->push_back({kernel, std::chrono::duration<double>(
-                                      std::chrono::steady_clock::now() - start)
-                                      .count()});
+        constants.push_back(values[expr]);
+    // The schedule is a chain: each dispatch may read what the one before
+    // wrote, or reuse arena bytes that it read.
+    if (!first)
+      commands->barrier();
+    first = false;
+    commands->dispatch(*kernels, dispatch->kernel(), bindings, constants,
+                       values[dispatch->workgroups()]);
   }
+  std::vector<double> seconds;
+  device->submitAndWait(*commands, profile ? &seconds : nullptr);
+  if (profile)
+    for (size_t i = 0; i < seconds.size(); ++i)
+      profile->push_back(
+          {loaded.root().kernels()->Get(
+               entry->dispatches()->Get(static_cast<uint32_t>(i))->kernel()),
+           seconds[i]});
+  for (size_t i = 0; i < outputs.size(); ++i)
+    outputBuffers[i]->download(0, outputBytes(outputs[i]));
   return outputs;
 }
 

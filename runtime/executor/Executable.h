@@ -1,10 +1,12 @@
-//===- Executable.h - Running an artifact's entry points on the CPU -*- C++
+//===- Executable.h - Running an artifact's entry points on a device -*- C++
 //-*-===//
 //
-// Loads an x86 artifact's kernels, binds weights from a checkpoint through
-// the manifest, and runs an entry point: evaluates the size expressions for
-// the given inputs, lays out the arena, and calls each dispatch's kernel with
-// its buffers and push constants.
+// Loads an artifact's kernels on a HAL device, binds weights from a
+// checkpoint through the manifest, and runs an entry point: evaluates the
+// size expressions for the given inputs, checks them, lays out the arena,
+// records every dispatch of the schedule with its buffer ranges and push
+// constants into a command buffer, and submits it. Nothing here knows which
+// device it is.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,11 +14,9 @@
 #define AVILA_RUNTIME_EXECUTOR_EXECUTABLE_H
 
 #include "runtime/artifact/Artifact.h"
-#include "runtime/hal/cpu/SharedObject.h"
-#include "runtime/hal/cpu/ThreadPool.h"
+#include "runtime/hal/Device.h"
 #include "runtime/weights/Checkpoint.h"
 
-#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,11 +36,14 @@ struct HostTensor {
 
 class Executable {
 public:
-  /// Throws avila::Error for artifacts of other targets or unloadable code.
-  /// Kernels run on `threads` threads (0: one per hardware thread; more
-  /// than cpu::ThreadPool::kMaxOversubscription per hardware thread are
-  /// refused).
+  /// Runs on the device for the artifact's target (hal::openDevice); on
+  /// the CPU, kernels run on `threads` threads (0: one per hardware thread;
+  /// more than cpu::ThreadPool::kMaxOversubscription per hardware thread
+  /// are refused). Throws avila::Error for a target without a device or
+  /// code the device cannot load.
   explicit Executable(Artifact artifact, unsigned threads = 0);
+  /// Runs on `device`; throws as above.
+  Executable(Artifact artifact, std::unique_ptr<hal::Device> device);
   ~Executable();
 
   const Artifact &artifact() const { return loaded; }
@@ -48,7 +51,8 @@ public:
   /// Reads every manifest weight from `checkpoint` (f32 weights only, for
   /// now), in the layout the checkpoint has.
   void bindWeights(const Checkpoint &checkpoint);
-  /// Fills every manifest weight through `fill` (benchmarks, tests).
+  /// Fills every manifest weight through `fill`, which writes every value
+  /// (benchmarks, tests).
   void bindWeights(const std::function<void(const artifact::Weight &,
                                             std::span<float>)> &fill);
 
@@ -61,22 +65,19 @@ public:
   /// Runs entry point `name`. Throws avila::Error for a missing entry point,
   /// inputs of the wrong count, type or rank, or sizes that do not fit.
   /// With `profile`, times every dispatch into it. One run at a time: runs
-  /// share the activation arena and the thread pool.
+  /// share the activation arena and the device.
   std::vector<HostTensor> run(const std::string &name,
                               const std::vector<HostTensor> &inputs,
                               std::vector<DispatchTime> *profile = nullptr);
 
 private:
   Artifact loaded;
-  cpu::ThreadPool pool;
-  std::unique_ptr<cpu::SharedObject> code;
-  std::vector<cpu::KernelFunction> kernels;
-  std::vector<std::vector<float>> weights;
-  struct AlignedFree {
-    void operator()(void *p) const { std::free(p); }
-  };
-  std::unique_ptr<void, AlignedFree> arena;
-  int64_t arenaCapacity = 0;
+  std::unique_ptr<hal::Device> device;
+  std::unique_ptr<hal::KernelLibrary> kernels;
+  std::vector<std::unique_ptr<hal::Buffer>> weights;
+  // Kept between runs, at the largest size any run needed: first-touching
+  // hundreds of MiB of fresh pages would cost a large part of a step.
+  std::unique_ptr<hal::Buffer> arena;
 };
 
 /// Where a single-file checkpoint keeps each weight of `artifact`: the key

@@ -1,0 +1,33 @@
+//===- KernelLibrary.cpp - An artifact's kernels, loaded on a device ------===//
+
+#include "runtime/hal/KernelLibrary.h"
+#include "runtime/base/Error.h"
+
+namespace avila::hal {
+
+KernelLibrary::KernelLibrary(const Artifact &artifact) {
+  if (const auto *kernels = artifact.root().kernels())
+    for (const artifact::Kernel *kernel : *kernels)
+      signatures.push_back({kernel->name()->str(), kernel->bindings(),
+                            kernel->input_bindings(),
+                            kernel->push_constants()});
+}
+
+KernelLibrary::~KernelLibrary() = default;
+
+const KernelSignature &KernelLibrary::signature(uint32_t index) const {
+  if (index >= signatures.size())
+    fail("kernel " + std::to_string(index) +
+         " does not exist: the library has " +
+         std::to_string(signatures.size()));
+  return signatures[index];
+}
+
+std::optional<uint32_t> KernelLibrary::find(std::string_view name) const {
+  for (uint32_t i = 0; i < signatures.size(); ++i)
+    if (signatures[i].name == name)
+      return i;
+  return std::nullopt;
+}
+
+} // namespace avila::hal
