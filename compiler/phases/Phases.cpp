@@ -31,7 +31,7 @@ void addDispatch(OpPassManager &passes) {
 // bufferization model of it runs it.
 void addLinalg(OpPassManager &passes) {
   addPipeline(passes,
-              "func.func(avila-lower-to-linalg{keep-ukernel-attention}),"
+              "func.func(avila-lower-to-linalg{keep-whole-attention}),"
               "canonicalize,cse");
 }
 

@@ -1264,7 +1264,7 @@ struct LowerToLinalgPass : avila::impl::LowerToLinalgBase<LowerToLinalgPass> {
                            math::MathDialect, tensor::TensorDialect>();
     target.addIllegalDialect<AvilaDialect>();
     target.addLegalOp<WeightOp>();
-    if (keepUkernelAttention)
+    if (keepWholeAttention)
       target.addDynamicallyLegalOp<AttentionOp>(runsAsWholeAttention);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

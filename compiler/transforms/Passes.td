@@ -26,12 +26,12 @@ def LowerToLinalg : Pass<"avila-lower-to-linalg", "::mlir::func::FuncOp"> {
     Every op except avila.weight becomes upstream ops: linalg.generic for
     computation (bodies in f32 whatever the storage type), tensor ops for
     data movement, tensor.dim and arith for sizes. The first step of every
-    code generator. With `keep-ukernel-attention`, attention ops that a
+    code generator. With `keep-whole-attention`, attention ops that a
     target computes as one kernel stay (its bufferization model of the op
     runs them; see WholeAttention.h).
   }];
   let options = [
-    Option<"keepUkernelAttention", "keep-ukernel-attention", "bool",
+    Option<"keepWholeAttention", "keep-whole-attention", "bool",
            /*default=*/"false",
            "Leave attention ops a target runs as one kernel">
   ];

@@ -2,7 +2,7 @@
 //
 // Attention without a mask or causal flag can be computed without
 // materializing the scores. The linalg phase keeps these ops whole
-// (`avila-lower-to-linalg{keep-ukernel-attention}`) and the target's
+// (`avila-lower-to-linalg{keep-whole-attention}`) and the target's
 // bufferization model of avila.attention runs them; one rule decides both.
 //
 //===----------------------------------------------------------------------===//
