@@ -30,9 +30,8 @@ void addDispatch(OpPassManager &passes) {
 // Attention that a target runs as one kernel stays an op; the target's
 // bufferization model of it runs it.
 void addLinalg(OpPassManager &passes) {
-  addPipeline(passes,
-              "func.func(avila-lower-to-linalg{keep-whole-attention}),"
-              "canonicalize,cse");
+  addPipeline(passes, "func.func(avila-lower-to-linalg{keep-whole-attention}),"
+                      "canonicalize,cse");
 }
 
 void addFused(OpPassManager &passes) {
