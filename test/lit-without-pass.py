@@ -8,7 +8,7 @@ Usage: lit-without-pass.py --path DIR [--path DIR...] FILE:PASS [FILE:PASS...]
 
 PASS is the exact text removed from the RUN line: a flag such as
 --avila-fuse-elementwise, or a pipeline element or option such as
-{keep-ukernel-attention}. A listed file without a RUN line containing it is
+{keep-whole-attention}. A listed file without a RUN line containing it is
 an error, so a renamed pass cannot silently leave its test unguarded.
 """
 

@@ -10,6 +10,7 @@
 #define AVILA_OPS_TD
 
 include "compiler/dialect/AvilaBase.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -348,6 +349,54 @@ def Avila_TimestepEmbeddingOp : Avila_InferredOp<"timestep_embedding"> {
     (`shift` $shift^)? (`max_period` $max_period^)? (`scale` $scale^)?
     attr-dict `:` functional-type(operands, results)
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// Code generation
+//===----------------------------------------------------------------------===//
+
+def Avila_ContractionOp : Avila_Op<"contraction", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "a recognized multiply-accumulate, for a target to run whole";
+  let description = [{
+    `init + lhs · rhs`, summed over the reduction loops, in the loop space
+    of `indexing_maps` (one map each for lhs, rhs and init), recognized once
+    so that every target backend picks its own kernel for it (the CPU's
+    ukernels, a GPU's cooperative matrices) without matching loops again.
+    `kind` names the form:
+    - `matmul`: projected-permutation maps; `k_dim` is the one reduction
+      loop, `m_dim` and `n_dim` (-1: absent) the loops only lhs and only rhs
+      index, `batch_dims` the other (at most 3) parallel loops, each of
+      which init indexes (a batch that lhs or rhs lacks reads it broadcast).
+    - `conv2d`: loops (n, o, y, x, c, ky, kx) reading
+      lhs[n, c, y·sh + ky, x·sw + kx] and rhs[o, c, ky, kx] into
+      init[n, o, y, x]; `window_strides` is [sh, sw].
+    On tensors the result is the updated init; after bufferization the op
+    works on buffers in place and has no result.
+  }];
+  let arguments = (ins AnyShaped:$lhs, AnyShaped:$rhs, AnyShaped:$init,
+      StrAttr:$kind, AffineMapArrayAttr:$indexing_maps,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$batch_dims,
+      DefaultValuedAttr<I64Attr, "-1">:$m_dim,
+      DefaultValuedAttr<I64Attr, "-1">:$n_dim,
+      DefaultValuedAttr<I64Attr, "-1">:$k_dim,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$window_strides);
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    $kind `ins` `(` $lhs `,` $rhs `:` type($lhs) `,` type($rhs) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict (`->` type($result)^)?
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getInitMutable();
+    }
+    ::llvm::SmallVector<::mlir::AffineMap> getMaps() {
+      return ::llvm::to_vector(
+          getIndexingMaps().getAsValueRange<::mlir::AffineMapAttr>());
+    }
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // AVILA_OPS_TD

@@ -2,7 +2,7 @@
 
 #include "compiler/phases/Phases.h"
 #include "compiler/targets/TargetBackend.h"
-#include "compiler/transforms/AttentionUkernel.h"
+#include "compiler/transforms/ContractionBufferization.h"
 #include "compiler/transforms/Passes.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -27,16 +27,19 @@ void addDispatch(OpPassManager &passes) {
   passes.addPass(createFormDispatches());
 }
 
-// Attention that the CPU ukernel runs stays an op; its bufferization emits
-// the ukernel call.
+// Attention that a target runs as one kernel stays an op; the target's
+// bufferization model of it runs it.
 void addLinalg(OpPassManager &passes) {
-  addPipeline(passes,
-              "func.func(avila-lower-to-linalg{keep-ukernel-attention}),"
-              "canonicalize,cse");
+  addPipeline(passes, "func.func(avila-lower-to-linalg{keep-whole-attention}),"
+                      "canonicalize,cse");
 }
 
 void addFused(OpPassManager &passes) {
   addPipeline(passes, "func.func(avila-fuse-elementwise),canonicalize");
+}
+
+void addContractions(OpPassManager &passes) {
+  addPipeline(passes, "func.func(avila-form-contractions)");
 }
 
 // Function boundaries become memrefs with identity layouts; results become
@@ -65,12 +68,17 @@ const PhaseInfo kModulePhases[] = {
 
 const PhaseInfo kSharedKernelPhases[] = {
     {"linalg",
-     "the kernels alone, lowered to linalg on tensors (attention the CPU "
-     "ukernel runs stays avila.attention)",
+     "the kernels alone, lowered to linalg on tensors (attention a target "
+     "runs as one kernel stays avila.attention)",
      addLinalg},
     {"fused", "elementwise producers fused into their consumers", addFused},
+    {"contractions",
+     "matmuls and convolutions as avila.contraction, on tensors, for the "
+     "target to run",
+     addContractions},
     {"bufferized",
-     "on buffers, results as out-parameters, attention as a ukernel call",
+     "on buffers, results as out-parameters, the kept attention as the "
+     "target's bufferization of it makes it",
      addBufferized},
 };
 
@@ -80,6 +88,7 @@ void loadDialects(MLIRContext &context, const TargetBackend &target) {
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  registerContractionBufferization(registry);
   target.registerDialects(registry);
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();

@@ -13,8 +13,8 @@
 #include "compiler/dialect/AvilaOps.h"
 #include "compiler/dialect/MixedSizes.h"
 #include "compiler/dialect/SizeRules.h"
-#include "compiler/transforms/AttentionUkernel.h"
 #include "compiler/transforms/Passes.h"
+#include "compiler/transforms/WholeAttention.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -1264,8 +1264,8 @@ struct LowerToLinalgPass : avila::impl::LowerToLinalgBase<LowerToLinalgPass> {
                            math::MathDialect, tensor::TensorDialect>();
     target.addIllegalDialect<AvilaDialect>();
     target.addLegalOp<WeightOp>();
-    if (keepUkernelAttention)
-      target.addDynamicallyLegalOp<AttentionOp>(runsAsAttentionUkernel);
+    if (keepWholeAttention)
+      target.addDynamicallyLegalOp<AttentionOp>(runsAsWholeAttention);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -26,14 +26,14 @@ def LowerToLinalg : Pass<"avila-lower-to-linalg", "::mlir::func::FuncOp"> {
     Every op except avila.weight becomes upstream ops: linalg.generic for
     computation (bodies in f32 whatever the storage type), tensor ops for
     data movement, tensor.dim and arith for sizes. The first step of every
-    code generator. With `keep-ukernel-attention`, attention ops that the
-    CPU runtime's attention ukernel computes stay (bufferization turns them
-    into ukernel calls; see AttentionUkernel.h).
+    code generator. With `keep-whole-attention`, attention ops that a
+    target computes as one kernel stay (its bufferization model of the op
+    runs them; see WholeAttention.h).
   }];
   let options = [
-    Option<"keepUkernelAttention", "keep-ukernel-attention", "bool",
+    Option<"keepWholeAttention", "keep-whole-attention", "bool",
            /*default=*/"false",
-           "Leave attention ops the CPU attention ukernel runs">
+           "Leave attention ops a target runs as one kernel">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
@@ -72,45 +72,21 @@ def FuseElementwise : Pass<"avila-fuse-elementwise", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
-def ContractionsToUkernels
-    : Pass<"avila-contractions-to-ukernels", "::mlir::ModuleOp"> {
-  let summary = "Replace f32 matmul and convolution loops on buffers with "
-                "calls of the CPU runtime's contraction ukernels";
+def FormContractions
+    : Pass<"avila-form-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Replace matmul and convolution loops on tensors with "
+                "avila.contraction";
   let description = [{
-    Runs after bufferization. A linalg.generic whose body is
-    `out + a · b` over f32 memrefs becomes a call of
-    `avila_ukernel_matmul` when its maps are projected permutations with one
-    reduction dimension (linear, matmul, both attention products: parallel
-    dimensions of A only are rows, of B only columns, of both batches), or
-    of `avila_ukernel_conv2d` when it has the shape of an ungrouped
-    convolution. The call passes one pointer to int64 parameters (addresses,
-    sizes, element strides) laid out as runtime/hal/cpu/ukernels/UkernelAbi.h
-    says. Anything else stays loops.
+    Runs on linalg on tensors, before bufferization. A linalg.generic whose
+    body is `out + a · b` over f32 tensors becomes an `avila.contraction`
+    with its operands and maps: kind `matmul` when its maps are projected
+    permutations with one reduction dimension (linear, matmul, both
+    attention products: parallel dimensions of A only are rows, of B only
+    columns, of both batches; at most 3 batches), `conv2d` when it has the
+    shape of an ungrouped convolution. Each target backend lowers the op to
+    its own kernels. Anything else stays loops.
   }];
-  let dependentDialects = [
-    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
-    "::mlir::memref::MemRefDialect"
-  ];
-}
-
-def OutlineParallelLoops
-    : Pass<"avila-outline-parallel-loops", "::mlir::ModuleOp"> {
-  let summary = "Outline each top-level scf.parallel of a kernel as a task "
-                "the CPU runtime's thread pool runs";
-  let description = [{
-    For a kernel's top-level `scf.parallel` whose first (up to two)
-    dimensions start at 0 with step 1, the loop body becomes a function
-    `<kernel>_task<n>(begin, end, captured values...)` that runs the
-    flattened items [begin, end) of those dimensions (and the remaining
-    dimensions whole), and the loop becomes a call of
-    `avila_parallel.<kernel>_task<n>(items, captured values...)`. The x86
-    code generator defines that function in LLVM IR: it packs the captured
-    values and hands the task to the runtime's `parallel_for` import, which
-    splits the items over the thread pool. Constants are cloned into the
-    task instead of being passed.
-  }];
-  let dependentDialects = ["::mlir::func::FuncDialect",
-                           "::mlir::scf::SCFDialect"];
+  let dependentDialects = ["::avila::AvilaDialect"];
 }
 
 #endif // AVILA_TRANSFORMS_PASSES_TD

@@ -1,4 +1,4 @@
-// RUN: avila-opt %s --pass-pipeline='builtin.module(func.func(avila-lower-to-linalg{keep-ukernel-attention}),one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},canonicalize)' | FileCheck %s
+// RUN: avila-opt %s --pass-pipeline='builtin.module(func.func(avila-lower-to-linalg{keep-whole-attention}),one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},canonicalize)' | FileCheck %s
 
 // Plain attention stays whole through the linalg lowering and bufferizes to
 // an output buffer and one ukernel call: no scores tensor. The scale's f32

@@ -30,16 +30,12 @@
 // CHECK: memref.store %[[C8]], %[[PARAMS]][%[[C18]]]
 // CHECK: %[[ADDRESS:.*]] = memref.extract_aligned_pointer_as_index %[[PARAMS]]
 // CHECK: call @avila_ukernel_matmul(%[[ADDRESS]]) : (index) -> ()
-// CHECK-NOT: linalg.generic
+// CHECK-NOT: avila.contraction
 func.func @linear(%x: memref<?x?x8xf32>, %w: memref<5x8xf32>, %y: memref<?x?x5xf32>) {
-  linalg.generic {indexing_maps = [#x, #w, #y],
-                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
-      ins(%x, %w : memref<?x?x8xf32>, memref<5x8xf32>) outs(%y : memref<?x?x5xf32>) {
-  ^bb0(%a: f32, %b: f32, %acc: f32):
-    %p = arith.mulf %a, %b : f32
-    %s = arith.addf %acc, %p : f32
-    linalg.yield %s : f32
-  }
+  avila.contraction "matmul" ins(%x, %w : memref<?x?x8xf32>, memref<5x8xf32>)
+      outs(%y : memref<?x?x5xf32>)
+      {indexing_maps = [#x, #w, #y], batch_dims = array<i64: 0>,
+       m_dim = 1, n_dim = 2, k_dim = 3}
   return
 }
 
@@ -55,63 +51,10 @@ func.func @linear(%x: memref<?x?x8xf32>, %w: memref<5x8xf32>, %y: memref<?x?x5xf
 // CHECK: memref.store %[[C2]], %{{.*}}[%[[C10]]] : memref<24xindex>
 // CHECK: memref.store %[[C2]], %{{.*}}[%[[C11]]] : memref<24xindex>
 // CHECK: call @avila_ukernel_conv2d
-// CHECK-NOT: linalg.generic
+// CHECK-NOT: avila.contraction
 func.func @convolution(%i: memref<?x3x?x?xf32>, %w: memref<4x3x3x3xf32>, %o: memref<?x4x?x?xf32>) {
-  linalg.generic {indexing_maps = [#in, #k, #out],
-                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
-      ins(%i, %w : memref<?x3x?x?xf32>, memref<4x3x3x3xf32>) outs(%o : memref<?x4x?x?xf32>) {
-  ^bb0(%a: f32, %b: f32, %acc: f32):
-    %p = arith.mulf %a, %b : f32
-    %s = arith.addf %p, %acc : f32
-    linalg.yield %s : f32
-  }
-  return
-}
-
-#gin = affine_map<(n, o, y, x, c, ky, kx) -> (n, (o floordiv 2) * 2 + c, y + ky, x + kx)>
-
-// Grouped convolutions, other bodies and f16 operands stay loops.
-// CHECK-LABEL: func.func @grouped
-// CHECK: linalg.generic
-// CHECK-NOT: call
-func.func @grouped(%i: memref<?x4x?x?xf32>, %w: memref<4x2x3x3xf32>, %o: memref<?x4x?x?xf32>) {
-  linalg.generic {indexing_maps = [#gin, #k, #out],
-                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
-      ins(%i, %w : memref<?x4x?x?xf32>, memref<4x2x3x3xf32>) outs(%o : memref<?x4x?x?xf32>) {
-  ^bb0(%a: f32, %b: f32, %acc: f32):
-    %p = arith.mulf %a, %b : f32
-    %s = arith.addf %acc, %p : f32
-    linalg.yield %s : f32
-  }
-  return
-}
-
-// CHECK-LABEL: func.func @maximum
-// CHECK: linalg.generic
-// CHECK-NOT: call
-func.func @maximum(%x: memref<?x?x8xf32>, %w: memref<5x8xf32>, %y: memref<?x?x5xf32>) {
-  linalg.generic {indexing_maps = [#x, #w, #y],
-                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
-      ins(%x, %w : memref<?x?x8xf32>, memref<5x8xf32>) outs(%y : memref<?x?x5xf32>) {
-  ^bb0(%a: f32, %b: f32, %acc: f32):
-    %p = arith.mulf %a, %b : f32
-    %s = arith.maximumf %acc, %p : f32
-    linalg.yield %s : f32
-  }
-  return
-}
-
-// CHECK-LABEL: func.func @half
-// CHECK: linalg.generic
-// CHECK-NOT: call
-func.func @half(%x: memref<?x?x8xf16>, %w: memref<5x8xf16>, %y: memref<?x?x5xf16>) {
-  linalg.generic {indexing_maps = [#x, #w, #y],
-                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
-      ins(%x, %w : memref<?x?x8xf16>, memref<5x8xf16>) outs(%y : memref<?x?x5xf16>) {
-  ^bb0(%a: f16, %b: f16, %acc: f16):
-    %p = arith.mulf %a, %b : f16
-    %s = arith.addf %acc, %p : f16
-    linalg.yield %s : f16
-  }
+  avila.contraction "conv2d" ins(%i, %w : memref<?x3x?x?xf32>, memref<4x3x3x3xf32>)
+      outs(%o : memref<?x4x?x?xf32>)
+      {indexing_maps = [#in, #k, #out], window_strides = array<i64: 2, 2>}
   return
 }

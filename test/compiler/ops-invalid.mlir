@@ -847,3 +847,80 @@ func.func @f(%t: tensor<2xf32>) {
   %0 = avila.timestep_embedding %t dim 8 max_period 0.0 : (tensor<2xf32>) -> tensor<2x8xf32>
   return
 }
+
+// -----
+
+#x = affine_map<(b, i, n, k) -> (b, i, k)>
+#w = affine_map<(b, i, n, k) -> (n, k)>
+#y = affine_map<(b, i, n, k) -> (b, i, n)>
+func.func @f(%x: tensor<2x3x8xf32>, %w: tensor<5x8xf32>, %y: tensor<2x3x5xf32>) {
+  // expected-error @+1 {{k_dim 2 must be a loop below 4 that lhs and rhs index and init does not}}
+  %0 = avila.contraction "matmul" ins(%x, %w : tensor<2x3x8xf32>, tensor<5x8xf32>) outs(%y : tensor<2x3x5xf32>) {indexing_maps = [#x, #w, #y], batch_dims = array<i64: 0>, m_dim = 1, n_dim = 3, k_dim = 2} -> tensor<2x3x5xf32>
+  return
+}
+
+// -----
+
+#x = affine_map<(b, i, n, k) -> (b, i, k)>
+#w = affine_map<(b, i, n, k) -> (n, k)>
+#y = affine_map<(b, i, n, k) -> (b, i, n)>
+func.func @f(%x: tensor<2x3x8xf32>, %w: tensor<5x8xf32>, %y: tensor<2x3x5xf32>) {
+  // expected-error @+1 {{batch_dims, m_dim, n_dim and k_dim must name each of the 4 loops once}}
+  %0 = avila.contraction "matmul" ins(%x, %w : tensor<2x3x8xf32>, tensor<5x8xf32>) outs(%y : tensor<2x3x5xf32>) {indexing_maps = [#x, #w, #y], m_dim = 1, n_dim = 2, k_dim = 3} -> tensor<2x3x5xf32>
+  return
+}
+
+// -----
+
+#x = affine_map<(b, i, n, k) -> (b, i, k)>
+#w = affine_map<(b, i, n, k) -> (n, k)>
+#y = affine_map<(b, i, n, k) -> (b, i, n)>
+func.func @f(%x: tensor<2x3x8xf32>, %w: tensor<5x8xf32>, %y: tensor<2x3x5xf32>) {
+  // expected-error @+1 {{m_dim 2 must index lhs only}}
+  %0 = avila.contraction "matmul" ins(%x, %w : tensor<2x3x8xf32>, tensor<5x8xf32>) outs(%y : tensor<2x3x5xf32>) {indexing_maps = [#x, #w, #y], batch_dims = array<i64: 0>, m_dim = 2, n_dim = 1, k_dim = 3} -> tensor<2x3x5xf32>
+  return
+}
+
+// -----
+
+#x = affine_map<(b, i, n, k) -> (b, i, k)>
+#w = affine_map<(b, i, n, k) -> (n, k)>
+#y = affine_map<(b, i, n, k) -> (b, i, n)>
+func.func @f(%x: tensor<2x3x8xf32>, %w: tensor<5x8x1xf32>, %y: tensor<2x3x5xf32>) {
+  // expected-error @+1 {{indexing map affine_map<(d0, d1, d2, d3) -> (d2, d3)> does not fit 'tensor<5x8x1xf32>'}}
+  %0 = avila.contraction "matmul" ins(%x, %w : tensor<2x3x8xf32>, tensor<5x8x1xf32>) outs(%y : tensor<2x3x5xf32>) {indexing_maps = [#x, #w, #y], batch_dims = array<i64: 0>, m_dim = 1, n_dim = 2, k_dim = 3} -> tensor<2x3x5xf32>
+  return
+}
+
+// -----
+
+#x = affine_map<(b, i, n, k) -> (b, i, k)>
+#w = affine_map<(b, i, n, k) -> (n, k)>
+#y = affine_map<(b, i, n, k) -> (b, i, n)>
+func.func @f(%x: memref<2x3x8xf32>, %w: memref<5x8xf32>, %y: tensor<2x3x5xf32>) {
+  // expected-error @+1 {{operands must be all ranked tensors or all memrefs}}
+  %0 = avila.contraction "matmul" ins(%x, %w : memref<2x3x8xf32>, memref<5x8xf32>) outs(%y : tensor<2x3x5xf32>) {indexing_maps = [#x, #w, #y], batch_dims = array<i64: 0>, m_dim = 1, n_dim = 2, k_dim = 3} -> tensor<2x3x5xf32>
+  return
+}
+
+// -----
+
+#x = affine_map<(b, i, n, k) -> (b, i, k)>
+#w = affine_map<(b, i, n, k) -> (n, k)>
+#y = affine_map<(b, i, n, k) -> (b, i, n)>
+func.func @f(%x: tensor<2x3x8xf32>, %w: tensor<5x8xf32>, %y: tensor<2x3x5xf32>) {
+  // expected-error @+1 {{kind must be matmul or conv2d, not 'outer'}}
+  %0 = avila.contraction "outer" ins(%x, %w : tensor<2x3x8xf32>, tensor<5x8xf32>) outs(%y : tensor<2x3x5xf32>) {indexing_maps = [#x, #w, #y]} -> tensor<2x3x5xf32>
+  return
+}
+
+// -----
+
+#in = affine_map<(n, o, y, x, c, ky, kx) -> (n, c, y + ky, x + kx)>
+#k = affine_map<(n, o, y, x, c, ky, kx) -> (o, c, ky, kx)>
+#out = affine_map<(n, o, y, x, c, ky, kx) -> (n, o, y, x)>
+func.func @f(%i: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %o: memref<1x4x6x6xf32>) {
+  // expected-error @+1 {{conv2d needs window_strides [sh, sw], each at least 1}}
+  avila.contraction "conv2d" ins(%i, %w : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>) outs(%o : memref<1x4x6x6xf32>) {indexing_maps = [#in, #k, #out], window_strides = array<i64: 1, 0>}
+  return
+}

@@ -11,7 +11,19 @@
 // LINALG-NEXT: avila.attention %arg0, %arg1, %arg2 heads 8
 // LINALG-NEXT: return
 
+// Matmuls are recognized once, on tensors, as avila.contraction, which
+// bufferizes in place to the same op on buffers.
+// RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --compile-to=contractions --quiet | FileCheck %s --check-prefix=CONTRACTIONS
+// CONTRACTIONS-LABEL: func.func @unet_dispatch_1_linear(
+// CONTRACTIONS: %[[INIT:.*]] = linalg.fill
+// CONTRACTIONS: avila.contraction "matmul" ins(%arg0, %arg1 : tensor<?x32xf32>, tensor<128x32xf32>) outs(%[[INIT]] : tensor<?x128xf32>)
+// CONTRACTIONS-SAME: k_dim = 2 : i64, m_dim = 0 : i64, n_dim = 1 : i64
+// CONTRACTIONS-NOT: linalg.generic {{.*}}"reduction"
+// CONTRACTIONS: return
+
 // RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --compile-to=bufferized --quiet | FileCheck %s --check-prefix=BUFFERS
+// BUFFERS-LABEL: func.func @unet_dispatch_1_linear(
+// BUFFERS: avila.contraction "matmul" ins(%arg0, %arg1 : memref<?x32xf32>, memref<128x32xf32>) outs(%arg3 : memref<?x128xf32>)
 // BUFFERS-LABEL: func.func @unet_dispatch_19_attention(
 // BUFFERS-SAME: memref
 // BUFFERS: call @avila_ukernel_attention(

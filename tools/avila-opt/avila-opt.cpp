@@ -1,7 +1,9 @@
 //===- avila-opt.cpp - Run avila and upstream passes on .mlir text --------===//
 
 #include "compiler/dialect/AvilaDialect.h"
-#include "compiler/transforms/AttentionUkernel.h"
+#include "compiler/targets/x86/AttentionUkernel.h"
+#include "compiler/targets/x86/X86Passes.h"
+#include "compiler/transforms/ContractionBufferization.h"
 #include "compiler/transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -13,11 +15,13 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   avila::registerAvilaPasses();
+  avila::x86::registerX86Passes();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<avila::AvilaDialect>();
+  avila::registerContractionBufferization(registry);
   avila::registerAttentionUkernelBufferization(registry);
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(

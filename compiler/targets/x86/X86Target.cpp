@@ -1,7 +1,8 @@
 //===- X86Target.cpp - The x86-64 target backend --------------------------===//
 
 #include "compiler/targets/x86/X86Target.h"
-#include "compiler/transforms/AttentionUkernel.h"
+#include "compiler/targets/x86/AttentionUkernel.h"
+#include "compiler/targets/x86/X86Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -32,21 +33,21 @@ struct CopiesToLinalg
 };
 
 void addUkernels(OpPassManager &passes) {
-  addPipeline(passes, "avila-contractions-to-ukernels");
+  passes.addPass(createContractionsToUkernels());
   passes.addPass(std::make_unique<CopiesToLinalg>());
 }
 
 void addLLVM(OpPassManager &passes) {
-  addPipeline(passes, "func.func(convert-linalg-to-parallel-loops),"
-                      "avila-outline-parallel-loops,"
-                      "convert-math-to-llvm,convert-math-to-libm,"
+  addPipeline(passes, "func.func(convert-linalg-to-parallel-loops)");
+  passes.addPass(createOutlineParallelLoops());
+  addPipeline(passes, "convert-math-to-llvm,convert-math-to-libm,"
                       "lower-affine,convert-scf-to-cf,expand-strided-metadata,"
                       "lower-affine,finalize-memref-to-llvm,convert-to-llvm,"
                       "reconcile-unrealized-casts");
 }
 
 const PhaseInfo kPhases[] = {
-    {"ukernels", "matmuls and convolutions as ukernel calls", addUkernels},
+    {"ukernels", "avila.contraction ops as ukernel calls", addUkernels},
     {"llvm",
      "loops (parallel ones outlined as thread pool tasks) in the LLVM dialect, "
      "the last phase before LLVM's own code generation",

@@ -1,8 +1,9 @@
 //===- AttentionUkernel.cpp - Attention as one CPU ukernel call -----------===//
 
-#include "compiler/transforms/AttentionUkernel.h"
+#include "compiler/targets/x86/AttentionUkernel.h"
 #include "compiler/dialect/AvilaDialect.h"
-#include "compiler/transforms/UkernelCalls.h"
+#include "compiler/targets/x86/UkernelCalls.h"
+#include "compiler/transforms/WholeAttention.h"
 
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -13,18 +14,6 @@ using namespace mlir;
 using namespace mlir::bufferization;
 
 namespace avila {
-
-bool runsAsAttentionUkernel(AttentionOp op) {
-  std::optional<double> scale = op.getEffectiveScale();
-  return !op.getMask() && !op.getCausal() && scale && *scale > 0 &&
-         llvm::all_of(
-             op->getOperandTypes(),
-             [](Type type) {
-               return cast<RankedTensorType>(type).getElementType().isF32();
-             }) &&
-         op.getType().getElementType().isF32() &&
-         !op.getValue().getType().isDynamicDim(2);
-}
 
 namespace {
 
@@ -50,7 +39,7 @@ struct AttentionBufferization
                           const BufferizationOptions &options,
                           BufferizationState &state) const {
     auto op = cast<AttentionOp>(operation);
-    if (!runsAsAttentionUkernel(op))
+    if (!runsAsWholeAttention(op))
       return op.emitError("this attention needs the linalg lowering");
     Location loc = op.getLoc();
     UkernelCallEmitter e(rewriter, loc);

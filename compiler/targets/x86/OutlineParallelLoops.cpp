@@ -1,16 +1,16 @@
 //===- OutlineParallelLoops.cpp - Kernel loops as thread pool tasks -------===//
 
-#include "compiler/transforms/Passes.h"
+#include "compiler/targets/x86/X86Passes.h"
 #include "runtime/hal/cpu/ukernels/UkernelAbi.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/RegionUtils.h"
 
-namespace avila {
+namespace avila::x86 {
 #define GEN_PASS_DEF_OUTLINEPARALLELLOOPS
-#include "compiler/transforms/Passes.h.inc"
-} // namespace avila
+#include "compiler/targets/x86/X86Passes.h.inc"
+} // namespace avila::x86
 
 using namespace mlir;
 
@@ -133,7 +133,7 @@ void outline(scf::ParallelOp loop, func::FuncOp kernel, unsigned split,
 }
 
 struct OutlineParallelLoops
-    : avila::impl::OutlineParallelLoopsBase<OutlineParallelLoops> {
+    : avila::x86::impl::OutlineParallelLoopsBase<OutlineParallelLoops> {
   void runOnOperation() override {
     SmallVector<func::FuncOp> kernels(getOperation().getOps<func::FuncOp>());
     for (func::FuncOp kernel : kernels) {

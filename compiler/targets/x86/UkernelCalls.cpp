@@ -1,6 +1,6 @@
 //===- UkernelCalls.cpp - Calls of the CPU runtime's ukernels -------------===//
 
-#include "compiler/transforms/UkernelCalls.h"
+#include "compiler/targets/x86/UkernelCalls.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef AVILA_COMPILER_TRANSFORMS_UKERNELCALLS_H
-#define AVILA_COMPILER_TRANSFORMS_UKERNELCALLS_H
+#ifndef AVILA_COMPILER_TARGETS_X86_UKERNELCALLS_H
+#define AVILA_COMPILER_TARGETS_X86_UKERNELCALLS_H
 
 #include "runtime/hal/cpu/ukernels/UkernelAbi.h"
 
@@ -41,4 +41,4 @@ private:
 
 } // namespace avila
 
-#endif // AVILA_COMPILER_TRANSFORMS_UKERNELCALLS_H
+#endif // AVILA_COMPILER_TARGETS_X86_UKERNELCALLS_H

@@ -1,18 +1,17 @@
-//===- ContractionsToUkernels.cpp - Contractions as runtime ukernel calls -===//
+//===- FormContractions.cpp - Multiply-accumulates as avila.contraction ---===//
 //
 // Matmuls and convolutions carry nearly all of a diffusion model's
-// arithmetic. Their loops are replaced by calls of the CPU runtime's
-// contraction ukernels (packed, register-tiled, vectorized, threaded), which
-// address every operand through element strides, so views from reshapes and
-// head splits need no copies.
+// arithmetic, and every target runs them with a kernel of its own rather
+// than the generated loops. They are recognized here, once, on tensors, so
+// that no target backend matches loops again and each sees the same set.
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/dialect/AvilaOps.h"
 #include "compiler/transforms/Passes.h"
-#include "compiler/transforms/UkernelCalls.h"
 
 namespace avila {
-#define GEN_PASS_DEF_CONTRACTIONSTOUKERNELS
+#define GEN_PASS_DEF_FORMCONTRACTIONS
 #include "compiler/transforms/Passes.h.inc"
 } // namespace avila
 
@@ -21,14 +20,12 @@ using namespace avila;
 
 namespace {
 
-using cpu::Ukernel;
-
 // out + a · b in f32, in either operand order.
 bool isMultiplyAccumulate(linalg::GenericOp op) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
     return false;
   for (Value operand : op->getOperands()) {
-    auto type = dyn_cast<MemRefType>(operand.getType());
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
     if (!type || !type.getElementType().isF32())
       return false;
   }
@@ -73,9 +70,9 @@ std::optional<int64_t> windowStride(AffineExpr expr, unsigned outer,
 }
 
 // Loops (n, o, y, x, c, ky, kx) reading in[n, c, y·sh + ky, x·sw + kx] and
-// w[o, c, ky, kx] into out[n, o, y, x], as Conv2DLowering writes them.
-std::optional<std::pair<int64_t, int64_t>>
-matchConvolution(linalg::GenericOp op) {
+// w[o, c, ky, kx] into out[n, o, y, x], as Conv2DLowering writes them; the
+// window strides [sh, sw].
+std::optional<std::array<int64_t, 2>> matchConvolution(linalg::GenericOp op) {
   if (op.getNumLoops() != 7)
     return std::nullopt;
   auto iterators = op.getIteratorTypesArray();
@@ -101,37 +98,7 @@ matchConvolution(linalg::GenericOp op) {
   std::optional<int64_t> strideW = windowStride(input.getResult(3), 3, 6);
   if (!strideH || !strideW)
     return std::nullopt;
-  return std::pair(*strideH, *strideW);
-}
-
-void replaceConvolution(linalg::GenericOp op, int64_t strideH,
-                        int64_t strideW) {
-  OpBuilder b(op);
-  UkernelCallEmitter e(b, op.getLoc());
-  BufferView input = e.describe(op.getDpsInputs()[0]);
-  BufferView weight = e.describe(op.getDpsInputs()[1]);
-  BufferView output = e.describe(op.getDpsInits()[0]);
-  using namespace cpu::conv2d;
-  SmallVector<Value> params(Count);
-  params[Input] = input.address;
-  params[Weight] = weight.address;
-  params[Output] = output.address;
-  params[Batch] = output.sizes[0];
-  params[OutChannels] = output.sizes[1];
-  params[InChannels] = weight.sizes[1];
-  params[KernelH] = weight.sizes[2];
-  params[KernelW] = weight.sizes[3];
-  params[OutH] = output.sizes[2];
-  params[OutW] = output.sizes[3];
-  params[StrideH] = e.index(strideH);
-  params[StrideW] = e.index(strideW);
-  for (int i = 0; i < 4; ++i) {
-    params[InputStrideN + i] = input.strides[i];
-    params[WeightStrideO + i] = weight.strides[i];
-    params[OutputStrideN + i] = output.strides[i];
-  }
-  e.call(op->getParentOfType<ModuleOp>(), Ukernel::Conv2D, params);
-  op.erase();
+  return std::array{*strideH, *strideW};
 }
 
 // Projected-permutation maps with one reduction dimension, which A and B
@@ -187,61 +154,15 @@ std::optional<MatmulDims> matchMatmul(linalg::GenericOp op) {
   return dims;
 }
 
-void replaceMatmul(linalg::GenericOp op, const MatmulDims &dims) {
-  OpBuilder b(op);
-  UkernelCallEmitter e(b, op.getLoc());
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  BufferView buffers[3] = {e.describe(op.getDpsInputs()[0]),
-                           e.describe(op.getDpsInputs()[1]),
-                           e.describe(op.getDpsInits()[0])};
-  Value zero = e.index(0), one = e.index(1);
-  auto position = [&](int operand, int64_t d) {
-    return maps[operand].getResultPosition(
-        getAffineDimExpr(d, op.getContext()));
-  };
-  auto stride = [&](int operand, int64_t d) -> Value {
-    if (d < 0)
-      return zero;
-    std::optional<unsigned> p = position(operand, d);
-    return p ? buffers[operand].strides[*p] : zero;
-  };
-  auto size = [&](int64_t d) -> Value {
-    if (d < 0)
-      return one;
-    for (int operand = 0; operand < 3; ++operand)
-      if (std::optional<unsigned> p = position(operand, d))
-        return buffers[operand].sizes[*p];
-    llvm_unreachable("a matched dimension indexes some operand");
-  };
-  int64_t batch[3] = {-1, -1, -1};
-  llvm::copy(dims.batch, batch);
-
-  using namespace cpu::matmul;
-  SmallVector<Value> params(Count);
-  params[A] = buffers[0].address;
-  params[B] = buffers[1].address;
-  params[C] = buffers[2].address;
-  for (int i = 0; i < 3; ++i) {
-    params[Batch0 + i] = size(batch[i]);
-    params[AStrideBatch0 + i] = stride(0, batch[i]);
-    params[BStrideBatch0 + i] = stride(1, batch[i]);
-    params[CStrideBatch0 + i] = stride(2, batch[i]);
-  }
-  params[M] = size(dims.m);
-  params[N] = size(dims.n);
-  params[K] = size(dims.k);
-  params[AStrideM] = stride(0, dims.m);
-  params[AStrideK] = stride(0, dims.k);
-  params[BStrideK] = stride(1, dims.k);
-  params[BStrideN] = stride(1, dims.n);
-  params[CStrideM] = stride(2, dims.m);
-  params[CStrideN] = stride(2, dims.n);
-  e.call(op->getParentOfType<ModuleOp>(), Ukernel::Matmul, params);
-  op.erase();
+// The generic's operands, maps and result, as a contraction of `kind`.
+ContractionOp createContraction(OpBuilder &b, linalg::GenericOp op,
+                                StringRef kind) {
+  return ContractionOp::create(b, op.getLoc(), op.getResultTypes(),
+                               op.getDpsInputs()[0], op.getDpsInputs()[1],
+                               op.getDpsInits()[0], kind, op.getIndexingMaps());
 }
 
-struct ContractionsToUkernels
-    : avila::impl::ContractionsToUkernelsBase<ContractionsToUkernels> {
+struct FormContractions : avila::impl::FormContractionsBase<FormContractions> {
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> contractions;
     getOperation().walk([&](linalg::GenericOp op) {
@@ -249,10 +170,22 @@ struct ContractionsToUkernels
         contractions.push_back(op);
     });
     for (linalg::GenericOp op : contractions) {
-      if (auto strides = matchConvolution(op))
-        replaceConvolution(op, strides->first, strides->second);
-      else if (auto dims = matchMatmul(op))
-        replaceMatmul(op, *dims);
+      OpBuilder b(op);
+      ContractionOp contraction;
+      if (auto strides = matchConvolution(op)) {
+        contraction = createContraction(b, op, "conv2d");
+        contraction.setWindowStrides(*strides);
+      } else if (auto dims = matchMatmul(op)) {
+        contraction = createContraction(b, op, "matmul");
+        contraction.setBatchDims(dims->batch);
+        contraction.setMDim(dims->m);
+        contraction.setNDim(dims->n);
+        contraction.setKDim(dims->k);
+      } else {
+        continue;
+      }
+      op.replaceAllUsesWith(contraction.getResult());
+      op.erase();
     }
   }
 };

@@ -1,0 +1,23 @@
+//===- WholeAttention.h - Attention a target runs as one kernel -*- C++ -*-===//
+//
+// Attention without a mask or causal flag can be computed without
+// materializing the scores. The linalg phase keeps these ops whole
+// (`avila-lower-to-linalg{keep-whole-attention}`) and the target's
+// bufferization model of avila.attention runs them; one rule decides both.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AVILA_COMPILER_TRANSFORMS_WHOLEATTENTION_H
+#define AVILA_COMPILER_TRANSFORMS_WHOLEATTENTION_H
+
+#include "compiler/dialect/AvilaOps.h"
+
+namespace avila {
+
+/// f32 operands, no mask, not causal, a positive scale and static embedding
+/// sizes.
+bool runsAsWholeAttention(AttentionOp op);
+
+} // namespace avila
+
+#endif // AVILA_COMPILER_TRANSFORMS_WHOLEATTENTION_H
