@@ -399,4 +399,35 @@ def Avila_ContractionOp : Avila_Op<"contraction", [
   let hasVerifier = 1;
 }
 
+def Avila_FusedAttentionOp : Avila_Op<"fused_attention", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "attention a target runs as one kernel, destination style";
+  let description = [{
+    `avila.attention` without mask or causal flag, written into `init`:
+    query [B, Lq, E], key [B, Lk, E], value [B, Lk, Ev], init [B, Lq, Ev],
+    each split into `num_heads` heads along the last dimension;
+    init = softmax(scale · q kᵀ) v per head. E and Ev are static, `scale`
+    is the effective one. Every target runs it with a kernel of its own
+    (the CPU's ukernel, a GPU's flash attention) that never materializes
+    the scores. On tensors the result is the new init; after bufferization
+    the op works on buffers in place and has no result.
+  }];
+  let arguments = (ins AnyShaped:$query, AnyShaped:$key, AnyShaped:$value,
+      AnyShaped:$init, I64Attr:$num_heads, F64Attr:$scale);
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    `heads` $num_heads `scale` $scale
+    `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,`
+    type($value) `)` `outs` `(` $init `:` type($init) `)` attr-dict
+    (`->` type($result)^)?
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getInitMutable();
+    }
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // AVILA_OPS_TD

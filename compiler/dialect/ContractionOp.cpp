@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/dialect/AvilaOps.h"
+#include "compiler/dialect/DestinationStyleRules.h"
 
 #include "mlir/IR/AffineExpr.h"
 
@@ -76,17 +77,8 @@ LogicalResult verifyConv2D(ContractionOp op, ArrayRef<AffineMap> maps) {
 } // namespace
 
 LogicalResult ContractionOp::verify() {
-  const bool onTensors = isa<RankedTensorType>(getInit().getType());
-  for (Value operand : getOperands())
-    if (isa<RankedTensorType>(operand.getType()) != onTensors ||
-        !(isa<RankedTensorType>(operand.getType()) ||
-          isa<MemRefType>(operand.getType())))
-      return emitOpError("operands must be all ranked tensors or all memrefs");
-  if (onTensors ? getNumResults() != 1 ||
-                      getResult()[0].getType() != getInit().getType()
-                : getNumResults() != 0)
-    return emitOpError(onTensors ? "on tensors returns the init's type"
-                                 : "on memrefs has no result");
+  if (failed(verifyTensorsOrBuffers(*this)))
+    return failure();
   SmallVector<AffineMap> maps = getMaps();
   if (maps.size() != 3)
     return emitOpError("needs 3 indexing_maps (lhs, rhs, init), not ")
@@ -107,19 +99,10 @@ LogicalResult ContractionOp::verify() {
          << getKind() << "'";
 }
 
-// On buffers: reads lhs, rhs and init, writes init.
 void ContractionOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  for (OpOperand &operand : getOperation()->getOpOperands()) {
-    if (!isa<MemRefType>(operand.get().getType()))
-      continue;
-    effects.emplace_back(MemoryEffects::Read::get(), &operand,
-                         SideEffects::DefaultResource::get());
-    if (isDpsInit(&operand))
-      effects.emplace_back(MemoryEffects::Write::get(), &operand,
-                           SideEffects::DefaultResource::get());
-  }
+  addBufferEffects(*this, effects);
 }
 
 } // namespace avila

@@ -2,7 +2,7 @@
 
 #include "compiler/phases/Phases.h"
 #include "compiler/targets/TargetBackend.h"
-#include "compiler/transforms/ContractionBufferization.h"
+#include "compiler/transforms/DestinationStyleBufferization.h"
 #include "compiler/transforms/Passes.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -27,8 +27,8 @@ void addDispatch(OpPassManager &passes) {
   passes.addPass(createFormDispatches());
 }
 
-// Attention that a target runs as one kernel stays an op; the target's
-// bufferization model of it runs it.
+// Attention that a target runs as one kernel becomes avila.fused_attention,
+// which the target lowers on buffers like avila.contraction.
 void addLinalg(OpPassManager &passes) {
   addPipeline(passes, "func.func(avila-lower-to-linalg{keep-whole-attention}),"
                       "canonicalize,cse");
@@ -69,7 +69,7 @@ const PhaseInfo kModulePhases[] = {
 const PhaseInfo kSharedKernelPhases[] = {
     {"linalg",
      "the kernels alone, lowered to linalg on tensors (attention a target "
-     "runs as one kernel stays avila.attention)",
+     "runs as one kernel as avila.fused_attention)",
      addLinalg},
     {"fused", "elementwise producers fused into their consumers", addFused},
     {"contractions",
@@ -77,8 +77,8 @@ const PhaseInfo kSharedKernelPhases[] = {
      "target to run",
      addContractions},
     {"bufferized",
-     "on buffers, results as out-parameters, the kept attention as the "
-     "target's bufferization of it makes it",
+     "on buffers, results as out-parameters, avila.contraction and "
+     "avila.fused_attention updating their init in place",
      addBufferized},
 };
 
@@ -88,7 +88,7 @@ void loadDialects(MLIRContext &context, const TargetBackend &target) {
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
-  registerContractionBufferization(registry);
+  registerDestinationStyleBufferization(registry);
   target.registerDialects(registry);
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();

@@ -729,6 +729,30 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
   }
 };
 
+// Attention a target runs as one kernel (WholeAttention.h) becomes
+// avila.fused_attention into an empty [B, Lq, Ev], its scale resolved.
+struct WholeAttentionLowering : OpConversionPattern<AttentionOp> {
+  explicit WholeAttentionLowering(MLIRContext *context)
+      : OpConversionPattern(context, /*benefit=*/2) {}
+
+  LogicalResult
+  matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!runsAsWholeAttention(op))
+      return rewriter.notifyMatchFailure(op, "not run whole");
+    Emitter e(rewriter, op.getLoc());
+    RankedTensorType type = op.getType();
+    SmallVector<OpFoldResult> sizes = e.sizes(adaptor.getQuery());
+    sizes[2] = rewriter.getIndexAttr(type.getDimSize(2));
+    Value init = e.empty(sizes, type.getElementType());
+    rewriter.replaceOpWithNewOp<FusedAttentionOp>(
+        op, TypeRange{type}, adaptor.getQuery(), adaptor.getKey(),
+        adaptor.getValue(), init, rewriter.getI64IntegerAttr(op.getNumHeads()),
+        rewriter.getF64FloatAttr(*op.getEffectiveScale()));
+    return success();
+  }
+};
+
 // Scores [B, H, Lq, Lk] from the head slices of q and k, then softmax, then
 // out [B, Lq, H, dv] collapsed to [B, Lq, H·dv].
 struct AttentionLowering : OpConversionPattern<AttentionOp> {
@@ -1264,8 +1288,10 @@ struct LowerToLinalgPass : avila::impl::LowerToLinalgBase<LowerToLinalgPass> {
                            math::MathDialect, tensor::TensorDialect>();
     target.addIllegalDialect<AvilaDialect>();
     target.addLegalOp<WeightOp>();
-    if (keepWholeAttention)
-      target.addDynamicallyLegalOp<AttentionOp>(runsAsWholeAttention);
+    if (keepWholeAttention) {
+      patterns.add<WholeAttentionLowering>(context);
+      target.addLegalOp<FusedAttentionOp>();
+    }
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

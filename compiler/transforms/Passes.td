@@ -27,13 +27,15 @@ def LowerToLinalg : Pass<"avila-lower-to-linalg", "::mlir::func::FuncOp"> {
     computation (bodies in f32 whatever the storage type), tensor ops for
     data movement, tensor.dim and arith for sizes. The first step of every
     code generator. With `keep-whole-attention`, attention ops that a
-    target computes as one kernel stay (its bufferization model of the op
-    runs them; see WholeAttention.h).
+    target computes as one kernel (WholeAttention.h) become
+    `avila.fused_attention` into an empty tensor, their scale resolved;
+    each target lowers that op on buffers.
   }];
   let options = [
     Option<"keepWholeAttention", "keep-whole-attention", "bool",
            /*default=*/"false",
-           "Leave attention ops a target runs as one kernel">
+           "Keep attention a target runs as one kernel, as "
+           "avila.fused_attention">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",

@@ -15,6 +15,7 @@ bool runsAsWholeAttention(AttentionOp op) {
                return cast<RankedTensorType>(type).getElementType().isF32();
              }) &&
          op.getType().getElementType().isF32() &&
+         !op.getQuery().getType().isDynamicDim(2) &&
          !op.getValue().getType().isDynamicDim(2);
 }
 

@@ -2,8 +2,9 @@
 //
 // Attention without a mask or causal flag can be computed without
 // materializing the scores. The linalg phase keeps these ops whole
-// (`avila-lower-to-linalg{keep-whole-attention}`) and the target's
-// bufferization model of avila.attention runs them; one rule decides both.
+// (`avila-lower-to-linalg{keep-whole-attention}`) as avila.fused_attention,
+// whose verifier accepts what this rule lets through, and each target runs
+// that op with a kernel of its own.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,7 +16,7 @@
 namespace avila {
 
 /// f32 operands, no mask, not causal, a positive scale and static embedding
-/// sizes.
+/// sizes (query and value).
 bool runsAsWholeAttention(AttentionOp op);
 
 } // namespace avila

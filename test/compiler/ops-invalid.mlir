@@ -924,3 +924,107 @@ func.func @f(%i: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %o: memref<1x4x6x
   avila.contraction "conv2d" ins(%i, %w : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>) outs(%o : memref<1x4x6x6xf32>) {indexing_maps = [#in, #k, #out], window_strides = array<i64: 1, 0>}
   return
 }
+
+// -----
+
+func.func @f(%q: tensor<2x10x16xf32>, %kv: tensor<2x7x16xf32>, %o: memref<2x10x16xf32>) {
+  // expected-error @+1 {{operands must be all ranked tensors or all memrefs}}
+  avila.fused_attention heads 2 scale 0.25 ins(%q, %kv, %kv : tensor<2x10x16xf32>, tensor<2x7x16xf32>, tensor<2x7x16xf32>) outs(%o : memref<2x10x16xf32>)
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<2x10x16xf32>, %kv: tensor<2x7x16xf32>, %o: tensor<2x10x16xf32>) {
+  // expected-error @+1 {{on tensors returns the init's type}}
+  avila.fused_attention heads 2 scale 0.25 ins(%q, %kv, %kv : tensor<2x10x16xf32>, tensor<2x7x16xf32>, tensor<2x7x16xf32>) outs(%o : tensor<2x10x16xf32>)
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<10x16xf32>, %kv: tensor<2x7x16xf32>, %o: tensor<2x10x16xf32>) {
+  // expected-error @+1 {{query must be [B, L, E], not 'tensor<10x16xf32>'}}
+  %0 = avila.fused_attention heads 2 scale 0.25 ins(%q, %kv, %kv : tensor<10x16xf32>, tensor<2x7x16xf32>, tensor<2x7x16xf32>) outs(%o : tensor<2x10x16xf32>) -> tensor<2x10x16xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<2x10x16xf32>, %kv: tensor<2x7x16xf16>, %o: tensor<2x10x16xf32>) {
+  // expected-error @+1 {{key must have the query's element type, not 'tensor<2x7x16xf16>'}}
+  %0 = avila.fused_attention heads 2 scale 0.25 ins(%q, %kv, %kv : tensor<2x10x16xf32>, tensor<2x7x16xf16>, tensor<2x7x16xf16>) outs(%o : tensor<2x10x16xf32>) -> tensor<2x10x16xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<2x10x16xf32>, %kv: tensor<2x7x16xf32>, %o: tensor<2x10x16xf32>) {
+  // expected-error @+1 {{num_heads must be at least 1, not 0}}
+  %0 = avila.fused_attention heads 0 scale 0.25 ins(%q, %kv, %kv : tensor<2x10x16xf32>, tensor<2x7x16xf32>, tensor<2x7x16xf32>) outs(%o : tensor<2x10x16xf32>) -> tensor<2x10x16xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<2x10x?xf32>, %kv: tensor<2x7x16xf32>, %o: tensor<2x10x16xf32>) {
+  // expected-error @+1 {{embedding size of 'tensor<2x10x?xf32>' must be static and divisible by 2 heads}}
+  %0 = avila.fused_attention heads 2 scale 0.25 ins(%q, %kv, %kv : tensor<2x10x?xf32>, tensor<2x7x16xf32>, tensor<2x7x16xf32>) outs(%o : tensor<2x10x16xf32>) -> tensor<2x10x16xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<2x10x16xf32>, %k: tensor<2x7x16xf32>, %v: tensor<2x7x18xf32>, %o: tensor<2x10x18xf32>) {
+  // expected-error @+1 {{embedding size of 'tensor<2x7x18xf32>' must be static and divisible by 4 heads}}
+  %0 = avila.fused_attention heads 4 scale 0.25 ins(%q, %k, %v : tensor<2x10x16xf32>, tensor<2x7x16xf32>, tensor<2x7x18xf32>) outs(%o : tensor<2x10x18xf32>) -> tensor<2x10x18xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<2x10x16xf32>, %k: tensor<2x7x8xf32>, %v: tensor<2x7x16xf32>, %o: tensor<2x10x16xf32>) {
+  // expected-error @+1 {{key must have the query's embedding size and init the value's}}
+  %0 = avila.fused_attention heads 2 scale 0.25 ins(%q, %k, %v : tensor<2x10x16xf32>, tensor<2x7x8xf32>, tensor<2x7x16xf32>) outs(%o : tensor<2x10x16xf32>) -> tensor<2x10x16xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<2x10x16xf32>, %kv: tensor<2x7x16xf32>, %o: tensor<2x10x8xf32>) {
+  // expected-error @+1 {{key must have the query's embedding size and init the value's}}
+  %0 = avila.fused_attention heads 2 scale 0.25 ins(%q, %kv, %kv : tensor<2x10x16xf32>, tensor<2x7x16xf32>, tensor<2x7x16xf32>) outs(%o : tensor<2x10x8xf32>) -> tensor<2x10x8xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<2x10x16xf32>, %k: tensor<3x7x16xf32>, %v: tensor<?x7x16xf32>, %o: tensor<2x10x16xf32>) {
+  // expected-error @+1 {{batch sizes must match, value must have the key's length and init the query's}}
+  %0 = avila.fused_attention heads 2 scale 0.25 ins(%q, %k, %v : tensor<2x10x16xf32>, tensor<3x7x16xf32>, tensor<?x7x16xf32>) outs(%o : tensor<2x10x16xf32>) -> tensor<2x10x16xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<2x10x16xf32>, %k: tensor<2x7x16xf32>, %v: tensor<2x8x16xf32>, %o: tensor<2x10x16xf32>) {
+  // expected-error @+1 {{batch sizes must match, value must have the key's length and init the query's}}
+  %0 = avila.fused_attention heads 2 scale 0.25 ins(%q, %k, %v : tensor<2x10x16xf32>, tensor<2x7x16xf32>, tensor<2x8x16xf32>) outs(%o : tensor<2x10x16xf32>) -> tensor<2x10x16xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<2x10x16xf32>, %kv: tensor<2x7x16xf32>, %o: tensor<2x9x16xf32>) {
+  // expected-error @+1 {{batch sizes must match, value must have the key's length and init the query's}}
+  %0 = avila.fused_attention heads 2 scale 0.25 ins(%q, %kv, %kv : tensor<2x10x16xf32>, tensor<2x7x16xf32>, tensor<2x7x16xf32>) outs(%o : tensor<2x9x16xf32>) -> tensor<2x9x16xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: memref<2x10x16xf32>, %kv: memref<2x7x16xf32>, %o: memref<2x10x16xf32>) {
+  // expected-error @+1 {{scale must be positive, not -2.5}}
+  avila.fused_attention heads 2 scale -2.5 ins(%q, %kv, %kv : memref<2x10x16xf32>, memref<2x7x16xf32>, memref<2x7x16xf32>) outs(%o : memref<2x10x16xf32>)
+  return
+}

@@ -138,3 +138,14 @@ func.func @static_shapes(%x: tensor<1x4x7x9xf32>, %w: tensor<6x4x3x3xf32>) -> te
   %0 = avila.conv2d %x, %w stride [2, 2] padding [1, 1, 1, 1] : (tensor<1x4x7x9xf32>, tensor<6x4x3x3xf32>) -> tensor<1x6x4x5xf32>
   return %0 : tensor<1x6x4x5xf32>
 }
+
+// The kernel op the shared phases hand a target, on tensors and on buffers.
+// CHECK-LABEL: func.func @fused_attention
+func.func @fused_attention(%q: tensor<?x?x16xf32>, %kv: tensor<?x77x16xf32>, %init: tensor<?x?x16xf32>,
+                           %bq: memref<2x9x16xf16>, %bkv: memref<2x77x16xf16>, %bv: memref<2x77x8xf16>, %bo: memref<2x9x8xf16>) -> tensor<?x?x16xf32> {
+  // CHECK: avila.fused_attention heads 4 scale 5.000000e-01 ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<?x?x16xf32>, tensor<?x77x16xf32>, tensor<?x77x16xf32>) outs(%{{.*}} : tensor<?x?x16xf32>) -> tensor<?x?x16xf32>
+  %0 = avila.fused_attention heads 4 scale 0.5 ins(%q, %kv, %kv : tensor<?x?x16xf32>, tensor<?x77x16xf32>, tensor<?x77x16xf32>) outs(%init : tensor<?x?x16xf32>) -> tensor<?x?x16xf32>
+  // CHECK: avila.fused_attention heads 2 scale 1.250000e-01 ins(%{{.*}}, %{{.*}}, %{{.*}} : memref<2x9x16xf16>, memref<2x77x16xf16>, memref<2x77x8xf16>) outs(%{{.*}} : memref<2x9x8xf16>){{$}}
+  avila.fused_attention heads 2 scale 0.125 ins(%bq, %bkv, %bv : memref<2x9x16xf16>, memref<2x77x16xf16>, memref<2x77x8xf16>) outs(%bo : memref<2x9x8xf16>)
+  return %0 : tensor<?x?x16xf32>
+}

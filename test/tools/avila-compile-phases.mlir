@@ -1,15 +1,17 @@
 // --compile-to prints the IR of the phases the artifact builder runs: the
-// U-Net's attention (f32, unmasked) stays one op through linalg and becomes
-// the CPU ukernel call when bufferized; the text encoder's causal attention
-// is lowered to linalg.
+// U-Net's attention (f32, unmasked) becomes avila.fused_attention in linalg,
+// stays that op on buffers and becomes the CPU ukernel call in x86's
+// ukernels phase; the text encoder's causal attention is lowered to linalg.
 
 // RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --compile-to=linalg --quiet | FileCheck %s --check-prefix=LINALG
 // LINALG-LABEL: func.func @text_encoder_dispatch_5_attention(
 // LINALG-NOT: avila.attention
 // LINALG: linalg.generic
+// LINALG-NOT: avila.fused_attention
 // LINALG-LABEL: func.func @unet_dispatch_19_attention(
-// LINALG-NEXT: avila.attention %arg0, %arg1, %arg2 heads 8
-// LINALG-NEXT: return
+// LINALG: %[[INIT:.*]] = tensor.empty(%{{.*}}, %{{.*}}) : tensor<?x?x32xf32>
+// LINALG-NEXT: %[[OUT:.*]] = avila.fused_attention heads 8 scale 5.000000e-01 ins(%arg0, %arg1, %arg2 : tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>) outs(%[[INIT]] : tensor<?x?x32xf32>)
+// LINALG-NEXT: return %[[OUT]]
 
 // Matmuls are recognized once, on tensors, as avila.contraction, which
 // bufferizes in place to the same op on buffers.
@@ -25,8 +27,18 @@
 // BUFFERS-LABEL: func.func @unet_dispatch_1_linear(
 // BUFFERS: avila.contraction "matmul" ins(%arg0, %arg1 : memref<?x32xf32>, memref<128x32xf32>) outs(%arg3 : memref<?x128xf32>)
 // BUFFERS-LABEL: func.func @unet_dispatch_19_attention(
-// BUFFERS-SAME: memref
-// BUFFERS: call @avila_ukernel_attention(
+// BUFFERS-SAME: %arg3: memref<?x?x32xf32>
+// BUFFERS-NEXT: avila.fused_attention heads 8 scale 5.000000e-01 ins(%arg0, %arg1, %arg2 : memref<?x?x32xf32>, memref<?x?x32xf32>, memref<?x?x32xf32>) outs(%arg3 : memref<?x?x32xf32>)
+// BUFFERS-NEXT: return
+
+// x86 turns both kernel ops into ukernel calls in its own phase.
+// RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --compile-to=ukernels --quiet | FileCheck %s --check-prefix=UKERNELS
+// UKERNELS-LABEL: func.func @unet_dispatch_1_linear(
+// UKERNELS: call @avila_ukernel_matmul(
+// UKERNELS-LABEL: func.func @unet_dispatch_19_attention(
+// UKERNELS-NOT: avila.fused_attention
+// UKERNELS: call @avila_ukernel_attention(
+// UKERNELS-NEXT: return
 
 // Up to dispatch, the whole module: entry functions and their kernels.
 // RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --compile-to=dispatch --quiet | FileCheck %s --check-prefix=DISPATCH

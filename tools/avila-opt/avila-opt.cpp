@@ -1,9 +1,8 @@
 //===- avila-opt.cpp - Run avila and upstream passes on .mlir text --------===//
 
 #include "compiler/dialect/AvilaDialect.h"
-#include "compiler/targets/x86/AttentionUkernel.h"
 #include "compiler/targets/x86/X86Passes.h"
-#include "compiler/transforms/ContractionBufferization.h"
+#include "compiler/transforms/DestinationStyleBufferization.h"
 #include "compiler/transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -21,8 +20,7 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<avila::AvilaDialect>();
-  avila::registerContractionBufferization(registry);
-  avila::registerAttentionUkernelBufferization(registry);
+  avila::registerDestinationStyleBufferization(registry);
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "Avila Diffusion optimizer driver\n", registry));

@@ -110,16 +110,8 @@ struct ContractionsToUkernels
     SmallVector<ContractionOp> contractions;
     getOperation().walk([&](ContractionOp op) { contractions.push_back(op); });
     for (ContractionOp op : contractions) {
-      if (op.getNumResults()) {
-        op.emitOpError("must be bufferized before it becomes a ukernel call");
+      if (failed(checkUkernelOperands(op)))
         return signalPassFailure();
-      }
-      if (!llvm::all_of(op->getOperandTypes(), [](Type type) {
-            return cast<MemRefType>(type).getElementType().isF32();
-          })) {
-        op.emitOpError("the CPU ukernels take f32 operands only");
-        return signalPassFailure();
-      }
       if (op.getKind() == "conv2d")
         replaceConvolution(op);
       else

@@ -10,6 +10,17 @@ using namespace mlir;
 
 namespace avila {
 
+LogicalResult checkUkernelOperands(Operation *op) {
+  if (op->getNumResults())
+    return op->emitOpError("must be bufferized before it becomes a ukernel "
+                           "call");
+  if (!llvm::all_of(op->getOperandTypes(), [](Type type) {
+        return cast<ShapedType>(type).getElementType().isF32();
+      }))
+    return op->emitOpError("the CPU ukernels take f32 operands only");
+  return success();
+}
+
 Value UkernelCallEmitter::index(int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
 }

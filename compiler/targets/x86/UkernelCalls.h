@@ -22,6 +22,10 @@ struct BufferView {
   llvm::SmallVector<mlir::Value> sizes, strides;
 };
 
+/// Emits an error on `op` and fails unless it is on buffers of f32 elements,
+/// the only operands the ukernels take.
+llvm::LogicalResult checkUkernelOperands(mlir::Operation *op);
+
 class UkernelCallEmitter {
 public:
   UkernelCallEmitter(mlir::OpBuilder &b, mlir::Location loc) : b(b), loc(loc) {}

@@ -23,6 +23,24 @@ def ContractionsToUkernels
   ];
 }
 
+def FusedAttentionToUkernel
+    : Pass<"avila-fused-attention-to-ukernel", "::mlir::ModuleOp"> {
+  let summary = "Replace avila.fused_attention on buffers with calls of the "
+                "CPU runtime's attention ukernel";
+  let description = [{
+    Runs after bufferization. Each `avila.fused_attention` becomes a call of
+    `avila_ukernel_attention`, which never materializes the scores: batch,
+    heads, lengths, head sizes, the scale's f32 bits and each operand's
+    address and element strides as (batch, position, head, channel), in one
+    int64 parameter array laid out as runtime/hal/cpu/ukernels/UkernelAbi.h
+    says.
+  }];
+  let dependentDialects = [
+    "::avila::AvilaDialect", "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect"
+  ];
+}
+
 def OutlineParallelLoops
     : Pass<"avila-outline-parallel-loops", "::mlir::ModuleOp"> {
   let summary = "Outline each top-level scf.parallel of a kernel as a task "

@@ -1,7 +1,6 @@
 //===- X86Target.cpp - The x86-64 target backend --------------------------===//
 
 #include "compiler/targets/x86/X86Target.h"
-#include "compiler/targets/x86/AttentionUkernel.h"
 #include "compiler/targets/x86/X86Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -34,6 +33,7 @@ struct CopiesToLinalg
 
 void addUkernels(OpPassManager &passes) {
   passes.addPass(createContractionsToUkernels());
+  passes.addPass(createFusedAttentionToUkernel());
   passes.addPass(std::make_unique<CopiesToLinalg>());
 }
 
@@ -47,7 +47,10 @@ void addLLVM(OpPassManager &passes) {
 }
 
 const PhaseInfo kPhases[] = {
-    {"ukernels", "avila.contraction ops as ukernel calls", addUkernels},
+    {"ukernels",
+     "avila.contraction and avila.fused_attention ops as ukernel "
+     "calls",
+     addUkernels},
     {"llvm",
      "loops (parallel ones outlined as thread pool tasks) in the LLVM dialect, "
      "the last phase before LLVM's own code generation",
@@ -59,7 +62,6 @@ const PhaseInfo kPhases[] = {
 llvm::ArrayRef<PhaseInfo> X86Target::phases() const { return kPhases; }
 
 void X86Target::registerDialects(DialectRegistry &registry) const {
-  registerAttentionUkernelBufferization(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }
