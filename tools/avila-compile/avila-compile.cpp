@@ -19,6 +19,7 @@
 
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -56,10 +57,13 @@ std::string usage() {
       "--compile-to prints the IR after the named phase instead:\n";
   for (const std::string &name : avila::targetBackendNames()) {
     text += "for --target " + name + ":\n";
-    for (const avila::PhaseInfo &phase :
-         avila::allPhases(*avila::targetBackend(name)))
+    const auto phases = avila::allPhases(*avila::targetBackend(name));
+    size_t width = 0;
+    for (const avila::PhaseInfo &phase : phases)
+      width = std::max(width, std::string(phase.name).size());
+    for (const avila::PhaseInfo &phase : phases)
       text += "  " + std::string(phase.name) +
-              std::string(12 - std::string(phase.name).size(), ' ') +
+              std::string(width + 2 - std::string(phase.name).size(), ' ') +
               phase.description + "\n";
   }
   return text;
