@@ -279,7 +279,8 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
     for (Value value : dying)
       if (auto slot = slots.find(value); slot != slots.end())
         arena.release(slot->second);
-    dispatch->workgroups = exprs.constant(1);
+    const uint32_t one = exprs.constant(1);
+    dispatch->workgroup_count = {one, one, one};
     if (newKernel) {
       auto kernel = std::make_unique<fb::KernelT>();
       kernel->name = kernelName;

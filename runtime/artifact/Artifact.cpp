@@ -86,7 +86,10 @@ void verifyDispatches(const fb::Artifact &root, const fb::EntryPoint &entry) {
     check(sizeOf(dispatch->bindings()) == kernel->bindings() &&
               sizeOf(dispatch->push_constants()) == kernel->push_constants(),
           at + " dispatch does not match its kernel's signature");
-    check(dispatch->workgroups() < exprs, at + " workgroup count expression");
+    check(sizeOf(dispatch->workgroup_count()) == 3,
+          at + " dispatch without a 3-D workgroup count");
+    for (uint32_t expr : *dispatch->workgroup_count())
+      check(expr < exprs, at + " workgroup count expression");
     if (dispatch->push_constants())
       for (uint32_t expr : *dispatch->push_constants())
         check(expr < exprs, at + " push constant expression");

@@ -23,7 +23,7 @@
 namespace avila {
 
 /// The artifact format this runtime reads and the compiler writes.
-constexpr uint32_t kArtifactFormatVersion = 3;
+constexpr uint32_t kArtifactFormatVersion = 4;
 
 const char *targetName(artifact::Target target);
 

@@ -252,8 +252,11 @@ std::vector<HostTensor> Executable::run(const std::string &name,
     if (!first)
       commands->barrier();
     first = false;
+    hal::WorkgroupCount workgroups;
+    for (size_t axis = 0; axis < workgroups.size(); ++axis)
+      workgroups[axis] = values[dispatch->workgroup_count()->Get(axis)];
     commands->dispatch(*kernels, dispatch->kernel(), bindings, constants,
-                       values[dispatch->workgroups()]);
+                       workgroups);
   }
   std::vector<double> seconds;
   device->submitAndWait(*commands, profile ? &seconds : nullptr);

@@ -10,7 +10,7 @@ CommandBuffer::~CommandBuffer() = default;
 void CommandBuffer::dispatch(const KernelLibrary &library, uint32_t kernel,
                              std::span<const BufferBinding> bindings,
                              std::span<const int64_t> constants,
-                             int64_t workgroups) {
+                             const WorkgroupCount &workgroups) {
   const KernelSignature &signature = library.signature(kernel);
   const std::string at = "dispatch of kernel '" + signature.name + "'";
   if (bindings.size() != signature.bindings ||
@@ -21,8 +21,11 @@ void CommandBuffer::dispatch(const KernelLibrary &library, uint32_t kernel,
          "takes " +
          std::to_string(signature.bindings) + " and " +
          std::to_string(signature.pushConstants));
-  if (workgroups < 1)
-    fail(at + ": " + std::to_string(workgroups) + " workgroups");
+  for (size_t axis = 0; axis < workgroups.size(); ++axis)
+    if (workgroups[axis] < 1 || workgroups[axis] > kMaxWorkgroupCount)
+      fail(at + ": " + std::to_string(workgroups[axis]) + " workgroups along " +
+           "xyz"[axis] + ", outside [1, " + std::to_string(kMaxWorkgroupCount) +
+           "]");
   for (size_t i = 0; i < bindings.size(); ++i) {
     const BufferBinding &binding = bindings[i];
     if (!binding.buffer)

@@ -27,7 +27,7 @@ struct Recipe {
   uint32_t kernelBindings = 2;
   std::vector<std::pair<fb::BindingKind, uint32_t>> bindings = {
       {fb::BindingKind::Input, 0}, {fb::BindingKind::Output, 0}};
-  uint32_t workgroups = 2;
+  std::vector<uint32_t> workgroupCount = {2, 1, 1};
   int64_t inputIdLimit = 0;
   std::vector<uint8_t> code = {0x7f, 'E', 'L', 'F'};
   std::vector<std::string> features = {"sse2"};
@@ -79,7 +79,7 @@ struct Recipe {
       dispatch->bindings.push_back(std::move(binding));
     }
     dispatch->push_constants = {2};
-    dispatch->workgroups = workgroups;
+    dispatch->workgroup_count = workgroupCount;
     entry->dispatches.push_back(std::move(dispatch));
     entry->arena_size = 1;
     artifact.entry_points.push_back(std::move(entry));
@@ -128,11 +128,11 @@ TEST(Artifact, RefusesOtherFilesTargetsAndVersions) {
 
 TEST(Artifact, RefusesOlderFormats) {
   Recipe old;
-  old.version = 2;
+  old.version = 3;
   EXPECT_NE(
       errorOf(old.build())
-          .find("artifact format version 2 is not the version this runtime "
-                "reads (3); recompile it"),
+          .find("artifact format version 3 is not the version this runtime "
+                "reads (4); recompile it"),
       std::string::npos)
       << errorOf(old.build());
 }
@@ -229,8 +229,10 @@ TEST(Artifact, RefusesIndicesOutOfRange) {
                 "dispatch of a missing kernel");
   expectCorrupt([](Recipe &r) { r.kernelBindings = 3; },
                 "does not match its kernel's signature");
-  expectCorrupt([](Recipe &r) { r.workgroups = 3; },
+  expectCorrupt([](Recipe &r) { r.workgroupCount[2] = 3; },
                 "workgroup count expression");
+  expectCorrupt([](Recipe &r) { r.workgroupCount = {2, 1}; },
+                "dispatch without a 3-D workgroup count");
   expectCorrupt([](Recipe &r) { r.bindings[0].second = 1; }, "input binding");
   expectCorrupt([](Recipe &r) { r.bindings[1] = {fb::BindingKind::Weight, 0}; },
                 "weight binding");

@@ -163,9 +163,10 @@ TEST(CpuHal, ARecordedDispatchComputesWhatADirectCallDoes) {
   std::unique_ptr<hal::CommandBuffer> commands = device.createCommandBuffer();
   const int64_t factor = 3;
   commands->dispatch(*library, 0, std::vector{xRange, yRange},
-                     std::span(&factor, 1), 1);
+                     std::span(&factor, 1), {1, 1, 1});
   commands->barrier();
-  commands->dispatch(*library, 1, std::vector{yRange, xRange, zRange}, {}, 1);
+  commands->dispatch(*library, 1, std::vector{yRange, xRange, zRange}, {},
+                     {1, 1, 1});
   std::vector<double> seconds;
   device.submitAndWait(*commands, &seconds);
   EXPECT_EQ(seconds.size(), 2u);
@@ -185,7 +186,7 @@ TEST(CpuHal, ABindingOutsideItsBufferIsRefused) {
   std::unique_ptr<hal::CommandBuffer> commands = device.createCommandBuffer();
   const int64_t factor = 2;
   auto dispatchScale = [&](hal::BufferBinding x, hal::BufferBinding y,
-                           int64_t workgroups = 1) {
+                           hal::WorkgroupCount workgroups = {1, 1, 1}) {
     return errorOf([&] {
       commands->dispatch(*library, 0, std::vector{x, y}, std::span(&factor, 1),
                          workgroups);
@@ -200,10 +201,15 @@ TEST(CpuHal, ABindingOutsideItsBufferIsRefused) {
             "does not lie within the large buffer, a 64-byte buffer");
   EXPECT_EQ(dispatchScale(inside, {nullptr, 0, 16, {4}}),
             "dispatch of kernel 'scale': binding 1 has no buffer");
-  EXPECT_EQ(dispatchScale(inside, inside, 0),
-            "dispatch of kernel 'scale': 0 workgroups");
+  EXPECT_EQ(dispatchScale(inside, inside, {1, 0, 1}),
+            "dispatch of kernel 'scale': 0 workgroups along y, outside [1, "
+            "65535]");
+  EXPECT_EQ(dispatchScale(inside, inside, {1, 1, hal::kMaxWorkgroupCount + 1}),
+            "dispatch of kernel 'scale': 65536 workgroups along z, outside "
+            "[1, 65535]");
   EXPECT_EQ(errorOf([&] {
-              commands->dispatch(*library, 0, std::vector{inside}, {}, 1);
+              commands->dispatch(*library, 0, std::vector{inside}, {},
+                                 {1, 1, 1});
             }),
             "dispatch of kernel 'scale': 1 bindings and 0 push constants, "
             "but the kernel takes 2 and 1");
@@ -244,7 +250,7 @@ Artifact scalingEntryPoint(std::vector<uint32_t> yShape) {
     dispatch->bindings.push_back(std::move(binding));
   }
   dispatch->push_constants = {2};
-  dispatch->workgroups = 3;
+  dispatch->workgroup_count = {3, 3, 3};
   entry->dispatches.push_back(std::move(dispatch));
   entry->arena_size = 3;
   artifact.entry_points.push_back(std::move(entry));
