@@ -76,6 +76,30 @@ void verifyExprs(const fb::EntryPoint &entry) {
   }
 }
 
+void verifyKernel(const fb::Kernel &kernel) {
+  check(kernel.name() != nullptr, "kernel without a name");
+  const std::string at = "kernel '" + kernel.name()->str() + "'";
+  check(kernel.entry_point() && kernel.entry_point()->size() > 0,
+        at + " without an entry point");
+  check(sizeOf(kernel.workgroup_size()) == 3,
+        at + " without a 3-D workgroup size");
+  int64_t invocations = 1;
+  for (uint32_t size : *kernel.workgroup_size()) {
+    check(size >= 1 && size <= kMaxWorkgroupInvocations,
+          at + " workgroup size " + std::to_string(size));
+    invocations *= size;
+  }
+  check(invocations <= kMaxWorkgroupInvocations,
+        at + " workgroup of " + std::to_string(invocations) +
+            " invocations, more than " +
+            std::to_string(kMaxWorkgroupInvocations));
+  check(kernel.bindings() != nullptr, at + " without bindings");
+  for (fb::BindingAccess access : *kernel.bindings())
+    check(access <= fb::BindingAccess::MAX, at + " binding of unknown access");
+  check(kernel.input_bindings() <= kernel.bindings()->size(),
+        at + " with more inputs than bindings");
+}
+
 void verifyDispatches(const fb::Artifact &root, const fb::EntryPoint &entry) {
   const std::string at = where(entry);
   const size_t exprs = entry.exprs()->size();
@@ -83,7 +107,7 @@ void verifyDispatches(const fb::Artifact &root, const fb::EntryPoint &entry) {
     check(dispatch->kernel() < sizeOf(root.kernels()),
           at + " dispatch of a missing kernel");
     const fb::Kernel *kernel = root.kernels()->Get(dispatch->kernel());
-    check(sizeOf(dispatch->bindings()) == kernel->bindings() &&
+    check(sizeOf(dispatch->bindings()) == sizeOf(kernel->bindings()) &&
               sizeOf(dispatch->push_constants()) == kernel->push_constants(),
           at + " dispatch does not match its kernel's signature");
     check(sizeOf(dispatch->workgroup_count()) == 3,
@@ -178,9 +202,7 @@ Artifact::Artifact(std::vector<uint8_t> bytes, std::optional<fb::Target> target)
         "generation limits out of range");
   if (root.kernels())
     for (const fb::Kernel *kernel : *root.kernels())
-      check(kernel->name() != nullptr &&
-                kernel->input_bindings() <= kernel->bindings(),
-            "kernel without a name or with more inputs than bindings");
+      verifyKernel(*kernel);
   if (root.weights())
     for (const fb::Weight *weight : *root.weights()) {
       check(weight->component() && weight->name() && weight->shape(),

@@ -25,6 +25,10 @@ namespace avila {
 /// The artifact format this runtime reads and the compiler writes.
 constexpr uint32_t kArtifactFormatVersion = 4;
 
+/// The most invocations one workgroup may have, in all and along any axis
+/// (what every desktop Vulkan device offers; the device checks its own).
+constexpr int64_t kMaxWorkgroupInvocations = 1024;
+
 const char *targetName(artifact::Target target);
 
 /// The CRC-32 the artifact records for its code.

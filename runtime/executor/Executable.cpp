@@ -3,6 +3,7 @@
 #include "runtime/executor/Executable.h"
 #include "runtime/base/Error.h"
 #include "runtime/base/GatherIds.h"
+#include "runtime/executor/HazardTracker.h"
 #include "runtime/hal/OpenDevice.h"
 
 #include <map>
@@ -207,7 +208,7 @@ std::vector<HostTensor> Executable::run(const std::string &name,
   }
 
   std::unique_ptr<hal::CommandBuffer> commands = device->createCommandBuffer();
-  bool first = true;
+  HazardTracker hazards;
   for (const fb::Dispatch *dispatch : *entry->dispatches()) {
     std::vector<hal::BufferBinding> bindings;
     for (const fb::Binding *binding : *dispatch->bindings()) {
@@ -247,11 +248,9 @@ std::vector<HostTensor> Executable::run(const std::string &name,
     if (dispatch->push_constants())
       for (uint32_t expr : *dispatch->push_constants())
         constants.push_back(values[expr]);
-    // The schedule is a chain: each dispatch may read what the one before
-    // wrote, or reuse arena bytes that it read.
-    if (!first)
+    if (hazards.needsBarrier(bindings,
+                             kernels->signature(dispatch->kernel()).bindings))
       commands->barrier();
-    first = false;
     hal::WorkgroupCount workgroups;
     for (size_t axis = 0; axis < workgroups.size(); ++axis)
       workgroups[axis] = values[dispatch->workgroup_count()->Get(axis)];

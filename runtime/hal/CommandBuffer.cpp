@@ -13,13 +13,13 @@ void CommandBuffer::dispatch(const KernelLibrary &library, uint32_t kernel,
                              const WorkgroupCount &workgroups) {
   const KernelSignature &signature = library.signature(kernel);
   const std::string at = "dispatch of kernel '" + signature.name + "'";
-  if (bindings.size() != signature.bindings ||
+  if (bindings.size() != signature.bindings.size() ||
       constants.size() != signature.pushConstants)
     fail(at + ": " + std::to_string(bindings.size()) + " bindings and " +
          std::to_string(constants.size()) +
          " push constants, but the kernel "
          "takes " +
-         std::to_string(signature.bindings) + " and " +
+         std::to_string(signature.bindings.size()) + " and " +
          std::to_string(signature.pushConstants));
   for (size_t axis = 0; axis < workgroups.size(); ++axis)
     if (workgroups[axis] < 1 || workgroups[axis] > kMaxWorkgroupCount)

@@ -24,7 +24,10 @@ struct Recipe {
   fb::Target target = fb::Target::X86;
   std::vector<fb::ExprT> exprs;
   uint32_t kernelIndex = 0;
-  uint32_t kernelBindings = 2;
+  std::vector<fb::BindingAccess> kernelBindings = {fb::BindingAccess::Read,
+                                                   fb::BindingAccess::Write};
+  std::optional<std::string> entryPoint = "avila_kernel_k";
+  std::vector<uint32_t> workgroupSize = {1, 1, 1};
   std::vector<std::pair<fb::BindingKind, uint32_t>> bindings = {
       {fb::BindingKind::Input, 0}, {fb::BindingKind::Output, 0}};
   std::vector<uint32_t> workgroupCount = {2, 1, 1};
@@ -50,6 +53,9 @@ struct Recipe {
     auto kernel = std::make_unique<fb::KernelT>();
     kernel->name = "k";
     kernel->bindings = kernelBindings;
+    if (entryPoint)
+      kernel->entry_point = *entryPoint;
+    kernel->workgroup_size = workgroupSize;
     kernel->input_bindings = 1;
     kernel->push_constants = 1;
     artifact.kernels.push_back(std::move(kernel));
@@ -227,8 +233,26 @@ TEST(Artifact, RefusesIndicesOutOfRange) {
                 "has an unknown operation");
   expectCorrupt([](Recipe &r) { r.kernelIndex = 1; },
                 "dispatch of a missing kernel");
-  expectCorrupt([](Recipe &r) { r.kernelBindings = 3; },
-                "does not match its kernel's signature");
+  expectCorrupt(
+      [](Recipe &r) { r.kernelBindings.push_back(fb::BindingAccess::Read); },
+      "does not match its kernel's signature");
+  expectCorrupt(
+      [](Recipe &r) {
+        r.kernelBindings[1] = static_cast<fb::BindingAccess>(7);
+      },
+      "kernel 'k' binding of unknown access");
+  expectCorrupt([](Recipe &r) { r.entryPoint.reset(); },
+                "kernel 'k' without an entry point");
+  expectCorrupt([](Recipe &r) { r.entryPoint = ""; },
+                "kernel 'k' without an entry point");
+  expectCorrupt([](Recipe &r) { r.workgroupSize = {64, 1}; },
+                "kernel 'k' without a 3-D workgroup size");
+  expectCorrupt([](Recipe &r) { r.workgroupSize = {64, 0, 1}; },
+                "kernel 'k' workgroup size 0");
+  expectCorrupt([](Recipe &r) { r.workgroupSize = {1, 1, 1025}; },
+                "kernel 'k' workgroup size 1025");
+  expectCorrupt([](Recipe &r) { r.workgroupSize = {64, 32, 1}; },
+                "kernel 'k' workgroup of 2048 invocations, more than 1024");
   expectCorrupt([](Recipe &r) { r.workgroupCount[2] = 3; },
                 "workgroup count expression");
   expectCorrupt([](Recipe &r) { r.workgroupCount = {2, 1}; },

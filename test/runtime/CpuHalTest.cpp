@@ -30,10 +30,14 @@ fb::ArtifactT kernelTable(fb::Target target) {
   fb::ArtifactT artifact;
   artifact.format_version = kArtifactFormatVersion;
   artifact.target = target;
+  using enum fb::BindingAccess;
   for (auto [name, bindings, inputs, constants] :
-       {std::tuple{"scale", 2u, 1u, 1u}, std::tuple{"add", 3u, 2u, 0u}}) {
+       {std::tuple{"scale", std::vector{Read, Write}, 1u, 1u},
+        std::tuple{"add", std::vector{Read, Read, Write}, 2u, 0u}}) {
     auto kernel = std::make_unique<fb::KernelT>();
     kernel->name = name;
+    kernel->entry_point = std::string(cpu::kKernelSymbolPrefix) + name;
+    kernel->workgroup_size = {1, 1, 1};
     kernel->bindings = bindings;
     kernel->input_bindings = inputs;
     kernel->push_constants = constants;
@@ -268,6 +272,123 @@ TEST(Executable, RefusesABindingWhoseByteCountOverflows) {
   EXPECT_EQ(errorOf([&] { hostile.run("f", {x}); }),
             "f: a dispatch binding exceeds its buffer (corrupt artifact or "
             "inputs of inconsistent sizes)");
+}
+
+// Logs the dispatches ('D') and barriers ('B') recorded on the CPU device
+// that runs them.
+class RecordingCommandBuffer final : public hal::CommandBuffer {
+public:
+  RecordingCommandBuffer(std::unique_ptr<hal::CommandBuffer> inner,
+                         std::string &log)
+      : inner(std::move(inner)), log(log) {}
+  void barrier() override {
+    log += 'B';
+    inner->barrier();
+  }
+  hal::CommandBuffer &wrapped() { return *inner; }
+
+private:
+  void record(const hal::KernelLibrary &library, uint32_t kernel,
+              std::span<const hal::BufferBinding> bindings,
+              std::span<const int64_t> constants,
+              const hal::WorkgroupCount &workgroups) override {
+    log += 'D';
+    inner->dispatch(library, kernel, bindings, constants, workgroups);
+  }
+  std::unique_ptr<hal::CommandBuffer> inner;
+  std::string &log;
+};
+
+class RecordingDevice final : public hal::Device {
+public:
+  std::string log;
+  std::string name() const override { return "recording cpu"; }
+  fb::Target target() const override { return fb::Target::X86; }
+  std::unique_ptr<hal::CommandBuffer> createCommandBuffer() override {
+    return std::make_unique<RecordingCommandBuffer>(cpu.createCommandBuffer(),
+                                                    log);
+  }
+  void submitAndWait(hal::CommandBuffer &commands,
+                     std::vector<double> *dispatchSeconds) override {
+    cpu.submitAndWait(static_cast<RecordingCommandBuffer &>(commands).wrapped(),
+                      dispatchSeconds);
+  }
+
+private:
+  std::unique_ptr<hal::Buffer> allocateMemory(int64_t bytes,
+                                              std::string label) override {
+    return cpu.allocate(bytes, std::move(label));
+  }
+  std::unique_ptr<hal::KernelLibrary>
+  loadCode(const Artifact &artifact) override {
+    return cpu.loadKernelLibrary(artifact);
+  }
+  cpu::CpuDevice cpu{1};
+};
+
+// An entry point "f" over x [4]: a = 3x and b = 3x (independent), y = a + b
+// (reads both), then a = 3x again (overwrites what y's dispatch read).
+Artifact branchingEntryPoint() {
+  fb::ArtifactT artifact = kernelTable(fb::Target::X86);
+  auto entry = std::make_unique<fb::EntryPointT>();
+  entry->name = "f";
+  for (auto *list : {&entry->inputs, &entry->outputs}) {
+    auto spec = std::make_unique<fb::TensorSpecT>();
+    spec->name = list == &entry->inputs ? "x" : "y";
+    spec->shape = {0};
+    list->push_back(std::move(spec));
+  }
+  // 0: n, 1: the factor 3, 2: a's offset, 3: b's offset, 4: the arena size,
+  // 5: one workgroup.
+  entry->exprs.push_back(std::make_unique<fb::ExprT>());
+  entry->exprs[0]->op = fb::ExprOp::InputDim;
+  for (int64_t value : {3, 0, 16, 32, 1}) {
+    entry->exprs.push_back(std::make_unique<fb::ExprT>());
+    entry->exprs.back()->value = value;
+  }
+  entry->arena_size = 4;
+  auto binding = [](fb::BindingKind kind, uint32_t offset = 0) {
+    auto result = std::make_unique<fb::BindingT>();
+    result->kind = kind;
+    result->offset = offset;
+    result->shape = {0};
+    return result;
+  };
+  auto scaleXInto = [&](uint32_t offset) {
+    auto dispatch = std::make_unique<fb::DispatchT>();
+    dispatch->kernel = 0;
+    dispatch->bindings.push_back(binding(fb::BindingKind::Input));
+    dispatch->bindings.push_back(binding(fb::BindingKind::Arena, offset));
+    dispatch->push_constants = {1};
+    dispatch->workgroup_count = {5, 5, 5};
+    entry->dispatches.push_back(std::move(dispatch));
+  };
+  scaleXInto(2);
+  scaleXInto(3);
+  auto add = std::make_unique<fb::DispatchT>();
+  add->kernel = 1;
+  add->bindings.push_back(binding(fb::BindingKind::Arena, 2));
+  add->bindings.push_back(binding(fb::BindingKind::Arena, 3));
+  add->bindings.push_back(binding(fb::BindingKind::Output));
+  add->workgroup_count = {5, 5, 5};
+  entry->dispatches.push_back(std::move(add));
+  scaleXInto(2);
+  artifact.entry_points.push_back(std::move(entry));
+  return pack(artifact);
+}
+
+TEST(Executable, BarriersOnlyWhereADispatchTouchesWhatAnEarlierOneWrote) {
+  auto device = std::make_unique<RecordingDevice>();
+  RecordingDevice &recording = *device;
+  Executable executable(branchingEntryPoint(), std::move(device));
+  HostTensor x;
+  x.shape = {4};
+  x.floats = {1, 2, 3, 4};
+  EXPECT_EQ(executable.run("f", {x})[0].floats,
+            (std::vector<float>{6, 12, 18, 24}));
+  // No barrier between the two independent scales; the add reads what they
+  // wrote; the last scale overwrites what the add read.
+  EXPECT_EQ(recording.log, "DDBDBD");
 }
 
 } // namespace

@@ -42,7 +42,7 @@ public:
     TargetCode code{{1, 2, 3}, {}};
     if (definesKernels)
       for (auto kernel : kernels.getOps<mlir::func::FuncOp>())
-        code.kernels.push_back(kernel.getSymName().str());
+        code.kernels.push_back({kernel.getSymName().str(), "main", {64, 1, 1}});
     return code;
   }
   std::vector<std::string> features() const override { return {"stand-in"}; }
@@ -69,7 +69,17 @@ TEST(TargetBackend, ArtifactRecordsWhatTheTargetGives) {
   EXPECT_EQ(unpacked->target, artifact::Target::Vulkan);
   EXPECT_EQ(unpacked->target_features, std::vector<std::string>{"stand-in"});
   EXPECT_EQ(unpacked->code, (std::vector<uint8_t>{1, 2, 3}));
-  EXPECT_EQ(unpacked->kernels.size(), 2u);
+  ASSERT_EQ(unpacked->kernels.size(), 2u);
+  for (const auto &kernel : unpacked->kernels) {
+    EXPECT_EQ(kernel->entry_point, "main");
+    EXPECT_EQ(kernel->workgroup_size, (std::vector<uint32_t>{64, 1, 1}));
+    // Each matmul reads its two operands and writes its result.
+    EXPECT_EQ(kernel->bindings,
+              (std::vector<artifact::BindingAccess>{
+                  artifact::BindingAccess::Read, artifact::BindingAccess::Read,
+                  artifact::BindingAccess::Write}));
+    EXPECT_EQ(kernel->input_bindings, 2u);
+  }
   ASSERT_EQ(unpacked->entry_points.size(), 1u);
   const auto &exprs = unpacked->entry_points[0]->exprs;
   const auto &arenaSize = exprs[unpacked->entry_points[0]->arena_size];

@@ -27,7 +27,7 @@ CpuKernelLibrary::CpuKernelLibrary(const Artifact &artifact, ThreadPool &pool)
     : hal::KernelLibrary(artifact),
       code(codeForThisCpu(artifact.root()), pool) {
   for (uint32_t kernel = 0; kernel < size(); ++kernel)
-    functions.push_back(code.kernel(signature(kernel).name));
+    functions.push_back(code.kernel(signature(kernel).entryPoint));
 }
 
 } // namespace avila::cpu
