@@ -291,7 +291,11 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
       kernel->name = kernelName;
       kernel->input_bindings = inputs;
       kernel->bindings = std::move(accesses);
-      kernel->push_constants = dispatch->push_constants.size();
+      // Scalars follow one another, each aligned to its size.
+      const fb::ElementType type = target.pushConstantType();
+      const uint32_t size = elementSize(type);
+      for (uint32_t i = 0; i < dispatch->push_constants.size(); ++i)
+        kernel->push_constants.emplace_back(i * size, type);
       tables.artifact.kernels.push_back(std::move(kernel));
     }
     entry->dispatches.push_back(std::move(dispatch));

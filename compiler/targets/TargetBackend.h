@@ -71,6 +71,9 @@ public:
   virtual std::vector<std::string> features() const = 0;
   /// The alignment in bytes of every buffer the runtime's arena holds.
   virtual int64_t arenaAlignment() const = 0;
+  /// The type kernels take their scalar arguments (sizes) as: I64, or I32
+  /// where the device wants 32-bit push constants.
+  virtual artifact::ElementType pushConstantType() const = 0;
 };
 
 } // namespace avila

@@ -6,6 +6,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace avila {
@@ -76,6 +77,35 @@ void verifyExprs(const fb::EntryPoint &entry) {
   }
 }
 
+// Each scalar lies, aligned, within the block, and no two share a byte.
+void verifyPushConstants(const fb::Kernel &kernel, const std::string &at) {
+  if (!kernel.push_constants())
+    return;
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;
+  for (const fb::PushConstant *constant : *kernel.push_constants()) {
+    const std::string which =
+        at + " push constant " + std::to_string(ranges.size());
+    check(constant->type() == fb::ElementType::I32 ||
+              constant->type() == fb::ElementType::I64 ||
+              constant->type() == fb::ElementType::F32,
+          which + " is not i32, i64 or f32");
+    const uint32_t size = elementSize(constant->type());
+    check(constant->offset() % size == 0,
+          which + " at offset " + std::to_string(constant->offset()) +
+              " is not aligned to its " + std::to_string(size) + " bytes");
+    check(constant->offset() <= kMaxPushConstantBytes - size,
+          which + " at offset " + std::to_string(constant->offset()) +
+              " lies beyond " + std::to_string(kMaxPushConstantBytes) +
+              " bytes");
+    ranges.push_back({constant->offset(), constant->offset() + size});
+  }
+  std::sort(ranges.begin(), ranges.end());
+  for (size_t i = 1; i < ranges.size(); ++i)
+    check(ranges[i - 1].second <= ranges[i].first,
+          at + " push constants overlap at offset " +
+              std::to_string(ranges[i].first));
+}
+
 void verifyKernel(const fb::Kernel &kernel) {
   check(kernel.name() != nullptr, "kernel without a name");
   const std::string at = "kernel '" + kernel.name()->str() + "'";
@@ -98,6 +128,7 @@ void verifyKernel(const fb::Kernel &kernel) {
     check(access <= fb::BindingAccess::MAX, at + " binding of unknown access");
   check(kernel.input_bindings() <= kernel.bindings()->size(),
         at + " with more inputs than bindings");
+  verifyPushConstants(kernel, at);
 }
 
 void verifyDispatches(const fb::Artifact &root, const fb::EntryPoint &entry) {
@@ -108,7 +139,8 @@ void verifyDispatches(const fb::Artifact &root, const fb::EntryPoint &entry) {
           at + " dispatch of a missing kernel");
     const fb::Kernel *kernel = root.kernels()->Get(dispatch->kernel());
     check(sizeOf(dispatch->bindings()) == sizeOf(kernel->bindings()) &&
-              sizeOf(dispatch->push_constants()) == kernel->push_constants(),
+              sizeOf(dispatch->push_constants()) ==
+                  sizeOf(kernel->push_constants()),
           at + " dispatch does not match its kernel's signature");
     check(sizeOf(dispatch->workgroup_count()) == 3,
           at + " dispatch without a 3-D workgroup count");
@@ -148,6 +180,20 @@ void verifyDispatches(const fb::Artifact &root, const fb::EntryPoint &entry) {
 }
 
 } // namespace
+
+size_t elementSize(fb::ElementType type) {
+  switch (type) {
+  case fb::ElementType::F32:
+  case fb::ElementType::I32:
+    return 4;
+  case fb::ElementType::F16:
+  case fb::ElementType::BF16:
+    return 2;
+  case fb::ElementType::I64:
+    return 8;
+  }
+  return 0;
+}
 
 uint32_t codeChecksum(std::span<const uint8_t> code) {
   // zlib's crc32 takes at most 4 GiB per call.

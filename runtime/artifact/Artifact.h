@@ -29,6 +29,13 @@ constexpr uint32_t kArtifactFormatVersion = 4;
 /// (what every desktop Vulkan device offers; the device checks its own).
 constexpr int64_t kMaxWorkgroupInvocations = 1024;
 
+/// The most bytes of push constants one kernel may take: what every desktop
+/// Vulkan device offers (maxPushConstantsSize).
+constexpr uint32_t kMaxPushConstantBytes = 256;
+
+/// The bytes a value of `type` takes.
+size_t elementSize(artifact::ElementType type);
+
 const char *targetName(artifact::Target target);
 
 /// The CRC-32 the artifact records for its code.

@@ -14,20 +14,6 @@ namespace fb = artifact;
 
 namespace {
 
-size_t elementSize(fb::ElementType type) {
-  switch (type) {
-  case fb::ElementType::F32:
-  case fb::ElementType::I32:
-    return 4;
-  case fb::ElementType::F16:
-  case fb::ElementType::BF16:
-    return 2;
-  case fb::ElementType::I64:
-    return 8;
-  }
-  return 0;
-}
-
 /// The bytes of a dense `type` tensor of `shape`; -1 when they cannot be
 /// counted in int64.
 int64_t byteSize(std::span<const int64_t> shape, fb::ElementType type) {

@@ -14,13 +14,13 @@ void CommandBuffer::dispatch(const KernelLibrary &library, uint32_t kernel,
   const KernelSignature &signature = library.signature(kernel);
   const std::string at = "dispatch of kernel '" + signature.name + "'";
   if (bindings.size() != signature.bindings.size() ||
-      constants.size() != signature.pushConstants)
+      constants.size() != signature.pushConstants.size())
     fail(at + ": " + std::to_string(bindings.size()) + " bindings and " +
          std::to_string(constants.size()) +
          " push constants, but the kernel "
          "takes " +
          std::to_string(signature.bindings.size()) + " and " +
-         std::to_string(signature.pushConstants));
+         std::to_string(signature.pushConstants.size()));
   for (size_t axis = 0; axis < workgroups.size(); ++axis)
     if (workgroups[axis] < 1 || workgroups[axis] > kMaxWorkgroupCount)
       fail(at + ": " + std::to_string(workgroups[axis]) + " workgroups along " +

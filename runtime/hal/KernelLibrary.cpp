@@ -16,7 +16,9 @@ KernelLibrary::KernelLibrary(const Artifact &artifact) {
       signature.bindings.assign(kernel->bindings()->begin(),
                                 kernel->bindings()->end());
       signature.inputBindings = kernel->input_bindings();
-      signature.pushConstants = kernel->push_constants();
+      if (kernel->push_constants())
+        for (const artifact::PushConstant *constant : *kernel->push_constants())
+          signature.pushConstants.push_back(*constant);
       signatures.push_back(std::move(signature));
     }
 }

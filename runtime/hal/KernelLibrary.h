@@ -25,7 +25,8 @@ namespace avila::hal {
 
 /// What a kernel takes: one buffer per entry of `bindings`, which says how
 /// the kernel uses it, of which the first `inputBindings` come before the
-/// push constants, and `pushConstants` int64 scalars; and how the code
+/// push constants, and one scalar per entry of `pushConstants` (its type and
+/// offset in the push-constant block); and how the code
 /// exports it and how many invocations one of its workgroups has.
 struct KernelSignature {
   std::string name;
@@ -33,7 +34,7 @@ struct KernelSignature {
   std::array<uint32_t, 3> workgroupSize = {1, 1, 1};
   std::vector<artifact::BindingAccess> bindings;
   uint32_t inputBindings = 0;
-  uint32_t pushConstants = 0;
+  std::vector<artifact::PushConstant> pushConstants;
 };
 
 class KernelLibrary {

@@ -28,6 +28,7 @@ struct Recipe {
                                                    fb::BindingAccess::Write};
   std::optional<std::string> entryPoint = "avila_kernel_k";
   std::vector<uint32_t> workgroupSize = {1, 1, 1};
+  std::vector<fb::PushConstant> pushConstants = {{0, fb::ElementType::I64}};
   std::vector<std::pair<fb::BindingKind, uint32_t>> bindings = {
       {fb::BindingKind::Input, 0}, {fb::BindingKind::Output, 0}};
   std::vector<uint32_t> workgroupCount = {2, 1, 1};
@@ -57,7 +58,7 @@ struct Recipe {
       kernel->entry_point = *entryPoint;
     kernel->workgroup_size = workgroupSize;
     kernel->input_bindings = 1;
-    kernel->push_constants = 1;
+    kernel->push_constants = pushConstants;
     artifact.kernels.push_back(std::move(kernel));
     artifact.target_features = features;
     artifact.code = code;
@@ -251,6 +252,28 @@ TEST(Artifact, RefusesIndicesOutOfRange) {
                 "kernel 'k' workgroup size 0");
   expectCorrupt([](Recipe &r) { r.workgroupSize = {1, 1, 1025}; },
                 "kernel 'k' workgroup size 1025");
+  expectCorrupt(
+      [](Recipe &r) { r.pushConstants[0] = {0, fb::ElementType::F16}; },
+      "kernel 'k' push constant 0 is not i32, i64 or f32");
+  expectCorrupt(
+      [](Recipe &r) { r.pushConstants[0] = {4, fb::ElementType::I64}; },
+      "kernel 'k' push constant 0 at offset 4 is not aligned to its 8 bytes");
+  expectCorrupt(
+      [](Recipe &r) { r.pushConstants[0] = {256, fb::ElementType::I32}; },
+      "kernel 'k' push constant 0 at offset 256 lies beyond 256 bytes");
+  expectCorrupt(
+      [](Recipe &r) {
+        r.pushConstants[0] = {0xfffffff8u, fb::ElementType::I64};
+      },
+      "lies beyond 256 bytes");
+  expectCorrupt(
+      [](Recipe &r) {
+        r.pushConstants = {{8, fb::ElementType::I64},
+                           {12, fb::ElementType::F32}};
+      },
+      "kernel 'k' push constants overlap at offset 12");
+  expectCorrupt([](Recipe &r) { r.pushConstants.clear(); },
+                "does not match its kernel's signature");
   expectCorrupt([](Recipe &r) { r.workgroupSize = {64, 32, 1}; },
                 "kernel 'k' workgroup of 2048 invocations, more than 1024");
   expectCorrupt([](Recipe &r) { r.workgroupCount[2] = 3; },

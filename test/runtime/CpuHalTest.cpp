@@ -40,7 +40,8 @@ fb::ArtifactT kernelTable(fb::Target target) {
     kernel->workgroup_size = {1, 1, 1};
     kernel->bindings = bindings;
     kernel->input_bindings = inputs;
-    kernel->push_constants = constants;
+    for (uint32_t i = 0; i < constants; ++i)
+      kernel->push_constants.emplace_back(8 * i, fb::ElementType::I64);
     artifact.kernels.push_back(std::move(kernel));
   }
   artifact.code = code;
@@ -110,6 +111,15 @@ TEST(CpuHal, BuffersKeepTheirBounds) {
             "host memory");
   // An empty buffer is a valid binding target of nothing.
   EXPECT_EQ(device.allocate(0, "an empty buffer")->size(), 0);
+}
+
+TEST(CpuHal, PushConstantsOtherThanTheAbisInt64AreRefused) {
+  cpu::CpuDevice device(1);
+  fb::ArtifactT artifact = kernelTable(fb::Target::X86);
+  artifact.kernels[0]->push_constants[0] = {0, fb::ElementType::I32};
+  EXPECT_EQ(errorOf([&] { device.loadKernelLibrary(pack(artifact)); }),
+            "kernel 'scale' takes push constant 0 as I32 at offset 0: the cpu "
+            "device passes I64 at offset 0");
 }
 
 TEST(CpuHal, KernelsAreFoundByIndexAndName) {

@@ -47,6 +47,9 @@ public:
   }
   std::vector<std::string> features() const override { return {"stand-in"}; }
   int64_t arenaAlignment() const override { return 256; }
+  artifact::ElementType pushConstantType() const override {
+    return artifact::ElementType::I32;
+  }
 
 private:
   bool definesKernels;
@@ -85,6 +88,36 @@ TEST(TargetBackend, ArtifactRecordsWhatTheTargetGives) {
   const auto &arenaSize = exprs[unpacked->entry_points[0]->arena_size];
   EXPECT_EQ(arenaSize->op, artifact::ExprOp::Constant);
   EXPECT_EQ(arenaSize->value, 256);
+}
+
+// A reshape to a size of the request: the size is the kernel's push
+// constant, laid out as the target declares.
+constexpr const char *kDynamicModule = R"mlir(
+func.func @e(%a: tensor<?x4xf32>) -> tensor<?x2x2xf32> {
+  %n = avila.dim %a[0] : tensor<?x4xf32>
+  %r = avila.reshape %a dims(%n) : tensor<?x4xf32> -> tensor<?x2x2xf32>
+  %s = avila.silu %r : tensor<?x2x2xf32>
+  return %s : tensor<?x2x2xf32>
+}
+)mlir";
+
+TEST(TargetBackend, PushConstantsTakeTheTargetsType) {
+  mlir::MLIRContext context;
+  context.loadDialect<AvilaDialect, mlir::func::FuncDialect>();
+  auto module =
+      mlir::parseSourceString<mlir::ModuleOp>(kDynamicModule, &context);
+  ASSERT_TRUE(module);
+  auto bytes = buildArtifact(*module, StandInTarget(true), ArtifactOptions());
+  ASSERT_TRUE(bool(bytes)) << llvm::toString(bytes.takeError());
+  std::unique_ptr<artifact::ArtifactT> unpacked(
+      artifact::GetArtifact(bytes->data())->UnPack());
+  ASSERT_EQ(unpacked->kernels.size(), 1u);
+  const auto &constants = unpacked->kernels[0]->push_constants;
+  ASSERT_FALSE(constants.empty());
+  for (size_t i = 0; i < constants.size(); ++i) {
+    EXPECT_EQ(constants[i].type(), artifact::ElementType::I32);
+    EXPECT_EQ(constants[i].offset(), 4 * i);
+  }
 }
 
 TEST(TargetBackend, KernelTheCodeLacksIsRefused) {

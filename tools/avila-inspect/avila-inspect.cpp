@@ -82,7 +82,7 @@ const std::string kUsage = "usage: avila-inspect <model.avila> [--kernels] "
                            "[--weights] [--shapes <entry>=<shape>,...]\n";
 
 // "<name>: <entry point>, workgroup XxYxZ, bindings Read,Read,Write (2
-// before the push constants), <n> push constants".
+// before the push constants), push constants I64@0 I64@8".
 std::string kernelText(const fb::Kernel &kernel) {
   std::string text = kernel.name()->str() + ": " + kernel.entry_point()->str() +
                      ", workgroup ";
@@ -94,9 +94,14 @@ std::string kernelText(const fb::Kernel &kernel) {
     text += (i ? "," : "");
     text += fb::EnumNameBindingAccess(kernel.bindings()->Get(i));
   }
-  return text + " (" + std::to_string(kernel.input_bindings()) +
-         " before the push constants), " +
-         std::to_string(kernel.push_constants()) + " push constants";
+  text += " (" + std::to_string(kernel.input_bindings()) +
+          " before the push constants), push constants";
+  if (!kernel.push_constants() || kernel.push_constants()->size() == 0)
+    return text + " none";
+  for (const fb::PushConstant *constant : *kernel.push_constants())
+    text += std::string(" ") + fb::EnumNameElementType(constant->type()) + "@" +
+            std::to_string(constant->offset());
+  return text;
 }
 
 int run(int argc, char **argv) {
