@@ -24,6 +24,10 @@ void check(bool condition, const std::string &what) {
     fail("corrupt artifact: " + what);
 }
 
+std::string weightName(const fb::Weight &weight) {
+  return weight.component()->str() + "/" + weight.name()->str();
+}
+
 std::string where(const fb::EntryPoint &entry) {
   return "entry point '" + std::string(entry.name()->c_str()) + "'";
 }
@@ -170,10 +174,17 @@ void verifyDispatches(const fb::Artifact &root, const fb::EntryPoint &entry) {
       case fb::BindingKind::Arena:
         check(binding->offset() < exprs, at + " arena offset expression");
         break;
-      case fb::BindingKind::Weight:
+      case fb::BindingKind::Weight: {
         check(binding->index() < sizeOf(root.weights()),
               at + " weight binding");
+        const fb::Weight *weight = root.weights()->Get(binding->index());
+        check(binding->element_type() == weight->element_type(),
+              at + " binds weight '" + weightName(*weight) + "' as " +
+                  fb::EnumNameElementType(binding->element_type()) +
+                  ", but the manifest declares it " +
+                  fb::EnumNameElementType(weight->element_type()));
         break;
+      }
       }
     }
   }
@@ -253,6 +264,12 @@ Artifact::Artifact(std::vector<uint8_t> bytes, std::optional<fb::Target> target)
     for (const fb::Weight *weight : *root.weights()) {
       check(weight->component() && weight->name() && weight->shape(),
             "weight without component, name or shape");
+      check(weight->element_type() == fb::ElementType::F32 ||
+                weight->element_type() == fb::ElementType::F16 ||
+                weight->element_type() == fb::ElementType::BF16,
+            "weight '" + weightName(*weight) + "' of element type " +
+                fb::EnumNameElementType(weight->element_type()) +
+                ": weights are F32, F16 or BF16");
     }
   if (root.entry_points())
     for (const fb::EntryPoint *entry : *root.entry_points()) {

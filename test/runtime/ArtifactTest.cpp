@@ -36,6 +36,8 @@ struct Recipe {
   std::vector<uint8_t> code = {0x7f, 'E', 'L', 'F'};
   std::vector<std::string> features = {"sse2"};
   std::optional<uint64_t> codeSize; // as written, when not code.size()
+  // A weight "unet/w" [4] of this type in the manifest, when given.
+  std::optional<fb::ElementType> weightType;
 
   Recipe() {
     exprs.resize(3);
@@ -61,6 +63,14 @@ struct Recipe {
     kernel->push_constants = pushConstants;
     artifact.kernels.push_back(std::move(kernel));
     artifact.target_features = features;
+    if (weightType) {
+      auto weight = std::make_unique<fb::WeightT>();
+      weight->component = "unet";
+      weight->name = "w";
+      weight->shape = {4};
+      weight->element_type = *weightType;
+      artifact.weights.push_back(std::move(weight));
+    }
     artifact.code = code;
     artifact.code_size = codeSize.value_or(code.size());
     artifact.code_crc32 = codeChecksum(code);
@@ -283,6 +293,15 @@ TEST(Artifact, RefusesIndicesOutOfRange) {
   expectCorrupt([](Recipe &r) { r.bindings[0].second = 1; }, "input binding");
   expectCorrupt([](Recipe &r) { r.bindings[1] = {fb::BindingKind::Weight, 0}; },
                 "weight binding");
+  expectCorrupt([](Recipe &r) { r.weightType = fb::ElementType::I32; },
+                "weight 'unet/w' of element type I32: weights are F32, F16 "
+                "or BF16");
+  expectCorrupt(
+      [](Recipe &r) {
+        r.weightType = fb::ElementType::F16;
+        r.bindings[0] = {fb::BindingKind::Weight, 0};
+      },
+      "binds weight 'unet/w' as F32, but the manifest declares it F16");
   expectCorrupt(
       [](Recipe &r) { r.bindings[1].first = static_cast<fb::BindingKind>(9); },
       "binding of unknown kind");

@@ -312,6 +312,8 @@ private:
 class RecordingDevice final : public hal::Device {
 public:
   std::string log;
+  // Every buffer allocated, in order.
+  std::vector<hal::Buffer *> buffers;
   std::string name() const override { return "recording cpu"; }
   fb::Target target() const override { return fb::Target::X86; }
   std::unique_ptr<hal::CommandBuffer> createCommandBuffer() override {
@@ -327,7 +329,9 @@ public:
 private:
   std::unique_ptr<hal::Buffer> allocateMemory(int64_t bytes,
                                               std::string label) override {
-    return cpu.allocate(bytes, std::move(label));
+    std::unique_ptr<hal::Buffer> buffer = cpu.allocate(bytes, std::move(label));
+    buffers.push_back(buffer.get());
+    return buffer;
   }
   std::unique_ptr<hal::KernelLibrary>
   loadCode(const Artifact &artifact) override {
@@ -399,6 +403,36 @@ TEST(Executable, BarriersOnlyWhereADispatchTouchesWhatAnEarlierOneWrote) {
   // No barrier between the two independent scales; the add reads what they
   // wrote; the last scale overwrites what the add read.
   EXPECT_EQ(recording.log, "DDBDBD");
+}
+
+TEST(Executable, WeightsAreBoundInTheirDeclaredElementType) {
+  fb::ArtifactT artifact = kernelTable(fb::Target::X86);
+  for (auto [name, type] : {std::pair{"h", fb::ElementType::F16},
+                            std::pair{"b", fb::ElementType::BF16}}) {
+    auto weight = std::make_unique<fb::WeightT>();
+    weight->component = "unet";
+    weight->name = name;
+    weight->shape = {2, 2};
+    weight->element_type = type;
+    artifact.weights.push_back(std::move(weight));
+  }
+  auto device = std::make_unique<RecordingDevice>();
+  RecordingDevice &recording = *device;
+  Executable executable(pack(artifact), std::move(device));
+  executable.bindWeights([](const fb::Weight &, std::span<float> values) {
+    std::copy_n(std::begin({1.0f, 0.5f, 65504.0f, 1.0f / 3}), 4,
+                values.begin());
+  });
+  ASSERT_EQ(recording.buffers.size(), 2u);
+  auto bitsOf = [](hal::Buffer &buffer) {
+    std::vector<uint16_t> bits(buffer.size() / 2);
+    buffer.download(0, std::as_writable_bytes(std::span(bits)));
+    return bits;
+  };
+  EXPECT_EQ(bitsOf(*recording.buffers[0]),
+            (std::vector<uint16_t>{0x3c00, 0x3800, 0x7bff, 0x3555}));
+  EXPECT_EQ(bitsOf(*recording.buffers[1]),
+            (std::vector<uint16_t>{0x3f80, 0x3f00, 0x4780, 0x3eab}));
 }
 
 } // namespace
