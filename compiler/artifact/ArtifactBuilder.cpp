@@ -246,6 +246,9 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
         arenaBindings.push_back({binding.get(), slots.lookup(value)});
       return binding;
     };
+    // Kernels read their operands (weights included) and write their
+    // results, which bufferization made out-parameters.
+    std::vector<fb::BindingAccess> accesses;
     uint32_t inputs = 0;
     for (Value operand : call.getOperands()) {
       if (operand.getType().isIndex()) {
@@ -255,6 +258,7 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
       if (!locations.count(operand))
         return fail(entry->name + ": a dispatch reads a tensor with no buffer");
       dispatch->bindings.push_back(bindingFor(operand));
+      accesses.push_back(fb::BindingAccess::Read);
       ++inputs;
     }
     for (Value result : call.getResults()) {
@@ -266,6 +270,7 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
         locations[result] = {fb::BindingKind::Arena, 0};
       }
       dispatch->bindings.push_back(bindingFor(result));
+      accesses.push_back(fb::BindingAccess::Write);
     }
     // Operands read for the last time and results nobody reads die here,
     // after the kernel (which reads its inputs while writing its results).
@@ -279,13 +284,18 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
     for (Value value : dying)
       if (auto slot = slots.find(value); slot != slots.end())
         arena.release(slot->second);
-    dispatch->workgroups = exprs.constant(1);
+    const uint32_t one = exprs.constant(1);
+    dispatch->workgroup_count = {one, one, one};
     if (newKernel) {
       auto kernel = std::make_unique<fb::KernelT>();
       kernel->name = kernelName;
-      kernel->bindings = dispatch->bindings.size();
       kernel->input_bindings = inputs;
-      kernel->push_constants = dispatch->push_constants.size();
+      kernel->bindings = std::move(accesses);
+      // Scalars follow one another, each aligned to its size.
+      const fb::ElementType type = target.pushConstantType();
+      const uint32_t size = elementSize(type);
+      for (uint32_t i = 0; i < dispatch->push_constants.size(); ++i)
+        kernel->push_constants.emplace_back(i * size, type);
       tables.artifact.kernels.push_back(std::move(kernel));
     }
     entry->dispatches.push_back(std::move(dispatch));
@@ -300,15 +310,23 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
   return entry;
 }
 
-// Every kernel the schedules dispatch must be one the code defines: a
-// missing one would fail only when the runtime loads the artifact.
-llvm::Error checkKernelsDefined(const fb::ArtifactT &artifact,
-                                const TargetCode &code,
-                                const TargetBackend &target) {
-  for (const auto &kernel : artifact.kernels)
-    if (!llvm::is_contained(code.kernels, kernel->name))
+// Every kernel the schedules dispatch must be one the code defines (a
+// missing one would fail only when the runtime loads the artifact); the
+// code says how it exports each and its workgroup size.
+llvm::Error describeKernels(fb::ArtifactT &artifact, const TargetCode &code,
+                            const TargetBackend &target) {
+  for (auto &kernel : artifact.kernels) {
+    const auto defined =
+        llvm::find_if(code.kernels, [&](const TargetKernel &candidate) {
+          return candidate.name == kernel->name;
+        });
+    if (defined == code.kernels.end())
       return fail("the " + target.name() + " code defines no kernel '" +
                   kernel->name + "'");
+    kernel->entry_point = defined->entryPoint;
+    kernel->workgroup_size.assign(defined->workgroupSize.begin(),
+                                  defined->workgroupSize.end());
+  }
   return llvm::Error::success();
 }
 
@@ -339,7 +357,7 @@ buildArtifact(ModuleOp module, const TargetBackend &target,
   auto code = compileKernels(*kernels, target, options.progress);
   if (!code)
     return code.takeError();
-  if (auto error = checkKernelsDefined(tables.artifact, *code, target))
+  if (auto error = describeKernels(tables.artifact, *code, target))
     return error;
   tables.artifact.code = std::move(code->code);
   tables.artifact.code_size = tables.artifact.code.size();

@@ -20,19 +20,30 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "llvm/Support/Error.h"
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace avila {
 
+/// A kernel as the serialized code exports it.
+struct TargetKernel {
+  /// The kernel function's name, which the schedules dispatch.
+  std::string name;
+  /// What the code exports it as (x86: the ABI wrapper's symbol).
+  std::string entryPoint;
+  /// Invocations per workgroup along x, y and z.
+  std::array<uint32_t, 3> workgroupSize = {1, 1, 1};
+};
+
 /// The serialized kernels of one artifact.
 struct TargetCode {
   /// The artifact's `code` (x86: an ELF shared object).
   std::vector<uint8_t> code;
-  /// The name of every kernel `code` defines (the artifact's kernel table
-  /// must name only these).
-  std::vector<std::string> kernels;
+  /// Every kernel `code` defines (the artifact's kernel table must name
+  /// only these).
+  std::vector<TargetKernel> kernels;
 };
 
 class TargetBackend {
@@ -60,6 +71,9 @@ public:
   virtual std::vector<std::string> features() const = 0;
   /// The alignment in bytes of every buffer the runtime's arena holds.
   virtual int64_t arenaAlignment() const = 0;
+  /// The type kernels take their scalar arguments (sizes) as: I64, or I32
+  /// where the device wants 32-bit push constants.
+  virtual artifact::ElementType pushConstantType() const = 0;
 };
 
 } // namespace avila

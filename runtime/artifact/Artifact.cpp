@@ -6,6 +6,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace avila {
@@ -21,6 +22,10 @@ template <typename T> size_t sizeOf(const flatbuffers::Vector<T> *vector) {
 void check(bool condition, const std::string &what) {
   if (!condition)
     fail("corrupt artifact: " + what);
+}
+
+std::string weightName(const fb::Weight &weight) {
+  return weight.component()->str() + "/" + weight.name()->str();
 }
 
 std::string where(const fb::EntryPoint &entry) {
@@ -76,6 +81,60 @@ void verifyExprs(const fb::EntryPoint &entry) {
   }
 }
 
+// Each scalar lies, aligned, within the block, and no two share a byte.
+void verifyPushConstants(const fb::Kernel &kernel, const std::string &at) {
+  if (!kernel.push_constants())
+    return;
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;
+  for (const fb::PushConstant *constant : *kernel.push_constants()) {
+    const std::string which =
+        at + " push constant " + std::to_string(ranges.size());
+    check(constant->type() == fb::ElementType::I32 ||
+              constant->type() == fb::ElementType::I64 ||
+              constant->type() == fb::ElementType::F32,
+          which + " is not i32, i64 or f32");
+    const uint32_t size = elementSize(constant->type());
+    check(constant->offset() % size == 0,
+          which + " at offset " + std::to_string(constant->offset()) +
+              " is not aligned to its " + std::to_string(size) + " bytes");
+    check(constant->offset() <= kMaxPushConstantBytes - size,
+          which + " at offset " + std::to_string(constant->offset()) +
+              " lies beyond " + std::to_string(kMaxPushConstantBytes) +
+              " bytes");
+    ranges.push_back({constant->offset(), constant->offset() + size});
+  }
+  std::sort(ranges.begin(), ranges.end());
+  for (size_t i = 1; i < ranges.size(); ++i)
+    check(ranges[i - 1].second <= ranges[i].first,
+          at + " push constants overlap at offset " +
+              std::to_string(ranges[i].first));
+}
+
+void verifyKernel(const fb::Kernel &kernel) {
+  check(kernel.name() != nullptr, "kernel without a name");
+  const std::string at = "kernel '" + kernel.name()->str() + "'";
+  check(kernel.entry_point() && kernel.entry_point()->size() > 0,
+        at + " without an entry point");
+  check(sizeOf(kernel.workgroup_size()) == 3,
+        at + " without a 3-D workgroup size");
+  int64_t invocations = 1;
+  for (uint32_t size : *kernel.workgroup_size()) {
+    check(size >= 1 && size <= kMaxWorkgroupInvocations,
+          at + " workgroup size " + std::to_string(size));
+    invocations *= size;
+  }
+  check(invocations <= kMaxWorkgroupInvocations,
+        at + " workgroup of " + std::to_string(invocations) +
+            " invocations, more than " +
+            std::to_string(kMaxWorkgroupInvocations));
+  check(kernel.bindings() != nullptr, at + " without bindings");
+  for (fb::BindingAccess access : *kernel.bindings())
+    check(access <= fb::BindingAccess::MAX, at + " binding of unknown access");
+  check(kernel.input_bindings() <= kernel.bindings()->size(),
+        at + " with more inputs than bindings");
+  verifyPushConstants(kernel, at);
+}
+
 void verifyDispatches(const fb::Artifact &root, const fb::EntryPoint &entry) {
   const std::string at = where(entry);
   const size_t exprs = entry.exprs()->size();
@@ -83,10 +142,14 @@ void verifyDispatches(const fb::Artifact &root, const fb::EntryPoint &entry) {
     check(dispatch->kernel() < sizeOf(root.kernels()),
           at + " dispatch of a missing kernel");
     const fb::Kernel *kernel = root.kernels()->Get(dispatch->kernel());
-    check(sizeOf(dispatch->bindings()) == kernel->bindings() &&
-              sizeOf(dispatch->push_constants()) == kernel->push_constants(),
+    check(sizeOf(dispatch->bindings()) == sizeOf(kernel->bindings()) &&
+              sizeOf(dispatch->push_constants()) ==
+                  sizeOf(kernel->push_constants()),
           at + " dispatch does not match its kernel's signature");
-    check(dispatch->workgroups() < exprs, at + " workgroup count expression");
+    check(sizeOf(dispatch->workgroup_count()) == 3,
+          at + " dispatch without a 3-D workgroup count");
+    for (uint32_t expr : *dispatch->workgroup_count())
+      check(expr < exprs, at + " workgroup count expression");
     if (dispatch->push_constants())
       for (uint32_t expr : *dispatch->push_constants())
         check(expr < exprs, at + " push constant expression");
@@ -111,16 +174,37 @@ void verifyDispatches(const fb::Artifact &root, const fb::EntryPoint &entry) {
       case fb::BindingKind::Arena:
         check(binding->offset() < exprs, at + " arena offset expression");
         break;
-      case fb::BindingKind::Weight:
+      case fb::BindingKind::Weight: {
         check(binding->index() < sizeOf(root.weights()),
               at + " weight binding");
+        const fb::Weight *weight = root.weights()->Get(binding->index());
+        check(binding->element_type() == weight->element_type(),
+              at + " binds weight '" + weightName(*weight) + "' as " +
+                  fb::EnumNameElementType(binding->element_type()) +
+                  ", but the manifest declares it " +
+                  fb::EnumNameElementType(weight->element_type()));
         break;
+      }
       }
     }
   }
 }
 
 } // namespace
+
+size_t elementSize(fb::ElementType type) {
+  switch (type) {
+  case fb::ElementType::F32:
+  case fb::ElementType::I32:
+    return 4;
+  case fb::ElementType::F16:
+  case fb::ElementType::BF16:
+    return 2;
+  case fb::ElementType::I64:
+    return 8;
+  }
+  return 0;
+}
 
 uint32_t codeChecksum(std::span<const uint8_t> code) {
   // zlib's crc32 takes at most 4 GiB per call.
@@ -175,13 +259,17 @@ Artifact::Artifact(std::vector<uint8_t> bytes, std::optional<fb::Target> target)
         "generation limits out of range");
   if (root.kernels())
     for (const fb::Kernel *kernel : *root.kernels())
-      check(kernel->name() != nullptr &&
-                kernel->input_bindings() <= kernel->bindings(),
-            "kernel without a name or with more inputs than bindings");
+      verifyKernel(*kernel);
   if (root.weights())
     for (const fb::Weight *weight : *root.weights()) {
       check(weight->component() && weight->name() && weight->shape(),
             "weight without component, name or shape");
+      check(weight->element_type() == fb::ElementType::F32 ||
+                weight->element_type() == fb::ElementType::F16 ||
+                weight->element_type() == fb::ElementType::BF16,
+            "weight '" + weightName(*weight) + "' of element type " +
+                fb::EnumNameElementType(weight->element_type()) +
+                ": weights are F32, F16 or BF16");
     }
   if (root.entry_points())
     for (const fb::EntryPoint *entry : *root.entry_points()) {

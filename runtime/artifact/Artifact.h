@@ -23,7 +23,18 @@
 namespace avila {
 
 /// The artifact format this runtime reads and the compiler writes.
-constexpr uint32_t kArtifactFormatVersion = 3;
+constexpr uint32_t kArtifactFormatVersion = 4;
+
+/// The most invocations one workgroup may have, in all and along any axis
+/// (what every desktop Vulkan device offers; the device checks its own).
+constexpr int64_t kMaxWorkgroupInvocations = 1024;
+
+/// The most bytes of push constants one kernel may take: what every desktop
+/// Vulkan device offers (maxPushConstantsSize).
+constexpr uint32_t kMaxPushConstantBytes = 256;
+
+/// The bytes a value of `type` takes.
+size_t elementSize(artifact::ElementType type);
 
 const char *targetName(artifact::Target target);
 

@@ -2,7 +2,9 @@
 
 #include "runtime/executor/Executable.h"
 #include "runtime/base/Error.h"
+#include "runtime/base/Float16.h"
 #include "runtime/base/GatherIds.h"
+#include "runtime/executor/HazardTracker.h"
 #include "runtime/hal/OpenDevice.h"
 
 #include <map>
@@ -13,20 +15,6 @@ namespace fb = artifact;
 
 namespace {
 
-size_t elementSize(fb::ElementType type) {
-  switch (type) {
-  case fb::ElementType::F32:
-  case fb::ElementType::I32:
-    return 4;
-  case fb::ElementType::F16:
-  case fb::ElementType::BF16:
-    return 2;
-  case fb::ElementType::I64:
-    return 8;
-  }
-  return 0;
-}
-
 /// The bytes of a dense `type` tensor of `shape`; -1 when they cannot be
 /// counted in int64.
 int64_t byteSize(std::span<const int64_t> shape, fb::ElementType type) {
@@ -35,6 +23,18 @@ int64_t byteSize(std::span<const int64_t> shape, fb::ElementType type) {
     if (__builtin_mul_overflow(bytes, dim, &bytes))
       return -1;
   return bytes;
+}
+
+/// `values` as `type` (F16 or BF16, rounded to nearest even) into `bytes`.
+void storeAs(std::span<const float> values, fb::ElementType type,
+             std::span<std::byte> bytes) {
+  auto *out = reinterpret_cast<uint16_t *>(bytes.data());
+  if (type == fb::ElementType::F16)
+    for (size_t i = 0; i < values.size(); ++i)
+      out[i] = floatToHalfBits(values[i]);
+  else
+    for (size_t i = 0; i < values.size(); ++i)
+      out[i] = floatToBFloat16Bits(values[i]);
 }
 
 std::span<const std::byte> hostBytes(const HostTensor &tensor) {
@@ -101,8 +101,6 @@ KeyTranslator singleFileKeys(const Artifact &artifact,
 
 void Executable::bindWeights(const Checkpoint &checkpoint) {
   bindWeights([&](const fb::Weight &weight, std::span<float> values) {
-    if (weight.element_type() != fb::ElementType::F32)
-      fail("only f32 weights can be bound so far");
     checkpoint.readWeight(
         componentNamed(weight.component()->str()), weight.name()->str(),
         std::vector<int64_t>(weight.shape()->begin(), weight.shape()->end()),
@@ -115,15 +113,23 @@ void Executable::bindWeights(
   weights.clear();
   if (const auto *manifest = loaded.root().weights())
     for (const fb::Weight *weight : *manifest) {
-      size_t count = 1;
-      for (uint32_t dim : *weight->shape())
-        count *= dim;
+      std::vector<int64_t> shape(weight->shape()->begin(),
+                                 weight->shape()->end());
+      const fb::ElementType type = weight->element_type();
+      // -1 when the size overflows: allocate refuses it, naming the weight.
+      const int64_t bytes = byteSize(shape, type);
       weights.push_back(
-          device->allocate(static_cast<int64_t>(count * sizeof(float)),
-                           "weight " + weight->component()->str() + "/" +
-                               weight->name()->str()));
+          device->allocate(bytes, "weight " + weight->component()->str() + "/" +
+                                      weight->name()->str()));
+      const size_t count = static_cast<size_t>(bytes) / elementSize(type);
       weights.back()->fill([&](std::span<std::byte> bytes) {
-        fill(*weight, {reinterpret_cast<float *>(bytes.data()), count});
+        if (type == fb::ElementType::F32) {
+          fill(*weight, {reinterpret_cast<float *>(bytes.data()), count});
+          return;
+        }
+        std::vector<float> values(count);
+        fill(*weight, values);
+        storeAs(values, type, bytes);
       });
     }
 }
@@ -207,7 +213,7 @@ std::vector<HostTensor> Executable::run(const std::string &name,
   }
 
   std::unique_ptr<hal::CommandBuffer> commands = device->createCommandBuffer();
-  bool first = true;
+  HazardTracker hazards;
   for (const fb::Dispatch *dispatch : *entry->dispatches()) {
     std::vector<hal::BufferBinding> bindings;
     for (const fb::Binding *binding : *dispatch->bindings()) {
@@ -247,13 +253,14 @@ std::vector<HostTensor> Executable::run(const std::string &name,
     if (dispatch->push_constants())
       for (uint32_t expr : *dispatch->push_constants())
         constants.push_back(values[expr]);
-    // The schedule is a chain: each dispatch may read what the one before
-    // wrote, or reuse arena bytes that it read.
-    if (!first)
+    if (hazards.needsBarrier(bindings,
+                             kernels->signature(dispatch->kernel()).bindings))
       commands->barrier();
-    first = false;
+    hal::WorkgroupCount workgroups;
+    for (size_t axis = 0; axis < workgroups.size(); ++axis)
+      workgroups[axis] = values[dispatch->workgroup_count()->Get(axis)];
     commands->dispatch(*kernels, dispatch->kernel(), bindings, constants,
-                       values[dispatch->workgroups()]);
+                       workgroups);
   }
   std::vector<double> seconds;
   device->submitAndWait(*commands, profile ? &seconds : nullptr);

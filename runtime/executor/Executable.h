@@ -48,11 +48,12 @@ public:
 
   const Artifact &artifact() const { return loaded; }
 
-  /// Reads every manifest weight from `checkpoint` (f32 weights only, for
-  /// now), in the layout the checkpoint has.
+  /// Reads every manifest weight from `checkpoint` (f32, f16 or bf16), in
+  /// the layout the checkpoint has, converted to the element type the
+  /// manifest declares.
   void bindWeights(const Checkpoint &checkpoint);
-  /// Fills every manifest weight through `fill`, which writes every value
-  /// (benchmarks, tests).
+  /// Fills every manifest weight through `fill`, which writes every value as
+  /// f32, converted to the declared element type (benchmarks, tests).
   void bindWeights(const std::function<void(const artifact::Weight &,
                                             std::span<float>)> &fill);
 

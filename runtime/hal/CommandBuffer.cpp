@@ -10,19 +10,22 @@ CommandBuffer::~CommandBuffer() = default;
 void CommandBuffer::dispatch(const KernelLibrary &library, uint32_t kernel,
                              std::span<const BufferBinding> bindings,
                              std::span<const int64_t> constants,
-                             int64_t workgroups) {
+                             const WorkgroupCount &workgroups) {
   const KernelSignature &signature = library.signature(kernel);
   const std::string at = "dispatch of kernel '" + signature.name + "'";
-  if (bindings.size() != signature.bindings ||
-      constants.size() != signature.pushConstants)
+  if (bindings.size() != signature.bindings.size() ||
+      constants.size() != signature.pushConstants.size())
     fail(at + ": " + std::to_string(bindings.size()) + " bindings and " +
          std::to_string(constants.size()) +
          " push constants, but the kernel "
          "takes " +
-         std::to_string(signature.bindings) + " and " +
-         std::to_string(signature.pushConstants));
-  if (workgroups < 1)
-    fail(at + ": " + std::to_string(workgroups) + " workgroups");
+         std::to_string(signature.bindings.size()) + " and " +
+         std::to_string(signature.pushConstants.size()));
+  for (size_t axis = 0; axis < workgroups.size(); ++axis)
+    if (workgroups[axis] < 1 || workgroups[axis] > kMaxWorkgroupCount)
+      fail(at + ": " + std::to_string(workgroups[axis]) + " workgroups along " +
+           "xyz"[axis] + ", outside [1, " + std::to_string(kMaxWorkgroupCount) +
+           "]");
   for (size_t i = 0; i < bindings.size(); ++i) {
     const BufferBinding &binding = bindings[i];
     if (!binding.buffer)

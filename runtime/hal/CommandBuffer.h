@@ -16,6 +16,7 @@
 #include "runtime/hal/Buffer.h"
 #include "runtime/hal/KernelLibrary.h"
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -33,6 +34,14 @@ struct BufferBinding {
   std::vector<int64_t> shape;
 };
 
+/// Workgroups along x, y and z (vkCmdDispatch's group counts).
+using WorkgroupCount = std::array<int64_t, 3>;
+
+/// The most workgroups along one axis: Vulkan's guaranteed
+/// maxComputeWorkGroupCount, so that a schedule any device accepts is one
+/// every device accepts.
+constexpr int64_t kMaxWorkgroupCount = 65535;
+
 class CommandBuffer {
 public:
   virtual ~CommandBuffer();
@@ -42,12 +51,13 @@ public:
   /// Records `workgroups` workgroups of kernel `kernel` of `library` over
   /// `bindings` (its inputs, then its results) and `constants`. Throws
   /// avila::Error naming the kernel when the counts differ from its
-  /// signature, the workgroup count is not positive, or a binding does not
-  /// lie within its buffer. The library and the buffers must belong to this
-  /// command buffer's device and outlive its submissions.
+  /// signature, a workgroup count lies outside [1, kMaxWorkgroupCount], or
+  /// a binding does not lie within its buffer. The library and the buffers must
+  /// belong to this command buffer's device and outlive its submissions.
   void dispatch(const KernelLibrary &library, uint32_t kernel,
                 std::span<const BufferBinding> bindings,
-                std::span<const int64_t> constants, int64_t workgroups);
+                std::span<const int64_t> constants,
+                const WorkgroupCount &workgroups);
 
   /// Dispatches recorded after the barrier start once those recorded before
   /// it have finished, and see what they wrote.
@@ -60,7 +70,7 @@ protected:
   virtual void record(const KernelLibrary &library, uint32_t kernel,
                       std::span<const BufferBinding> bindings,
                       std::span<const int64_t> constants,
-                      int64_t workgroups) = 0;
+                      const WorkgroupCount &workgroups) = 0;
 };
 
 } // namespace avila::hal

@@ -7,10 +7,20 @@ namespace avila::hal {
 
 KernelLibrary::KernelLibrary(const Artifact &artifact) {
   if (const auto *kernels = artifact.root().kernels())
-    for (const artifact::Kernel *kernel : *kernels)
-      signatures.push_back({kernel->name()->str(), kernel->bindings(),
-                            kernel->input_bindings(),
-                            kernel->push_constants()});
+    for (const artifact::Kernel *kernel : *kernels) {
+      KernelSignature signature;
+      signature.name = kernel->name()->str();
+      signature.entryPoint = kernel->entry_point()->str();
+      for (size_t axis = 0; axis < signature.workgroupSize.size(); ++axis)
+        signature.workgroupSize[axis] = kernel->workgroup_size()->Get(axis);
+      signature.bindings.assign(kernel->bindings()->begin(),
+                                kernel->bindings()->end());
+      signature.inputBindings = kernel->input_bindings();
+      if (kernel->push_constants())
+        for (const artifact::PushConstant *constant : *kernel->push_constants())
+          signature.pushConstants.push_back(*constant);
+      signatures.push_back(std::move(signature));
+    }
 }
 
 KernelLibrary::~KernelLibrary() = default;

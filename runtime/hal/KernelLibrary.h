@@ -14,6 +14,7 @@
 
 #include "runtime/artifact/Artifact.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,14 +23,18 @@
 
 namespace avila::hal {
 
-/// What a kernel takes: `bindings` buffers, of which the first
-/// `inputBindings` are read and the rest written, and `pushConstants` int64
-/// scalars.
+/// What a kernel takes: one buffer per entry of `bindings`, which says how
+/// the kernel uses it, of which the first `inputBindings` come before the
+/// push constants, and one scalar per entry of `pushConstants` (its type and
+/// offset in the push-constant block); and how the code
+/// exports it and how many invocations one of its workgroups has.
 struct KernelSignature {
   std::string name;
-  uint32_t bindings = 0;
+  std::string entryPoint;
+  std::array<uint32_t, 3> workgroupSize = {1, 1, 1};
+  std::vector<artifact::BindingAccess> bindings;
   uint32_t inputBindings = 0;
-  uint32_t pushConstants = 0;
+  std::vector<artifact::PushConstant> pushConstants;
 };
 
 class KernelLibrary {

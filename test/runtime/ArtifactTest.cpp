@@ -24,14 +24,20 @@ struct Recipe {
   fb::Target target = fb::Target::X86;
   std::vector<fb::ExprT> exprs;
   uint32_t kernelIndex = 0;
-  uint32_t kernelBindings = 2;
+  std::vector<fb::BindingAccess> kernelBindings = {fb::BindingAccess::Read,
+                                                   fb::BindingAccess::Write};
+  std::optional<std::string> entryPoint = "avila_kernel_k";
+  std::vector<uint32_t> workgroupSize = {1, 1, 1};
+  std::vector<fb::PushConstant> pushConstants = {{0, fb::ElementType::I64}};
   std::vector<std::pair<fb::BindingKind, uint32_t>> bindings = {
       {fb::BindingKind::Input, 0}, {fb::BindingKind::Output, 0}};
-  uint32_t workgroups = 2;
+  std::vector<uint32_t> workgroupCount = {2, 1, 1};
   int64_t inputIdLimit = 0;
   std::vector<uint8_t> code = {0x7f, 'E', 'L', 'F'};
   std::vector<std::string> features = {"sse2"};
   std::optional<uint64_t> codeSize; // as written, when not code.size()
+  // A weight "unet/w" [4] of this type in the manifest, when given.
+  std::optional<fb::ElementType> weightType;
 
   Recipe() {
     exprs.resize(3);
@@ -50,10 +56,21 @@ struct Recipe {
     auto kernel = std::make_unique<fb::KernelT>();
     kernel->name = "k";
     kernel->bindings = kernelBindings;
+    if (entryPoint)
+      kernel->entry_point = *entryPoint;
+    kernel->workgroup_size = workgroupSize;
     kernel->input_bindings = 1;
-    kernel->push_constants = 1;
+    kernel->push_constants = pushConstants;
     artifact.kernels.push_back(std::move(kernel));
     artifact.target_features = features;
+    if (weightType) {
+      auto weight = std::make_unique<fb::WeightT>();
+      weight->component = "unet";
+      weight->name = "w";
+      weight->shape = {4};
+      weight->element_type = *weightType;
+      artifact.weights.push_back(std::move(weight));
+    }
     artifact.code = code;
     artifact.code_size = codeSize.value_or(code.size());
     artifact.code_crc32 = codeChecksum(code);
@@ -79,7 +96,7 @@ struct Recipe {
       dispatch->bindings.push_back(std::move(binding));
     }
     dispatch->push_constants = {2};
-    dispatch->workgroups = workgroups;
+    dispatch->workgroup_count = workgroupCount;
     entry->dispatches.push_back(std::move(dispatch));
     entry->arena_size = 1;
     artifact.entry_points.push_back(std::move(entry));
@@ -128,11 +145,11 @@ TEST(Artifact, RefusesOtherFilesTargetsAndVersions) {
 
 TEST(Artifact, RefusesOlderFormats) {
   Recipe old;
-  old.version = 2;
+  old.version = 3;
   EXPECT_NE(
       errorOf(old.build())
-          .find("artifact format version 2 is not the version this runtime "
-                "reads (3); recompile it"),
+          .find("artifact format version 3 is not the version this runtime "
+                "reads (4); recompile it"),
       std::string::npos)
       << errorOf(old.build());
 }
@@ -227,13 +244,64 @@ TEST(Artifact, RefusesIndicesOutOfRange) {
                 "has an unknown operation");
   expectCorrupt([](Recipe &r) { r.kernelIndex = 1; },
                 "dispatch of a missing kernel");
-  expectCorrupt([](Recipe &r) { r.kernelBindings = 3; },
+  expectCorrupt(
+      [](Recipe &r) { r.kernelBindings.push_back(fb::BindingAccess::Read); },
+      "does not match its kernel's signature");
+  expectCorrupt(
+      [](Recipe &r) {
+        r.kernelBindings[1] = static_cast<fb::BindingAccess>(7);
+      },
+      "kernel 'k' binding of unknown access");
+  expectCorrupt([](Recipe &r) { r.entryPoint.reset(); },
+                "kernel 'k' without an entry point");
+  expectCorrupt([](Recipe &r) { r.entryPoint = ""; },
+                "kernel 'k' without an entry point");
+  expectCorrupt([](Recipe &r) { r.workgroupSize = {64, 1}; },
+                "kernel 'k' without a 3-D workgroup size");
+  expectCorrupt([](Recipe &r) { r.workgroupSize = {64, 0, 1}; },
+                "kernel 'k' workgroup size 0");
+  expectCorrupt([](Recipe &r) { r.workgroupSize = {1, 1, 1025}; },
+                "kernel 'k' workgroup size 1025");
+  expectCorrupt(
+      [](Recipe &r) { r.pushConstants[0] = {0, fb::ElementType::F16}; },
+      "kernel 'k' push constant 0 is not i32, i64 or f32");
+  expectCorrupt(
+      [](Recipe &r) { r.pushConstants[0] = {4, fb::ElementType::I64}; },
+      "kernel 'k' push constant 0 at offset 4 is not aligned to its 8 bytes");
+  expectCorrupt(
+      [](Recipe &r) { r.pushConstants[0] = {256, fb::ElementType::I32}; },
+      "kernel 'k' push constant 0 at offset 256 lies beyond 256 bytes");
+  expectCorrupt(
+      [](Recipe &r) {
+        r.pushConstants[0] = {0xfffffff8u, fb::ElementType::I64};
+      },
+      "lies beyond 256 bytes");
+  expectCorrupt(
+      [](Recipe &r) {
+        r.pushConstants = {{8, fb::ElementType::I64},
+                           {12, fb::ElementType::F32}};
+      },
+      "kernel 'k' push constants overlap at offset 12");
+  expectCorrupt([](Recipe &r) { r.pushConstants.clear(); },
                 "does not match its kernel's signature");
-  expectCorrupt([](Recipe &r) { r.workgroups = 3; },
+  expectCorrupt([](Recipe &r) { r.workgroupSize = {64, 32, 1}; },
+                "kernel 'k' workgroup of 2048 invocations, more than 1024");
+  expectCorrupt([](Recipe &r) { r.workgroupCount[2] = 3; },
                 "workgroup count expression");
+  expectCorrupt([](Recipe &r) { r.workgroupCount = {2, 1}; },
+                "dispatch without a 3-D workgroup count");
   expectCorrupt([](Recipe &r) { r.bindings[0].second = 1; }, "input binding");
   expectCorrupt([](Recipe &r) { r.bindings[1] = {fb::BindingKind::Weight, 0}; },
                 "weight binding");
+  expectCorrupt([](Recipe &r) { r.weightType = fb::ElementType::I32; },
+                "weight 'unet/w' of element type I32: weights are F32, F16 "
+                "or BF16");
+  expectCorrupt(
+      [](Recipe &r) {
+        r.weightType = fb::ElementType::F16;
+        r.bindings[0] = {fb::BindingKind::Weight, 0};
+      },
+      "binds weight 'unet/w' as F32, but the manifest declares it F16");
   expectCorrupt(
       [](Recipe &r) { r.bindings[1].first = static_cast<fb::BindingKind>(9); },
       "binding of unknown kind");

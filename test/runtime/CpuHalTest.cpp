@@ -30,13 +30,18 @@ fb::ArtifactT kernelTable(fb::Target target) {
   fb::ArtifactT artifact;
   artifact.format_version = kArtifactFormatVersion;
   artifact.target = target;
+  using enum fb::BindingAccess;
   for (auto [name, bindings, inputs, constants] :
-       {std::tuple{"scale", 2u, 1u, 1u}, std::tuple{"add", 3u, 2u, 0u}}) {
+       {std::tuple{"scale", std::vector{Read, Write}, 1u, 1u},
+        std::tuple{"add", std::vector{Read, Read, Write}, 2u, 0u}}) {
     auto kernel = std::make_unique<fb::KernelT>();
     kernel->name = name;
+    kernel->entry_point = std::string(cpu::kKernelSymbolPrefix) + name;
+    kernel->workgroup_size = {1, 1, 1};
     kernel->bindings = bindings;
     kernel->input_bindings = inputs;
-    kernel->push_constants = constants;
+    for (uint32_t i = 0; i < constants; ++i)
+      kernel->push_constants.emplace_back(8 * i, fb::ElementType::I64);
     artifact.kernels.push_back(std::move(kernel));
   }
   artifact.code = code;
@@ -108,6 +113,15 @@ TEST(CpuHal, BuffersKeepTheirBounds) {
   EXPECT_EQ(device.allocate(0, "an empty buffer")->size(), 0);
 }
 
+TEST(CpuHal, PushConstantsOtherThanTheAbisInt64AreRefused) {
+  cpu::CpuDevice device(1);
+  fb::ArtifactT artifact = kernelTable(fb::Target::X86);
+  artifact.kernels[0]->push_constants[0] = {0, fb::ElementType::I32};
+  EXPECT_EQ(errorOf([&] { device.loadKernelLibrary(pack(artifact)); }),
+            "kernel 'scale' takes push constant 0 as I32 at offset 0: the cpu "
+            "device passes I64 at offset 0");
+}
+
 TEST(CpuHal, KernelsAreFoundByIndexAndName) {
   cpu::CpuDevice device(1);
   std::unique_ptr<hal::KernelLibrary> library =
@@ -163,9 +177,10 @@ TEST(CpuHal, ARecordedDispatchComputesWhatADirectCallDoes) {
   std::unique_ptr<hal::CommandBuffer> commands = device.createCommandBuffer();
   const int64_t factor = 3;
   commands->dispatch(*library, 0, std::vector{xRange, yRange},
-                     std::span(&factor, 1), 1);
+                     std::span(&factor, 1), {1, 1, 1});
   commands->barrier();
-  commands->dispatch(*library, 1, std::vector{yRange, xRange, zRange}, {}, 1);
+  commands->dispatch(*library, 1, std::vector{yRange, xRange, zRange}, {},
+                     {1, 1, 1});
   std::vector<double> seconds;
   device.submitAndWait(*commands, &seconds);
   EXPECT_EQ(seconds.size(), 2u);
@@ -185,7 +200,7 @@ TEST(CpuHal, ABindingOutsideItsBufferIsRefused) {
   std::unique_ptr<hal::CommandBuffer> commands = device.createCommandBuffer();
   const int64_t factor = 2;
   auto dispatchScale = [&](hal::BufferBinding x, hal::BufferBinding y,
-                           int64_t workgroups = 1) {
+                           hal::WorkgroupCount workgroups = {1, 1, 1}) {
     return errorOf([&] {
       commands->dispatch(*library, 0, std::vector{x, y}, std::span(&factor, 1),
                          workgroups);
@@ -200,10 +215,15 @@ TEST(CpuHal, ABindingOutsideItsBufferIsRefused) {
             "does not lie within the large buffer, a 64-byte buffer");
   EXPECT_EQ(dispatchScale(inside, {nullptr, 0, 16, {4}}),
             "dispatch of kernel 'scale': binding 1 has no buffer");
-  EXPECT_EQ(dispatchScale(inside, inside, 0),
-            "dispatch of kernel 'scale': 0 workgroups");
+  EXPECT_EQ(dispatchScale(inside, inside, {1, 0, 1}),
+            "dispatch of kernel 'scale': 0 workgroups along y, outside [1, "
+            "65535]");
+  EXPECT_EQ(dispatchScale(inside, inside, {1, 1, hal::kMaxWorkgroupCount + 1}),
+            "dispatch of kernel 'scale': 65536 workgroups along z, outside "
+            "[1, 65535]");
   EXPECT_EQ(errorOf([&] {
-              commands->dispatch(*library, 0, std::vector{inside}, {}, 1);
+              commands->dispatch(*library, 0, std::vector{inside}, {},
+                                 {1, 1, 1});
             }),
             "dispatch of kernel 'scale': 1 bindings and 0 push constants, "
             "but the kernel takes 2 and 1");
@@ -244,7 +264,7 @@ Artifact scalingEntryPoint(std::vector<uint32_t> yShape) {
     dispatch->bindings.push_back(std::move(binding));
   }
   dispatch->push_constants = {2};
-  dispatch->workgroups = 3;
+  dispatch->workgroup_count = {3, 3, 3};
   entry->dispatches.push_back(std::move(dispatch));
   entry->arena_size = 3;
   artifact.entry_points.push_back(std::move(entry));
@@ -262,6 +282,157 @@ TEST(Executable, RefusesABindingWhoseByteCountOverflows) {
   EXPECT_EQ(errorOf([&] { hostile.run("f", {x}); }),
             "f: a dispatch binding exceeds its buffer (corrupt artifact or "
             "inputs of inconsistent sizes)");
+}
+
+// Logs the dispatches ('D') and barriers ('B') recorded on the CPU device
+// that runs them.
+class RecordingCommandBuffer final : public hal::CommandBuffer {
+public:
+  RecordingCommandBuffer(std::unique_ptr<hal::CommandBuffer> inner,
+                         std::string &log)
+      : inner(std::move(inner)), log(log) {}
+  void barrier() override {
+    log += 'B';
+    inner->barrier();
+  }
+  hal::CommandBuffer &wrapped() { return *inner; }
+
+private:
+  void record(const hal::KernelLibrary &library, uint32_t kernel,
+              std::span<const hal::BufferBinding> bindings,
+              std::span<const int64_t> constants,
+              const hal::WorkgroupCount &workgroups) override {
+    log += 'D';
+    inner->dispatch(library, kernel, bindings, constants, workgroups);
+  }
+  std::unique_ptr<hal::CommandBuffer> inner;
+  std::string &log;
+};
+
+class RecordingDevice final : public hal::Device {
+public:
+  std::string log;
+  // Every buffer allocated, in order.
+  std::vector<hal::Buffer *> buffers;
+  std::string name() const override { return "recording cpu"; }
+  fb::Target target() const override { return fb::Target::X86; }
+  std::unique_ptr<hal::CommandBuffer> createCommandBuffer() override {
+    return std::make_unique<RecordingCommandBuffer>(cpu.createCommandBuffer(),
+                                                    log);
+  }
+  void submitAndWait(hal::CommandBuffer &commands,
+                     std::vector<double> *dispatchSeconds) override {
+    cpu.submitAndWait(static_cast<RecordingCommandBuffer &>(commands).wrapped(),
+                      dispatchSeconds);
+  }
+
+private:
+  std::unique_ptr<hal::Buffer> allocateMemory(int64_t bytes,
+                                              std::string label) override {
+    std::unique_ptr<hal::Buffer> buffer = cpu.allocate(bytes, std::move(label));
+    buffers.push_back(buffer.get());
+    return buffer;
+  }
+  std::unique_ptr<hal::KernelLibrary>
+  loadCode(const Artifact &artifact) override {
+    return cpu.loadKernelLibrary(artifact);
+  }
+  cpu::CpuDevice cpu{1};
+};
+
+// An entry point "f" over x [4]: a = 3x and b = 3x (independent), y = a + b
+// (reads both), then a = 3x again (overwrites what y's dispatch read).
+Artifact branchingEntryPoint() {
+  fb::ArtifactT artifact = kernelTable(fb::Target::X86);
+  auto entry = std::make_unique<fb::EntryPointT>();
+  entry->name = "f";
+  for (auto *list : {&entry->inputs, &entry->outputs}) {
+    auto spec = std::make_unique<fb::TensorSpecT>();
+    spec->name = list == &entry->inputs ? "x" : "y";
+    spec->shape = {0};
+    list->push_back(std::move(spec));
+  }
+  // 0: n, 1: the factor 3, 2: a's offset, 3: b's offset, 4: the arena size,
+  // 5: one workgroup.
+  entry->exprs.push_back(std::make_unique<fb::ExprT>());
+  entry->exprs[0]->op = fb::ExprOp::InputDim;
+  for (int64_t value : {3, 0, 16, 32, 1}) {
+    entry->exprs.push_back(std::make_unique<fb::ExprT>());
+    entry->exprs.back()->value = value;
+  }
+  entry->arena_size = 4;
+  auto binding = [](fb::BindingKind kind, uint32_t offset = 0) {
+    auto result = std::make_unique<fb::BindingT>();
+    result->kind = kind;
+    result->offset = offset;
+    result->shape = {0};
+    return result;
+  };
+  auto scaleXInto = [&](uint32_t offset) {
+    auto dispatch = std::make_unique<fb::DispatchT>();
+    dispatch->kernel = 0;
+    dispatch->bindings.push_back(binding(fb::BindingKind::Input));
+    dispatch->bindings.push_back(binding(fb::BindingKind::Arena, offset));
+    dispatch->push_constants = {1};
+    dispatch->workgroup_count = {5, 5, 5};
+    entry->dispatches.push_back(std::move(dispatch));
+  };
+  scaleXInto(2);
+  scaleXInto(3);
+  auto add = std::make_unique<fb::DispatchT>();
+  add->kernel = 1;
+  add->bindings.push_back(binding(fb::BindingKind::Arena, 2));
+  add->bindings.push_back(binding(fb::BindingKind::Arena, 3));
+  add->bindings.push_back(binding(fb::BindingKind::Output));
+  add->workgroup_count = {5, 5, 5};
+  entry->dispatches.push_back(std::move(add));
+  scaleXInto(2);
+  artifact.entry_points.push_back(std::move(entry));
+  return pack(artifact);
+}
+
+TEST(Executable, BarriersOnlyWhereADispatchTouchesWhatAnEarlierOneWrote) {
+  auto device = std::make_unique<RecordingDevice>();
+  RecordingDevice &recording = *device;
+  Executable executable(branchingEntryPoint(), std::move(device));
+  HostTensor x;
+  x.shape = {4};
+  x.floats = {1, 2, 3, 4};
+  EXPECT_EQ(executable.run("f", {x})[0].floats,
+            (std::vector<float>{6, 12, 18, 24}));
+  // No barrier between the two independent scales; the add reads what they
+  // wrote; the last scale overwrites what the add read.
+  EXPECT_EQ(recording.log, "DDBDBD");
+}
+
+TEST(Executable, WeightsAreBoundInTheirDeclaredElementType) {
+  fb::ArtifactT artifact = kernelTable(fb::Target::X86);
+  for (auto [name, type] : {std::pair{"h", fb::ElementType::F16},
+                            std::pair{"b", fb::ElementType::BF16}}) {
+    auto weight = std::make_unique<fb::WeightT>();
+    weight->component = "unet";
+    weight->name = name;
+    weight->shape = {2, 2};
+    weight->element_type = type;
+    artifact.weights.push_back(std::move(weight));
+  }
+  auto device = std::make_unique<RecordingDevice>();
+  RecordingDevice &recording = *device;
+  Executable executable(pack(artifact), std::move(device));
+  executable.bindWeights([](const fb::Weight &, std::span<float> values) {
+    std::copy_n(std::begin({1.0f, 0.5f, 65504.0f, 1.0f / 3}), 4,
+                values.begin());
+  });
+  ASSERT_EQ(recording.buffers.size(), 2u);
+  auto bitsOf = [](hal::Buffer &buffer) {
+    std::vector<uint16_t> bits(buffer.size() / 2);
+    buffer.download(0, std::as_writable_bytes(std::span(bits)));
+    return bits;
+  };
+  EXPECT_EQ(bitsOf(*recording.buffers[0]),
+            (std::vector<uint16_t>{0x3c00, 0x3800, 0x7bff, 0x3555}));
+  EXPECT_EQ(bitsOf(*recording.buffers[1]),
+            (std::vector<uint16_t>{0x3f80, 0x3f00, 0x4780, 0x3eab}));
 }
 
 } // namespace

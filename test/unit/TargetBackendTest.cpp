@@ -42,11 +42,14 @@ public:
     TargetCode code{{1, 2, 3}, {}};
     if (definesKernels)
       for (auto kernel : kernels.getOps<mlir::func::FuncOp>())
-        code.kernels.push_back(kernel.getSymName().str());
+        code.kernels.push_back({kernel.getSymName().str(), "main", {64, 1, 1}});
     return code;
   }
   std::vector<std::string> features() const override { return {"stand-in"}; }
   int64_t arenaAlignment() const override { return 256; }
+  artifact::ElementType pushConstantType() const override {
+    return artifact::ElementType::I32;
+  }
 
 private:
   bool definesKernels;
@@ -69,12 +72,52 @@ TEST(TargetBackend, ArtifactRecordsWhatTheTargetGives) {
   EXPECT_EQ(unpacked->target, artifact::Target::Vulkan);
   EXPECT_EQ(unpacked->target_features, std::vector<std::string>{"stand-in"});
   EXPECT_EQ(unpacked->code, (std::vector<uint8_t>{1, 2, 3}));
-  EXPECT_EQ(unpacked->kernels.size(), 2u);
+  ASSERT_EQ(unpacked->kernels.size(), 2u);
+  for (const auto &kernel : unpacked->kernels) {
+    EXPECT_EQ(kernel->entry_point, "main");
+    EXPECT_EQ(kernel->workgroup_size, (std::vector<uint32_t>{64, 1, 1}));
+    // Each matmul reads its two operands and writes its result.
+    EXPECT_EQ(kernel->bindings,
+              (std::vector<artifact::BindingAccess>{
+                  artifact::BindingAccess::Read, artifact::BindingAccess::Read,
+                  artifact::BindingAccess::Write}));
+    EXPECT_EQ(kernel->input_bindings, 2u);
+  }
   ASSERT_EQ(unpacked->entry_points.size(), 1u);
   const auto &exprs = unpacked->entry_points[0]->exprs;
   const auto &arenaSize = exprs[unpacked->entry_points[0]->arena_size];
   EXPECT_EQ(arenaSize->op, artifact::ExprOp::Constant);
   EXPECT_EQ(arenaSize->value, 256);
+}
+
+// A reshape to a size of the request: the size is the kernel's push
+// constant, laid out as the target declares.
+constexpr const char *kDynamicModule = R"mlir(
+func.func @e(%a: tensor<?x4xf32>) -> tensor<?x2x2xf32> {
+  %n = avila.dim %a[0] : tensor<?x4xf32>
+  %r = avila.reshape %a dims(%n) : tensor<?x4xf32> -> tensor<?x2x2xf32>
+  %s = avila.silu %r : tensor<?x2x2xf32>
+  return %s : tensor<?x2x2xf32>
+}
+)mlir";
+
+TEST(TargetBackend, PushConstantsTakeTheTargetsType) {
+  mlir::MLIRContext context;
+  context.loadDialect<AvilaDialect, mlir::func::FuncDialect>();
+  auto module =
+      mlir::parseSourceString<mlir::ModuleOp>(kDynamicModule, &context);
+  ASSERT_TRUE(module);
+  auto bytes = buildArtifact(*module, StandInTarget(true), ArtifactOptions());
+  ASSERT_TRUE(bool(bytes)) << llvm::toString(bytes.takeError());
+  std::unique_ptr<artifact::ArtifactT> unpacked(
+      artifact::GetArtifact(bytes->data())->UnPack());
+  ASSERT_EQ(unpacked->kernels.size(), 1u);
+  const auto &constants = unpacked->kernels[0]->push_constants;
+  ASSERT_FALSE(constants.empty());
+  for (size_t i = 0; i < constants.size(); ++i) {
+    EXPECT_EQ(constants[i].type(), artifact::ElementType::I32);
+    EXPECT_EQ(constants[i].offset(), 4 * i);
+  }
 }
 
 TEST(TargetBackend, KernelTheCodeLacksIsRefused) {

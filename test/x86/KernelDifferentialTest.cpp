@@ -411,7 +411,7 @@ void expectMatchesInterpreter(const std::string &function,
   for (Tensor &output : outputs)
     buffers.push_back({output.floats.data(), output.shape});
   std::vector<int64_t> args = cpu::kernelArguments(buffers);
-  code.kernel("k")(args.data());
+  code.kernel(std::string(cpu::kKernelSymbolPrefix) + "k")(args.data());
 
   for (size_t i = 0; i < outputs.size(); ++i)
     EXPECT_LT(relativeL2(outputs[i].floats, (*expected)[i].floats), tolerance)

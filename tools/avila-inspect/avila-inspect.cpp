@@ -1,11 +1,12 @@
 //===- avila-inspect.cpp - Print what an artifact holds -------------------===//
 //
-//   avila-inspect model.avila [--weights]
+//   avila-inspect model.avila [--kernels] [--weights]
 //       [--shapes <entry>=<shape>,<shape>,...]   e.g. unet=2x4x64x64,2,2x77x768
 //
 // Prints the target, the kernels, each entry point (inputs and outputs with
 // their symbolic sizes, dispatch count, arena size as an expression) and the
-// weight manifest. With --shapes, sizes are also evaluated for those inputs.
+// weight manifest. With --kernels, each kernel's entry point, workgroup size
+// and bindings; with --shapes, sizes are also evaluated for those inputs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -77,16 +78,41 @@ std::vector<std::vector<int64_t>> parseShapes(const std::string &text) {
   return shapes;
 }
 
-const std::string kUsage = "usage: avila-inspect <model.avila> [--weights] "
-                           "[--shapes <entry>=<shape>,...]\n";
+const std::string kUsage = "usage: avila-inspect <model.avila> [--kernels] "
+                           "[--weights] [--shapes <entry>=<shape>,...]\n";
+
+// "<name>: <entry point>, workgroup XxYxZ, bindings Read,Read,Write (2
+// before the push constants), push constants I64@0 I64@8".
+std::string kernelText(const fb::Kernel &kernel) {
+  std::string text = kernel.name()->str() + ": " + kernel.entry_point()->str() +
+                     ", workgroup ";
+  for (uint32_t axis = 0; axis < 3; ++axis)
+    text +=
+        (axis ? "x" : "") + std::to_string(kernel.workgroup_size()->Get(axis));
+  text += ", bindings ";
+  for (uint32_t i = 0; i < kernel.bindings()->size(); ++i) {
+    text += (i ? "," : "");
+    text += fb::EnumNameBindingAccess(kernel.bindings()->Get(i));
+  }
+  text += " (" + std::to_string(kernel.input_bindings()) +
+          " before the push constants), push constants";
+  if (!kernel.push_constants() || kernel.push_constants()->size() == 0)
+    return text + " none";
+  for (const fb::PushConstant *constant : *kernel.push_constants())
+    text += std::string(" ") + fb::EnumNameElementType(constant->type()) + "@" +
+            std::to_string(constant->offset());
+  return text;
+}
 
 int run(int argc, char **argv) {
   std::string path;
-  bool listWeights = false;
+  bool listKernels = false, listWeights = false;
   std::map<std::string, std::string> shapes;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--weights") {
+    if (arg == "--kernels") {
+      listKernels = true;
+    } else if (arg == "--weights") {
       listWeights = true;
     } else if (arg == "--shapes") {
       if (i + 1 >= argc)
@@ -124,6 +150,9 @@ int run(int argc, char **argv) {
   std::printf("\n  kernels: %u, code: %u bytes\n",
               root.kernels() ? root.kernels()->size() : 0,
               root.code() ? root.code()->size() : 0);
+  if (listKernels && root.kernels())
+    for (const fb::Kernel *kernel : *root.kernels())
+      std::printf("  kernel %s\n", kernelText(*kernel).c_str());
   if (root.entry_points())
     for (const fb::EntryPoint *entry : *root.entry_points()) {
       std::printf("entry point %s: %u dispatches\n", entry->name()->c_str(),

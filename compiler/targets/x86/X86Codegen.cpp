@@ -319,7 +319,10 @@ compileToSharedObject(ModuleOp module, const Options &options,
   auto library = linkShared(llvm::StringRef(object.data(), object.size()));
   if (!library)
     return library.takeError();
-  return TargetCode{std::move(*library), std::move(kernels)};
+  TargetCode code{std::move(*library), {}};
+  for (const std::string &name : kernels)
+    code.kernels.push_back({name, cpu::kKernelSymbolPrefix + name});
+  return code;
 }
 
 } // namespace avila::x86

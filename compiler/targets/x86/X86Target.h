@@ -31,6 +31,10 @@ public:
   std::vector<std::string> features() const override;
   /// A cache line, which holds the widest vector (AVX-512) too.
   int64_t arenaAlignment() const override { return 64; }
+  // The kernel ABI's argument array holds int64 values.
+  artifact::ElementType pushConstantType() const override {
+    return artifact::ElementType::I64;
+  }
 
 private:
   Options options;

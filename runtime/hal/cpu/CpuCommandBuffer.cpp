@@ -12,8 +12,9 @@ void CpuCommandBuffer::record(const hal::KernelLibrary &library,
                               uint32_t kernel,
                               std::span<const hal::BufferBinding> bindings,
                               std::span<const int64_t> constants,
-                              int64_t /*workgroups: kernels split their work
-                                        on the thread pool themselves*/) {
+                              const hal::WorkgroupCount
+                                  & /*workgroups: kernels split their work on
+                                      the thread pool themselves*/) {
   const auto *native = dynamic_cast<const CpuKernelLibrary *>(&library);
   if (!native)
     fail("the cpu device cannot run a kernel library of another device");

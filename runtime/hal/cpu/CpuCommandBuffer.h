@@ -28,7 +28,8 @@ public:
 private:
   void record(const hal::KernelLibrary &library, uint32_t kernel,
               std::span<const hal::BufferBinding> bindings,
-              std::span<const int64_t> constants, int64_t workgroups) override;
+              std::span<const int64_t> constants,
+              const hal::WorkgroupCount &workgroups) override;
 
   struct Call {
     KernelFunction function;

@@ -57,11 +57,11 @@ SharedObject::~SharedObject() {
     ::dlclose(handle);
 }
 
-KernelFunction SharedObject::kernel(const std::string &name) const {
-  void *symbol = ::dlsym(handle, (kKernelSymbolPrefix + name).c_str());
-  if (!symbol)
-    fail("the artifact's code has no kernel '" + name + "'");
-  return reinterpret_cast<KernelFunction>(symbol);
+KernelFunction SharedObject::kernel(const std::string &entryPoint) const {
+  void *function = ::dlsym(handle, entryPoint.c_str());
+  if (!function)
+    fail("the artifact's code has no kernel entry point '" + entryPoint + "'");
+  return reinterpret_cast<KernelFunction>(function);
 }
 
 std::vector<int64_t> kernelArguments(std::span<const BufferRef> buffers) {

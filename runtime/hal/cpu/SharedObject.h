@@ -39,8 +39,9 @@ public:
   SharedObject(const SharedObject &) = delete;
   SharedObject &operator=(const SharedObject &) = delete;
 
-  /// The kernel exported for function `name`; throws when it is missing.
-  KernelFunction kernel(const std::string &name) const;
+  /// The kernel exported as `entryPoint` (kKernelSymbolPrefix + its
+  /// function's name); throws when it is missing.
+  KernelFunction kernel(const std::string &entryPoint) const;
 
 private:
   void *handle = nullptr;
