@@ -110,6 +110,8 @@ void Executable::bindWeights(const Checkpoint &checkpoint) {
 
 void Executable::bindWeights(
     const std::function<void(const fb::Weight &, std::span<float>)> &fill) {
+  // Every recorded run references the weights being replaced.
+  commandCache.clear();
   weights.clear();
   if (const auto *manifest = loaded.root().weights())
     for (const fb::Weight *weight : *manifest) {
@@ -134,18 +136,15 @@ void Executable::bindWeights(
     }
 }
 
-std::vector<HostTensor> Executable::run(const std::string &name,
-                                        const std::vector<HostTensor> &inputs,
-                                        std::vector<DispatchTime> *profile) {
-  const fb::EntryPoint *entry = loaded.entryPoint(name);
-  if (!entry)
-    fail("the artifact has no entry point '" + name + "'");
-  if (inputs.size() != entry->inputs()->size())
-    fail(name + " takes " + std::to_string(entry->inputs()->size()) +
+Shapes Executable::checkInputs(const fb::EntryPoint &entry,
+                               const std::string &name,
+                               const std::vector<HostTensor> &inputs) const {
+  if (inputs.size() != entry.inputs()->size())
+    fail(name + " takes " + std::to_string(entry.inputs()->size()) +
          " inputs, got " + std::to_string(inputs.size()));
-  std::vector<std::vector<int64_t>> shapes;
+  Shapes shapes;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    const fb::TensorSpec *spec = entry->inputs()->Get(i);
+    const fb::TensorSpec *spec = entry.inputs()->Get(i);
     const HostTensor &input = inputs[i];
     if (input.elementType != spec->element_type() ||
         input.shape.size() != spec->shape()->size() ||
@@ -162,7 +161,13 @@ std::vector<HostTensor> Executable::run(const std::string &name,
           fail(name + ": input " + std::to_string(i) + ": " + *problem);
     shapes.push_back(input.shape);
   }
-  const std::vector<int64_t> values = evaluateExprs(*entry, shapes);
+  return shapes;
+}
+
+std::unique_ptr<RecordedRun>
+Executable::record(const fb::EntryPoint &entry, const std::string &name,
+                   const std::vector<HostTensor> &inputs, Shapes shapes) {
+  const std::vector<int64_t> values = evaluateExprs(entry, shapes);
   auto dims = [&](const flatbuffers::Vector<uint32_t> &exprs) {
     std::vector<int64_t> result;
     for (uint32_t expr : exprs) {
@@ -172,49 +177,43 @@ std::vector<HostTensor> Executable::run(const std::string &name,
     }
     return result;
   };
-  for (size_t i = 0; i < inputs.size(); ++i)
-    if (dims(*entry->inputs()->Get(i)->shape()) != inputs[i].shape)
+  for (size_t i = 0; i < shapes.size(); ++i)
+    if (dims(*entry.inputs()->Get(i)->shape()) != shapes[i])
       fail(name + ": input " + std::to_string(i) +
            " does not have the size the model needs");
-  if (const auto *equal = entry->equal_sizes())
+  if (const auto *equal = entry.equal_sizes())
     for (size_t i = 0; i + 1 < equal->size(); i += 2)
       if (values[equal->Get(i)] != values[equal->Get(i + 1)])
         fail(name + ": the inputs' sizes do not fit together (" +
              std::to_string(values[equal->Get(i)]) + " vs " +
              std::to_string(values[equal->Get(i + 1)]) + ")");
 
-  std::vector<HostTensor> outputs;
-  for (const fb::TensorSpec *spec : *entry->outputs()) {
-    HostTensor output;
-    output.elementType = spec->element_type();
-    output.shape = dims(*spec->shape());
-    if (output.elementType != fb::ElementType::F32)
+  auto run = std::make_unique<RecordedRun>();
+  run->inputShapes = std::move(shapes);
+  for (const fb::TensorSpec *spec : *entry.outputs()) {
+    if (spec->element_type() != fb::ElementType::F32)
       fail(name + ": only f32 outputs are supported so far");
-    output.floats.resize(output.numElements());
-    outputs.push_back(std::move(output));
+    run->outputShapes.push_back(dims(*spec->shape()));
   }
-
-  std::vector<std::unique_ptr<hal::Buffer>> inputBuffers, outputBuffers;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const std::span<const std::byte> bytes = hostBytes(inputs[i]);
-    inputBuffers.push_back(
-        device->allocate(static_cast<int64_t>(bytes.size()),
+  for (size_t i = 0; i < inputs.size(); ++i)
+    run->inputs.push_back(
+        device->allocate(static_cast<int64_t>(hostBytes(inputs[i]).size()),
                          "input " + std::to_string(i) + " of " + name));
-    inputBuffers.back()->upload(0, bytes);
-  }
-  for (size_t i = 0; i < outputs.size(); ++i)
-    outputBuffers.push_back(
-        device->allocate(static_cast<int64_t>(outputBytes(outputs[i]).size()),
+  for (size_t i = 0; i < run->outputShapes.size(); ++i)
+    run->outputs.push_back(
+        device->allocate(byteSize(run->outputShapes[i], fb::ElementType::F32),
                          "output " + std::to_string(i) + " of " + name));
-  const int64_t arenaBytes = values[entry->arena_size()];
+  const int64_t arenaBytes = values[entry.arena_size()];
   if (!arena || arena->size() < arenaBytes) {
+    // Every recorded run references the arena being replaced.
+    commandCache.clear();
     arena.reset();
     arena = device->allocate(arenaBytes, "the activation arena of " + name);
   }
 
-  std::unique_ptr<hal::CommandBuffer> commands = device->createCommandBuffer();
+  run->commands = device->createCommandBuffer();
   HazardTracker hazards;
-  for (const fb::Dispatch *dispatch : *entry->dispatches()) {
+  for (const fb::Dispatch *dispatch : *entry.dispatches()) {
     std::vector<hal::BufferBinding> bindings;
     for (const fb::Binding *binding : *dispatch->bindings()) {
       hal::BufferBinding range;
@@ -222,11 +221,11 @@ std::vector<HostTensor> Executable::run(const std::string &name,
       int64_t extent = 0;
       switch (binding->kind()) {
       case fb::BindingKind::Input:
-        range.buffer = inputBuffers[binding->index()].get();
+        range.buffer = run->inputs[binding->index()].get();
         extent = range.buffer->size();
         break;
       case fb::BindingKind::Output:
-        range.buffer = outputBuffers[binding->index()].get();
+        range.buffer = run->outputs[binding->index()].get();
         extent = range.buffer->size();
         break;
       case fb::BindingKind::Arena:
@@ -255,23 +254,46 @@ std::vector<HostTensor> Executable::run(const std::string &name,
         constants.push_back(values[expr]);
     if (hazards.needsBarrier(bindings,
                              kernels->signature(dispatch->kernel()).bindings))
-      commands->barrier();
+      run->commands->barrier();
     hal::WorkgroupCount workgroups;
     for (size_t axis = 0; axis < workgroups.size(); ++axis)
       workgroups[axis] = values[dispatch->workgroup_count()->Get(axis)];
-    commands->dispatch(*kernels, dispatch->kernel(), bindings, constants,
-                       workgroups);
+    run->commands->dispatch(*kernels, dispatch->kernel(), bindings, constants,
+                            workgroups);
   }
+  return run;
+}
+
+std::vector<HostTensor> Executable::run(const std::string &name,
+                                        const std::vector<HostTensor> &inputs,
+                                        std::vector<DispatchTime> *profile) {
+  const fb::EntryPoint *entry = loaded.entryPoint(name);
+  if (!entry)
+    fail("the artifact has no entry point '" + name + "'");
+  Shapes shapes = checkInputs(*entry, name, inputs);
+  RecordedRun *recorded = commandCache.find(name, shapes);
+  if (!recorded)
+    recorded = &commandCache.insert(
+        name, record(*entry, name, inputs, std::move(shapes)));
+
+  for (size_t i = 0; i < inputs.size(); ++i)
+    recorded->inputs[i]->upload(0, hostBytes(inputs[i]));
   std::vector<double> seconds;
-  device->submitAndWait(*commands, profile ? &seconds : nullptr);
+  device->submitAndWait(*recorded->commands, profile ? &seconds : nullptr);
   if (profile)
     for (size_t i = 0; i < seconds.size(); ++i)
       profile->push_back(
           {loaded.root().kernels()->Get(
                entry->dispatches()->Get(static_cast<uint32_t>(i))->kernel()),
            seconds[i]});
-  for (size_t i = 0; i < outputs.size(); ++i)
-    outputBuffers[i]->download(0, outputBytes(outputs[i]));
+  std::vector<HostTensor> outputs;
+  for (size_t i = 0; i < recorded->outputs.size(); ++i) {
+    HostTensor output;
+    output.shape = recorded->outputShapes[i];
+    output.floats.resize(output.numElements());
+    recorded->outputs[i]->download(0, outputBytes(output));
+    outputs.push_back(std::move(output));
+  }
   return outputs;
 }
 

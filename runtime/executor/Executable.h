@@ -5,8 +5,9 @@
 // checkpoint through the manifest, and runs an entry point: evaluates the
 // size expressions for the given inputs, checks them, lays out the arena,
 // records every dispatch of the schedule with its buffer ranges and push
-// constants into a command buffer, and submits it. Nothing here knows which
-// device it is.
+// constants into a command buffer, and submits it. The recording is kept
+// per (entry point, input shapes) and submitted again for the same sizes.
+// Nothing here knows which device it is.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +15,7 @@
 #define AVILA_RUNTIME_EXECUTOR_EXECUTABLE_H
 
 #include "runtime/artifact/Artifact.h"
+#include "runtime/executor/CommandCache.h"
 #include "runtime/hal/Device.h"
 #include "runtime/weights/Checkpoint.h"
 
@@ -72,6 +74,18 @@ public:
                               std::vector<DispatchTime> *profile = nullptr);
 
 private:
+  /// The shapes of `inputs`, checked against `entry`'s input specs and id
+  /// limits (every run: the ids differ between runs of the same shapes).
+  Shapes checkInputs(const artifact::EntryPoint &entry, const std::string &name,
+                     const std::vector<HostTensor> &inputs) const;
+  /// Evaluates `entry`'s sizes for inputs of `shapes`, checks them, grows the
+  /// arena if needed and records the schedule over new input and output
+  /// buffers.
+  std::unique_ptr<RecordedRun> record(const artifact::EntryPoint &entry,
+                                      const std::string &name,
+                                      const std::vector<HostTensor> &inputs,
+                                      Shapes shapes);
+
   Artifact loaded;
   std::unique_ptr<hal::Device> device;
   std::unique_ptr<hal::KernelLibrary> kernels;
@@ -79,6 +93,8 @@ private:
   // Kept between runs, at the largest size any run needed: first-touching
   // hundreds of MiB of fresh pages would cost a large part of a step.
   std::unique_ptr<hal::Buffer> arena;
+  // Declared last: its runs reference the buffers above and go first.
+  CommandCache commandCache;
 };
 
 /// Where a single-file checkpoint keeps each weight of `artifact`: the key

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/base/Error.h"
+#include "runtime/executor/CommandCache.h"
 #include "runtime/executor/Executable.h"
 #include "runtime/hal/cpu/CpuDevice.h"
 #include "runtime/hal/cpu/CpuKernelLibrary.h"
@@ -312,16 +313,20 @@ private:
 class RecordingDevice final : public hal::Device {
 public:
   std::string log;
+  int commandBuffersCreated = 0;
+  int submissions = 0;
   // Every buffer allocated, in order.
   std::vector<hal::Buffer *> buffers;
   std::string name() const override { return "recording cpu"; }
   fb::Target target() const override { return fb::Target::X86; }
   std::unique_ptr<hal::CommandBuffer> createCommandBuffer() override {
+    ++commandBuffersCreated;
     return std::make_unique<RecordingCommandBuffer>(cpu.createCommandBuffer(),
                                                     log);
   }
   void submitAndWait(hal::CommandBuffer &commands,
                      std::vector<double> *dispatchSeconds) override {
+    ++submissions;
     cpu.submitAndWait(static_cast<RecordingCommandBuffer &>(commands).wrapped(),
                       dispatchSeconds);
   }
@@ -433,6 +438,71 @@ TEST(Executable, WeightsAreBoundInTheirDeclaredElementType) {
             (std::vector<uint16_t>{0x3c00, 0x3800, 0x7bff, 0x3555}));
   EXPECT_EQ(bitsOf(*recording.buffers[1]),
             (std::vector<uint16_t>{0x3f80, 0x3f00, 0x4780, 0x3eab}));
+}
+
+HostTensor ramp(int64_t n, float first) {
+  HostTensor x;
+  x.shape = {n};
+  for (int64_t i = 0; i < n; ++i)
+    x.floats.push_back(first + static_cast<float>(i));
+  return x;
+}
+
+TEST(Executable, TheSameShapesReplayTheRecordedCommandBuffer) {
+  auto device = std::make_unique<RecordingDevice>();
+  RecordingDevice &recording = *device;
+  Executable executable(scalingEntryPoint({0}), std::move(device));
+  EXPECT_EQ(executable.run("f", {ramp(4, 1)})[0].floats,
+            (std::vector<float>{3, 6, 9, 12}));
+  // New values go into the buffers the recorded dispatch reads.
+  EXPECT_EQ(executable.run("f", {ramp(4, 5)})[0].floats,
+            (std::vector<float>{15, 18, 21, 24}));
+  EXPECT_EQ(executable.run("f", {ramp(4, 1)})[0].floats,
+            (std::vector<float>{3, 6, 9, 12}));
+  EXPECT_EQ(recording.commandBuffersCreated, 1);
+  EXPECT_EQ(recording.submissions, 3);
+  EXPECT_EQ(recording.log, "D");
+}
+
+TEST(Executable, OtherShapesAreRecordedAgainAndKeptBeside) {
+  auto device = std::make_unique<RecordingDevice>();
+  RecordingDevice &recording = *device;
+  Executable executable(scalingEntryPoint({0}), std::move(device));
+  executable.run("f", {ramp(4, 1)});
+  EXPECT_EQ(executable.run("f", {ramp(2, 1)})[0].floats,
+            (std::vector<float>{3, 6}));
+  EXPECT_EQ(recording.commandBuffersCreated, 2);
+  EXPECT_EQ(executable.run("f", {ramp(4, 2)})[0].floats,
+            (std::vector<float>{6, 9, 12, 15}));
+  EXPECT_EQ(recording.commandBuffersCreated, 2);
+}
+
+TEST(Executable, RebindingWeightsRecordsAgain) {
+  auto device = std::make_unique<RecordingDevice>();
+  RecordingDevice &recording = *device;
+  Executable executable(scalingEntryPoint({0}), std::move(device));
+  executable.run("f", {ramp(4, 1)});
+  executable.bindWeights([](const fb::Weight &, std::span<float>) {});
+  EXPECT_EQ(executable.run("f", {ramp(4, 1)})[0].floats,
+            (std::vector<float>{3, 6, 9, 12}));
+  EXPECT_EQ(recording.commandBuffersCreated, 2);
+}
+
+TEST(Executable, KeepsTheMostRecentlyUsedRunsOfAnEntryPoint) {
+  auto device = std::make_unique<RecordingDevice>();
+  RecordingDevice &recording = *device;
+  Executable executable(scalingEntryPoint({0}), std::move(device));
+  const int kept = static_cast<int>(CommandCache::kRunsPerEntryPoint);
+  for (int n = 1; n <= kept + 1; ++n)
+    executable.run("f", {ramp(n, 1)});
+  EXPECT_EQ(recording.commandBuffersCreated, kept + 1);
+  // The kept most recent sizes replay; the oldest was dropped.
+  for (int n = kept + 1; n > 1; --n)
+    executable.run("f", {ramp(n, 1)});
+  EXPECT_EQ(recording.commandBuffersCreated, kept + 1);
+  EXPECT_EQ(executable.run("f", {ramp(1, 1)})[0].floats,
+            (std::vector<float>{3}));
+  EXPECT_EQ(recording.commandBuffersCreated, kept + 2);
 }
 
 } // namespace
