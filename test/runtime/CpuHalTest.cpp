@@ -345,12 +345,13 @@ private:
   cpu::CpuDevice cpu{1};
 };
 
-// An entry point "f" over x [4]: a = 3x and b = 3x (independent), y = a + b
-// (reads both), then a = 3x again (overwrites what y's dispatch read).
-Artifact branchingEntryPoint() {
-  fb::ArtifactT artifact = kernelTable(fb::Target::X86);
+// An entry point `name` over x [4]: a = 3x and b = 3x (independent), y = a +
+// b (reads both), then a = 3x again (overwrites what y's dispatch read); it
+// plans an arena of `arenaBytes` (at least 32).
+std::unique_ptr<fb::EntryPointT> branchingEntry(std::string name,
+                                                int64_t arenaBytes) {
   auto entry = std::make_unique<fb::EntryPointT>();
-  entry->name = "f";
+  entry->name = std::move(name);
   for (auto *list : {&entry->inputs, &entry->outputs}) {
     auto spec = std::make_unique<fb::TensorSpecT>();
     spec->name = list == &entry->inputs ? "x" : "y";
@@ -361,7 +362,8 @@ Artifact branchingEntryPoint() {
   // 5: one workgroup.
   entry->exprs.push_back(std::make_unique<fb::ExprT>());
   entry->exprs[0]->op = fb::ExprOp::InputDim;
-  for (int64_t value : {3, 0, 16, 32, 1}) {
+  for (int64_t value :
+       {int64_t(3), int64_t(0), int64_t(16), arenaBytes, int64_t(1)}) {
     entry->exprs.push_back(std::make_unique<fb::ExprT>());
     entry->exprs.back()->value = value;
   }
@@ -392,7 +394,12 @@ Artifact branchingEntryPoint() {
   add->workgroup_count = {5, 5, 5};
   entry->dispatches.push_back(std::move(add));
   scaleXInto(2);
-  artifact.entry_points.push_back(std::move(entry));
+  return entry;
+}
+
+Artifact branchingEntryPoint() {
+  fb::ArtifactT artifact = kernelTable(fb::Target::X86);
+  artifact.entry_points.push_back(branchingEntry("f", 32));
   return pack(artifact);
 }
 
@@ -503,6 +510,25 @@ TEST(Executable, KeepsTheMostRecentlyUsedRunsOfAnEntryPoint) {
   EXPECT_EQ(executable.run("f", {ramp(1, 1)})[0].floats,
             (std::vector<float>{3}));
   EXPECT_EQ(recording.commandBuffersCreated, kept + 2);
+  // Recording it dropped the least recently used (n = kept + 1), not the
+  // least recently recorded (n = 2).
+  executable.run("f", {ramp(2, 1)});
+  EXPECT_EQ(recording.commandBuffersCreated, kept + 2);
+}
+
+TEST(Executable, GrowingTheArenaRecordsAgain) {
+  fb::ArtifactT artifact = kernelTable(fb::Target::X86);
+  artifact.entry_points.push_back(branchingEntry("small", 32));
+  artifact.entry_points.push_back(branchingEntry("large", 64));
+  auto device = std::make_unique<RecordingDevice>();
+  RecordingDevice &recording = *device;
+  Executable executable(pack(artifact), std::move(device));
+  executable.run("small", {ramp(4, 1)});
+  executable.run("large", {ramp(4, 1)});
+  // The recording of "small" references the arena that "large" replaced.
+  EXPECT_EQ(executable.run("small", {ramp(4, 1)})[0].floats,
+            (std::vector<float>{6, 12, 18, 24}));
+  EXPECT_EQ(recording.commandBuffersCreated, 3);
 }
 
 } // namespace
