@@ -2,7 +2,9 @@
 
 #include "compiler/interpreter/Interpreter.h"
 #include "compiler/dialect/AvilaOps.h"
+#include "compiler/dialect/SizeRules.h"
 #include "compiler/interpreter/Kernels.h"
+#include "compiler/interpreter/RuntimeSizes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/ADT/DenseMap.h"
@@ -70,6 +72,7 @@ private:
   llvm::Expected<Tensor> evaluateWeight(WeightOp op);
   llvm::Expected<Tensor> evaluateConstant(ConstantOp op);
   llvm::Error evaluateIndex(Operation *op);
+  llvm::Expected<std::vector<Shape>> resultShapes(Operation *op);
 
   const Tensor &tensor(Value value) const {
     return std::get<Tensor>(values.find(value)->second);
@@ -243,6 +246,29 @@ llvm::Expected<Tensor> Interpreter::evaluateConstant(ConstantOp op) {
   return Tensor::fromInts(*elementType, shape, std::move(data));
 }
 
+// The op's size rule over the shapes and indices it receives.
+llvm::Expected<std::vector<Shape>> Interpreter::resultShapes(Operation *op) {
+  auto shapeOf = [&](Value value) -> const Shape & {
+    return tensor(value).shape;
+  };
+  auto indexOf = [&](Value value) { return index(value); };
+  RuntimeSizes sizes(shapeOf, indexOf);
+  auto results = resultSizes(sizes, op);
+  assert(results && "every op the interpreter shapes has a size rule");
+  if (const auto &problem = sizes.error()) {
+    std::string operands;
+    for (Value operand : op->getOperands())
+      if (isa<RankedTensorType>(operand.getType()))
+        operands +=
+            (operands.empty() ? "" : ", ") + shapeString(tensor(operand).shape);
+    return fail("operands " + operands + ": " + *problem);
+  }
+  std::vector<Shape> shapes;
+  for (const auto &result : *results)
+    shapes.emplace_back(result.begin(), result.end());
+  return shapes;
+}
+
 llvm::Expected<std::vector<Tensor>> Interpreter::evaluate(Operation *op) {
   using Result = llvm::Expected<std::vector<Tensor>>;
   auto one = [](llvm::Expected<Tensor> value) -> Result {
@@ -255,6 +281,15 @@ llvm::Expected<std::vector<Tensor>> Interpreter::evaluate(Operation *op) {
   auto unaryOp = [&](UnaryKind kind) {
     return one(unary(kind, tensor(op->getOperand(0))));
   };
+  // Runs `kernel` on the op's one result shape by its rule.
+  auto shaped = [&](auto kernel) -> Result {
+    auto shapes = resultShapes(op);
+    if (!shapes)
+      return shapes.takeError();
+    return one(kernel(shapes->front()));
+  };
+  // Broadcasting keeps its own shapes: a dynamic size that is 1 at run time
+  // stretches (docs/dialect.md), which the rule does not express.
   auto binaryOp = [&](BinaryKind kind) {
     return one(
         binary(kind, tensor(op->getOperand(0)), tensor(op->getOperand(1))));
@@ -269,17 +304,23 @@ llvm::Expected<std::vector<Tensor>> Interpreter::evaluate(Operation *op) {
         ArrayRef<int64_t> padding = conv.getPadding();
         params.padding = {padding[0], padding[1], padding[2], padding[3]};
         params.groups = static_cast<int64_t>(conv.getGroups());
-        return one(conv2d(tensor(conv.getInput()), tensor(conv.getWeight()),
-                          optionalTensor(conv.getBias()), params));
+        return shaped([&](const Shape &shape) {
+          return conv2d(tensor(conv.getInput()), tensor(conv.getWeight()),
+                        optionalTensor(conv.getBias()), params, shape);
+        });
       })
       .Case([&](LinearOp linearOp) {
-        return one(linear(tensor(linearOp.getInput()),
-                          tensor(linearOp.getWeight()),
-                          optionalTensor(linearOp.getBias())));
+        return shaped([&](const Shape &shape) {
+          return linear(tensor(linearOp.getInput()),
+                        tensor(linearOp.getWeight()),
+                        optionalTensor(linearOp.getBias()), shape);
+        });
       })
       .Case([&](MatmulOp matmulOp) {
-        return one(
-            matmul(tensor(matmulOp.getLhs()), tensor(matmulOp.getRhs())));
+        return shaped([&](const Shape &shape) {
+          return matmul(tensor(matmulOp.getLhs()), tensor(matmulOp.getRhs()),
+                        shape);
+        });
       })
       .Case([&](AttentionOp attentionOp) {
         AttentionParams params;
@@ -287,10 +328,12 @@ llvm::Expected<std::vector<Tensor>> Interpreter::evaluate(Operation *op) {
         params.causal = attentionOp.getCausal();
         if (auto scale = attentionOp.getScale())
           params.scale = scale->convertToDouble();
-        return one(attention(tensor(attentionOp.getQuery()),
-                             tensor(attentionOp.getKey()),
-                             tensor(attentionOp.getValue()),
-                             optionalTensor(attentionOp.getMask()), params));
+        return shaped([&](const Shape &shape) {
+          return attention(
+              tensor(attentionOp.getQuery()), tensor(attentionOp.getKey()),
+              tensor(attentionOp.getValue()),
+              optionalTensor(attentionOp.getMask()), params, shape);
+        });
       })
       .Case([&](GroupNormOp norm) {
         return one(groupNorm(tensor(norm.getInput()), tensor(norm.getGamma()),
@@ -318,7 +361,9 @@ llvm::Expected<std::vector<Tensor>> Interpreter::evaluate(Operation *op) {
       .Case([&](SqrtOp) { return unaryOp(UnaryKind::Sqrt); })
       .Case([&](RsqrtOp) { return unaryOp(UnaryKind::Rsqrt); })
       .Case([&](GegluOp gegluOp) {
-        return one(geglu(tensor(gegluOp.getInput())));
+        return shaped([&](const Shape &shape) {
+          return geglu(tensor(gegluOp.getInput()), shape);
+        });
       })
       .Case([&](AddOp) { return binaryOp(BinaryKind::Add); })
       .Case([&](SubOp) { return binaryOp(BinaryKind::Sub); })
@@ -342,45 +387,54 @@ llvm::Expected<std::vector<Tensor>> Interpreter::evaluate(Operation *op) {
         SmallVector<const Tensor *> inputs;
         for (Value input : concatOp.getInputs())
           inputs.push_back(&tensor(input));
-        return one(concat(inputs, static_cast<int64_t>(concatOp.getAxis())));
+        return shaped([&](const Shape &shape) {
+          return concat(inputs, static_cast<int64_t>(concatOp.getAxis()),
+                        shape);
+        });
       })
       .Case([&](SliceOp sliceOp) {
-        return one(slice(tensor(sliceOp.getInput()),
-                         static_cast<int64_t>(sliceOp.getAxis()),
-                         static_cast<int64_t>(sliceOp.getStart()),
-                         static_cast<int64_t>(sliceOp.getEnd())));
+        return shaped([&](const Shape &shape) {
+          return slice(tensor(sliceOp.getInput()),
+                       static_cast<int64_t>(sliceOp.getAxis()),
+                       static_cast<int64_t>(sliceOp.getStart()),
+                       static_cast<int64_t>(sliceOp.getEnd()), shape);
+        });
       })
       .Case([&](SplitOp splitOp) -> Result {
+        auto shapes = resultShapes(splitOp);
+        if (!shapes)
+          return shapes.takeError();
         return split(tensor(splitOp.getInput()),
                      static_cast<int64_t>(splitOp.getAxis()),
-                     splitOp.getNumResults());
+                     splitOp.getNumResults(), shapes->front());
       })
       .Case([&](ReshapeOp reshapeOp) {
-        Shape shape;
-        auto dims = reshapeOp.getDims().begin();
-        for (int64_t size : reshapeOp.getType().getShape())
-          shape.push_back(ShapedType::isDynamic(size) ? index(*dims++) : size);
-        return one(reshape(tensor(reshapeOp.getInput()), shape));
+        return shaped([&](const Shape &shape) {
+          return reshape(tensor(reshapeOp.getInput()), shape);
+        });
       })
       .Case([&](TransposeOp transposeOp) {
-        return one(
-            transpose(tensor(transposeOp.getInput()), transposeOp.getPerm()));
+        return shaped([&](const Shape &shape) {
+          return transpose(tensor(transposeOp.getInput()),
+                           transposeOp.getPerm(), shape);
+        });
       })
       .Case([&](UpsampleNearestOp upsample) {
-        const Tensor &input = tensor(upsample.getInput());
-        if (upsample.getSize().empty())
-          return one(
-              upsampleNearest(input, 2 * input.shape[2], 2 * input.shape[3]));
-        return one(upsampleNearest(input, index(upsample.getSize()[0]),
-                                   index(upsample.getSize()[1])));
+        return shaped([&](const Shape &shape) {
+          return upsampleNearest(tensor(upsample.getInput()), shape);
+        });
       })
       .Case([&](AvgPool2DOp pool) {
-        return one(avgPool2d(tensor(pool.getInput()), pair(pool.getKernel()),
-                             pair(pool.getStride())));
+        return shaped([&](const Shape &shape) {
+          return avgPool2d(tensor(pool.getInput()), pair(pool.getKernel()),
+                           pair(pool.getStride()), shape);
+        });
       })
       .Case([&](GatherOp gatherOp) {
-        return one(
-            gather(tensor(gatherOp.getTable()), tensor(gatherOp.getIds())));
+        return shaped([&](const Shape &shape) {
+          return gather(tensor(gatherOp.getTable()), tensor(gatherOp.getIds()),
+                        shape);
+        });
       })
       .Case([&](TimestepEmbeddingOp embedding) {
         TimestepEmbeddingParams params;

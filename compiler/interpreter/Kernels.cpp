@@ -73,7 +73,8 @@ AxisView viewAround(const Shape &shape, int64_t axis) {
 } // namespace
 
 llvm::Expected<Tensor> conv2d(const Tensor &input, const Tensor &weight,
-                              const Tensor *bias, const Conv2DParams &params) {
+                              const Tensor *bias, const Conv2DParams &params,
+                              const Shape &shape) {
   if (auto error = checkRank(input, 4, "conv2d input"))
     return std::move(error);
   if (auto error = checkRank(weight, 4, "conv2d weight"))
@@ -94,13 +95,12 @@ llvm::Expected<Tensor> conv2d(const Tensor &input, const Tensor &weight,
     return fail("conv2d padded input " + llvm::Twine(paddedH) + "x" +
                 llvm::Twine(paddedW) + " is smaller than the kernel " +
                 llvm::Twine(kh) + "x" + llvm::Twine(kw));
-  const int64_t outH = (paddedH - kh) / params.stride[0] + 1;
-  const int64_t outW = (paddedW - kw) / params.stride[1] + 1;
+  const int64_t outH = shape[2], outW = shape[3];
   const int64_t outPerGroup = outChannels / groups;
 
   // One output row at a time, on every core; each output element still
   // sums its terms in the order c, ky, kx, in double.
-  Tensor out = floatTensor({batch, outChannels, outH, outW});
+  Tensor out = floatTensor(shape);
   llvm::parallelFor(0, batch * outChannels * outH, [&](size_t row) {
     const int64_t y = row % outH, o = row / outH % outChannels,
                   n = row / outH / outChannels;
@@ -135,7 +135,7 @@ llvm::Expected<Tensor> conv2d(const Tensor &input, const Tensor &weight,
 }
 
 llvm::Expected<Tensor> linear(const Tensor &input, const Tensor &weight,
-                              const Tensor *bias) {
+                              const Tensor *bias, const Shape &shape) {
   if (auto error = checkRank(weight, 2, "linear weight"))
     return std::move(error);
   const int64_t outFeatures = weight.shape[0], inFeatures = weight.shape[1];
@@ -146,8 +146,6 @@ llvm::Expected<Tensor> linear(const Tensor &input, const Tensor &weight,
     return std::move(error);
   if (auto error = checkVector(bias, outFeatures, "linear bias size"))
     return std::move(error);
-  Shape shape = input.shape;
-  shape.back() = outFeatures;
   Tensor out = floatTensor(shape);
   const int64_t rows = input.numElements() / std::max<int64_t>(inFeatures, 1);
   for (int64_t r = 0; r < rows; ++r)
@@ -161,23 +159,11 @@ llvm::Expected<Tensor> linear(const Tensor &input, const Tensor &weight,
   return out;
 }
 
-llvm::Expected<Tensor> matmul(const Tensor &lhs, const Tensor &rhs) {
+Tensor matmul(const Tensor &lhs, const Tensor &rhs, const Shape &shape) {
   const int64_t rank = lhs.rank();
-  if (rank < 2 || rhs.rank() != rank)
-    return fail("matmul operands must have equal rank >= 2, got " +
-                shapeString(lhs.shape) + " and " + shapeString(rhs.shape));
-  for (int64_t i = 0; i < rank - 2; ++i)
-    if (auto error =
-            checkSize(rhs.shape[i], lhs.shape[i], "matmul rhs batch dimension"))
-      return std::move(error);
-  const int64_t m = lhs.shape[rank - 2], k = lhs.shape[rank - 1];
-  const int64_t n = rhs.shape[rank - 1];
-  if (auto error = checkSize(rhs.shape[rank - 2], k, "matmul rhs rows"))
-    return std::move(error);
-  Shape shape(lhs.shape.begin(), lhs.shape.end() - 2);
-  const int64_t batch = numElements(shape);
-  shape.push_back(m);
-  shape.push_back(n);
+  const int64_t m = shape[rank - 2], k = lhs.shape[rank - 1];
+  const int64_t n = shape[rank - 1];
+  const int64_t batch = numElements(Shape(shape.begin(), shape.end() - 2));
   Tensor out = floatTensor(shape);
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t i = 0; i < m; ++i)
@@ -193,7 +179,8 @@ llvm::Expected<Tensor> matmul(const Tensor &lhs, const Tensor &rhs) {
 
 llvm::Expected<Tensor> attention(const Tensor &query, const Tensor &key,
                                  const Tensor &value, const Tensor *mask,
-                                 const AttentionParams &params) {
+                                 const AttentionParams &params,
+                                 const Shape &shape) {
   for (auto [tensor, what] : {std::pair{&query, "attention query"},
                               {&key, "attention key"},
                               {&value, "attention value"}})
@@ -202,33 +189,16 @@ llvm::Expected<Tensor> attention(const Tensor &query, const Tensor &key,
   const int64_t batch = query.shape[0], queryLen = query.shape[1];
   const int64_t embed = query.shape[2], keyLen = key.shape[1];
   const int64_t valueEmbed = value.shape[2], heads = params.numHeads;
-  if (auto error = checkSize(key.shape[0], batch, "attention key batch"))
-    return std::move(error);
-  if (auto error = checkSize(value.shape[0], batch, "attention value batch"))
-    return std::move(error);
   if (auto error = checkSize(key.shape[2], embed, "attention key embedding"))
-    return std::move(error);
-  if (auto error = checkSize(value.shape[1], keyLen, "attention value length"))
     return std::move(error);
   if (embed % heads != 0 || valueEmbed % heads != 0)
     return fail("attention embedding sizes must be divisible by num_heads");
-  if (mask) {
-    const int64_t r = mask->rank();
-    if (r != 2 && r != 3)
-      return fail("attention mask must have rank 2 or 3");
-    if ((r == 3 && mask->shape[0] != batch) || mask->shape[r - 2] != queryLen ||
-        mask->shape[r - 1] != keyLen)
-      return fail("attention mask shape " + shapeString(mask->shape) +
-                  " does not match [B, Lq, Lk] = [" + llvm::Twine(batch) +
-                  ", " + llvm::Twine(queryLen) + ", " + llvm::Twine(keyLen) +
-                  "]");
-  }
   const int64_t headDim = embed / heads, valueHeadDim = valueEmbed / heads;
   const double scale =
       params.scale.value_or(1.0 / std::sqrt(static_cast<double>(headDim)));
 
   // One query row at a time, on every core.
-  Tensor out = floatTensor({batch, queryLen, valueEmbed});
+  Tensor out = floatTensor(shape);
   llvm::parallelFor(0, batch * heads * queryLen, [&](size_t row) {
     const int64_t i = row % queryLen, h = row / queryLen % heads,
                   b = row / queryLen / heads;
@@ -397,13 +367,11 @@ Tensor unary(UnaryKind kind, const Tensor &input) {
   return out;
 }
 
-llvm::Expected<Tensor> geglu(const Tensor &input) {
-  if (input.rank() < 1 || input.shape.back() % 2 != 0)
+llvm::Expected<Tensor> geglu(const Tensor &input, const Shape &shape) {
+  if (input.shape.back() % 2 != 0)
     return fail("geglu needs an even last dimension, got " +
                 shapeString(input.shape));
-  const int64_t half = input.shape.back() / 2;
-  Shape shape = input.shape;
-  shape.back() = half;
+  const int64_t half = shape.back();
   Tensor out = floatTensor(shape);
   const int64_t rows = out.numElements() / std::max<int64_t>(half, 1);
   for (int64_t r = 0; r < rows; ++r)
@@ -477,18 +445,8 @@ Tensor clamp(const Tensor &input, double min, double max) {
   return out;
 }
 
-llvm::Expected<Tensor> concat(llvm::ArrayRef<const Tensor *> inputs,
-                              int64_t axis) {
-  Shape shape = inputs.front()->shape;
-  shape[axis] = 0;
-  for (const Tensor *input : inputs) {
-    for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d)
-      if (d != axis && input->shape[d] != shape[d])
-        return fail("concat inputs " + shapeString(inputs.front()->shape) +
-                    " and " + shapeString(input->shape) +
-                    " differ outside the concatenated axis");
-    shape[axis] += input->shape[axis];
-  }
+Tensor concat(llvm::ArrayRef<const Tensor *> inputs, int64_t axis,
+              const Shape &shape) {
   Tensor out = floatTensor(shape);
   const AxisView outView = viewAround(shape, axis);
   int64_t offset = 0;
@@ -504,13 +462,11 @@ llvm::Expected<Tensor> concat(llvm::ArrayRef<const Tensor *> inputs,
 }
 
 llvm::Expected<Tensor> slice(const Tensor &input, int64_t axis, int64_t start,
-                             int64_t end) {
+                             int64_t end, const Shape &shape) {
   const AxisView view = viewAround(input.shape, axis);
   if (end > view.size)
     return fail("slice end " + llvm::Twine(end) + " exceeds dimension size " +
                 llvm::Twine(view.size));
-  Shape shape = input.shape;
-  shape[axis] = end - start;
   Tensor out = floatTensor(shape);
   const int64_t chunk = (end - start) * view.inner;
   for (int64_t o = 0; o < view.outer; ++o)
@@ -520,15 +476,16 @@ llvm::Expected<Tensor> slice(const Tensor &input, int64_t axis, int64_t start,
 }
 
 llvm::Expected<std::vector<Tensor>> split(const Tensor &input, int64_t axis,
-                                          int64_t parts) {
+                                          int64_t parts,
+                                          const Shape &partShape) {
   const int64_t size = input.shape[axis];
   if (size % parts != 0)
     return fail("split of dimension size " + llvm::Twine(size) + " into " +
                 llvm::Twine(parts) + " equal parts");
   std::vector<Tensor> results;
-  const int64_t part = size / parts;
+  const int64_t part = partShape[axis];
   for (int64_t p = 0; p < parts; ++p) {
-    auto piece = slice(input, axis, p * part, (p + 1) * part);
+    auto piece = slice(input, axis, p * part, (p + 1) * part, partShape);
     if (!piece)
       return piece.takeError();
     results.push_back(std::move(*piece));
@@ -548,14 +505,13 @@ llvm::Expected<Tensor> reshape(const Tensor &input, const Shape &shape) {
   return out;
 }
 
-Tensor transpose(const Tensor &input, llvm::ArrayRef<int64_t> perm) {
+Tensor transpose(const Tensor &input, llvm::ArrayRef<int64_t> perm,
+                 const Shape &shape) {
   const int64_t rank = input.rank();
-  Shape shape(rank), strides(rank);
+  Shape strides(rank);
   const Shape inputStrides = stridesOf(input.shape);
-  for (int64_t i = 0; i < rank; ++i) {
-    shape[i] = input.shape[perm[i]];
+  for (int64_t i = 0; i < rank; ++i)
     strides[i] = inputStrides[perm[i]];
-  }
   Tensor out = input;
   out.shape = shape;
   Shape index(rank, 0);
@@ -573,8 +529,9 @@ Tensor transpose(const Tensor &input, llvm::ArrayRef<int64_t> perm) {
   return out;
 }
 
-llvm::Expected<Tensor> upsampleNearest(const Tensor &input, int64_t height,
-                                       int64_t width) {
+llvm::Expected<Tensor> upsampleNearest(const Tensor &input,
+                                       const Shape &shape) {
+  const int64_t height = shape[2], width = shape[3];
   if (height <= 0 || width <= 0 || height > kMaxExtent || width > kMaxExtent)
     return fail("upsample_nearest size " + llvm::Twine(height) + "x" +
                 llvm::Twine(width) + " must be positive and at most " +
@@ -589,7 +546,7 @@ llvm::Expected<Tensor> upsampleNearest(const Tensor &input, int64_t height,
         static_cast<int64_t>(std::floor(static_cast<float>(dst) * scale)),
         in - 1);
   };
-  Tensor out = floatTensor({batch, channels, height, width});
+  Tensor out = floatTensor(shape);
   for (int64_t nc = 0; nc < batch * channels; ++nc)
     for (int64_t y = 0; y < height; ++y)
       for (int64_t x = 0; x < width; ++x)
@@ -601,15 +558,15 @@ llvm::Expected<Tensor> upsampleNearest(const Tensor &input, int64_t height,
 
 llvm::Expected<Tensor> avgPool2d(const Tensor &input,
                                  std::array<int64_t, 2> kernel,
-                                 std::array<int64_t, 2> stride) {
+                                 std::array<int64_t, 2> stride,
+                                 const Shape &shape) {
   const int64_t batch = input.shape[0], channels = input.shape[1];
   const int64_t inH = input.shape[2], inW = input.shape[3];
   if (inH < kernel[0] || inW < kernel[1])
     return fail("avg_pool2d input " + shapeString(input.shape) +
                 " is smaller than the kernel");
-  const int64_t outH = (inH - kernel[0]) / stride[0] + 1;
-  const int64_t outW = (inW - kernel[1]) / stride[1] + 1;
-  Tensor out = floatTensor({batch, channels, outH, outW});
+  const int64_t outH = shape[2], outW = shape[3];
+  Tensor out = floatTensor(shape);
   for (int64_t nc = 0; nc < batch * channels; ++nc)
     for (int64_t y = 0; y < outH; ++y)
       for (int64_t x = 0; x < outW; ++x) {
@@ -624,11 +581,10 @@ llvm::Expected<Tensor> avgPool2d(const Tensor &input,
   return out;
 }
 
-llvm::Expected<Tensor> gather(const Tensor &table, const Tensor &ids) {
+llvm::Expected<Tensor> gather(const Tensor &table, const Tensor &ids,
+                              const Shape &shape) {
   const int64_t rows = table.shape[0];
   const int64_t rowSize = table.numElements() / std::max<int64_t>(rows, 1);
-  Shape shape = ids.shape;
-  shape.insert(shape.end(), table.shape.begin() + 1, table.shape.end());
   Tensor out = floatTensor(shape);
   for (int64_t i = 0; i < ids.numElements(); ++i) {
     const int64_t id = ids.ints[i];

@@ -2,8 +2,10 @@
 //-*-===//
 //
 // The plainest loops that are obviously right: the oracle that every compiled
-// kernel is checked against. Reductions accumulate in double. Each kernel
-// checks the shapes it is given (dynamic dims meet here for the first time)
+// kernel is checked against. Reductions accumulate in double. A kernel that
+// changes shape takes its result shape from the op's size rule
+// (RuntimeSizes.h, which also checks the sizes the rule requires to agree);
+// each kernel checks what the rule does not (channels, bounds, divisibility)
 // and returns an error rather than reading out of bounds. Results are float
 // tensors; the interpreter rounds them to the op's declared element type.
 // docs/dialect.md specifies every op.
@@ -57,13 +59,15 @@ enum class UnaryKind {
 enum class BinaryKind { Add, Sub, Mul, Div };
 
 llvm::Expected<Tensor> conv2d(const Tensor &input, const Tensor &weight,
-                              const Tensor *bias, const Conv2DParams &params);
+                              const Tensor *bias, const Conv2DParams &params,
+                              const Shape &shape);
 llvm::Expected<Tensor> linear(const Tensor &input, const Tensor &weight,
-                              const Tensor *bias);
-llvm::Expected<Tensor> matmul(const Tensor &lhs, const Tensor &rhs);
+                              const Tensor *bias, const Shape &shape);
+Tensor matmul(const Tensor &lhs, const Tensor &rhs, const Shape &shape);
 llvm::Expected<Tensor> attention(const Tensor &query, const Tensor &key,
                                  const Tensor &value, const Tensor *mask,
-                                 const AttentionParams &params);
+                                 const AttentionParams &params,
+                                 const Shape &shape);
 
 llvm::Expected<Tensor> groupNorm(const Tensor &input, const Tensor &gamma,
                                  const Tensor &beta, int64_t numGroups,
@@ -72,7 +76,7 @@ llvm::Expected<Tensor> layerNorm(const Tensor &input, const Tensor &gamma,
                                  const Tensor &beta, double epsilon);
 Tensor softmax(const Tensor &input, int64_t axis);
 Tensor unary(UnaryKind kind, const Tensor &input);
-llvm::Expected<Tensor> geglu(const Tensor &input);
+llvm::Expected<Tensor> geglu(const Tensor &input, const Shape &shape);
 
 llvm::Expected<Tensor> binary(BinaryKind kind, const Tensor &lhs,
                               const Tensor &rhs);
@@ -80,20 +84,23 @@ llvm::Expected<Tensor> binary(BinaryKind kind, const Tensor &lhs,
 Tensor affineScalar(const Tensor &input, double multiplier, double addend);
 Tensor clamp(const Tensor &input, double min, double max);
 
-llvm::Expected<Tensor> concat(llvm::ArrayRef<const Tensor *> inputs,
-                              int64_t axis);
+Tensor concat(llvm::ArrayRef<const Tensor *> inputs, int64_t axis,
+              const Shape &shape);
 llvm::Expected<Tensor> slice(const Tensor &input, int64_t axis, int64_t start,
-                             int64_t end);
-llvm::Expected<std::vector<Tensor>> split(const Tensor &input, int64_t axis,
-                                          int64_t parts);
+                             int64_t end, const Shape &shape);
+/// `partShape` is the shape of each of the `parts` results.
+llvm::Expected<std::vector<Tensor>>
+split(const Tensor &input, int64_t axis, int64_t parts, const Shape &partShape);
 llvm::Expected<Tensor> reshape(const Tensor &input, const Shape &shape);
-Tensor transpose(const Tensor &input, llvm::ArrayRef<int64_t> perm);
-llvm::Expected<Tensor> upsampleNearest(const Tensor &input, int64_t height,
-                                       int64_t width);
+Tensor transpose(const Tensor &input, llvm::ArrayRef<int64_t> perm,
+                 const Shape &shape);
+llvm::Expected<Tensor> upsampleNearest(const Tensor &input, const Shape &shape);
 llvm::Expected<Tensor> avgPool2d(const Tensor &input,
                                  std::array<int64_t, 2> kernel,
-                                 std::array<int64_t, 2> stride);
-llvm::Expected<Tensor> gather(const Tensor &table, const Tensor &ids);
+                                 std::array<int64_t, 2> stride,
+                                 const Shape &shape);
+llvm::Expected<Tensor> gather(const Tensor &table, const Tensor &ids,
+                              const Shape &shape);
 Tensor timestepEmbedding(const Tensor &timesteps,
                          const TimestepEmbeddingParams &params);
 

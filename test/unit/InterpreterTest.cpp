@@ -80,5 +80,20 @@ TEST(Interpreter, NamesTheOpAndLocationOfARunTimeError) {
       << message;
 }
 
+// Sizes the op's rule requires to agree are checked on the run-time shapes,
+// and the error names the operands' shapes and the sizes.
+TEST(Interpreter, ChecksTheSizeRuleOnRunTimeShapes) {
+  Graph graph(R"mlir(
+    func.func @f(%a: tensor<2x?xf32>, %b: tensor<?x2xf32>) -> tensor<2x2xf32> {
+      %0 = avila.matmul %a, %b : (tensor<2x?xf32>, tensor<?x2xf32>) -> tensor<2x2xf32>
+      return %0 : tensor<2x2xf32>
+    })mlir");
+  std::string message = graph.runError(
+      "f", {f32({2, 3}, {1, 2, 3, 4, 5, 6}), f32({2, 2}, {1, 2, 3, 4})});
+  EXPECT_NE(message.find("operands 2x3, 2x2: sizes 3 and 2 must agree"),
+            std::string::npos)
+      << message;
+}
+
 } // namespace
 } // namespace avila::test

@@ -1,10 +1,11 @@
 //===- SizeRulesTest.cpp - One size rule, the same sizes in every domain --===//
 //
 // Each op kind is built on random shapes and its result sizes are taken in
-// the three domains of SizeRules.h: type inference on static shapes, the
+// the domains of SizeRules.h: type inference on static shapes, the
 // artifact's size expressions over dynamic inputs (evaluated with the real
-// sizes), and the lowering's index values on dynamic tensors folded back to
-// constants by canonicalization. All three must agree.
+// sizes), the lowering's index values on dynamic tensors folded back to
+// constants by canonicalization, and the interpreter's results (the rule in
+// its run-time domain). All must agree.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +14,7 @@
 #include "compiler/dialect/AvilaDialect.h"
 #include "compiler/dialect/AvilaOps.h"
 #include "compiler/dialect/MixedSizes.h"
+#include "compiler/interpreter/Interpreter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -419,6 +421,22 @@ protected:
       EXPECT_EQ(evaluate(exprs, a, instance.operands),
                 evaluate(exprs, b, instance.operands))
           << "a size equality the runtime would check";
+
+    // The interpreter on the dynamic function, given tensors of the real
+    // sizes.
+    std::vector<interp::Tensor> arguments;
+    for (auto [i, shape] : llvm::enumerate(instance.operands)) {
+      auto element = interp::toElementType(elementType(instance, i));
+      ASSERT_TRUE(static_cast<bool>(element));
+      arguments.push_back(interp::Tensor::zeros(
+          *element, interp::Shape(shape.begin(), shape.end())));
+    }
+    auto interpreted = interp::interpret(f, arguments, {});
+    ASSERT_TRUE(static_cast<bool>(interpreted))
+        << llvm::toString(interpreted.takeError());
+    for (auto [shape, tensor] : llvm::zip_equal(expected, *interpreted))
+      EXPECT_EQ(shape, Shape(tensor.shape.begin(), tensor.shape.end()))
+          << "interpreter";
 
     // The lowering's index values on dynamic tensors of the real sizes,
     // folded to constants.
