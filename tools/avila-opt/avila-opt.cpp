@@ -1,6 +1,7 @@
 //===- avila-opt.cpp - Run avila and upstream passes on .mlir text --------===//
 
 #include "compiler/dialect/AvilaDialect.h"
+#include "compiler/targets/spirv/SpirvPasses.h"
 #include "compiler/targets/x86/X86Passes.h"
 #include "compiler/transforms/DestinationStyleBufferization.h"
 #include "compiler/transforms/Passes.h"
@@ -14,6 +15,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   avila::registerAvilaPasses();
+  avila::spirv::registerSpirvPasses();
   avila::x86::registerX86Passes();
 
   mlir::DialectRegistry registry;
