@@ -16,12 +16,14 @@
 #include "compiler/phases/Phases.h"
 #include "runtime/artifact/artifact_generated.h"
 
+#include "mlir/IR/AffineMap.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "llvm/Support/Error.h"
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,15 +37,59 @@ struct TargetKernel {
   std::string entryPoint;
   /// Invocations per workgroup along x, y and z.
   std::array<uint32_t, 3> workgroupSize = {1, 1, 1};
+  /// Where the kernel's own module lies in the code (SPIR-V); both 0 where
+  /// the code is one unit (x86).
+  uint64_t codeOffset = 0, codeSize = 0;
+};
+
+/// How a dispatch runs where one kernel function becomes several launches
+/// (a GPU runs a function's loops one launch each, with scratch buffers
+/// between them). Every size is an affine map over the symbols `sources`
+/// names, which the artifact builder evaluates per dispatch.
+struct LaunchPlan {
+  /// Symbol i: dimension `axis` of the dispatch function's argument
+  /// `argument`, or that scalar argument itself where `axis` is kScalar.
+  struct Source {
+    int64_t argument;
+    int64_t axis;
+  };
+  static constexpr int64_t kScalar = -1;
+  std::vector<Source> sources;
+  /// Buffers the plan's launches share, alive for the dispatch.
+  struct Scratch {
+    mlir::Type elementType;
+    mlir::AffineMap sizes;
+  };
+  std::vector<Scratch> scratch;
+  struct Launch {
+    /// A TargetKernel's name.
+    std::string kernel;
+    /// Per binding: an argument of the dispatch function (>= 0), or scratch
+    /// buffer i as -1 - i; and what the kernel does with it.
+    std::vector<int64_t> buffers;
+    std::vector<artifact::BindingAccess> accesses;
+    /// One result per push constant, and three: the workgroup counts.
+    mlir::AffineMap pushConstants;
+    mlir::AffineMap workgroupCount;
+  };
+  std::vector<Launch> launches;
+
+  static int64_t scratchBuffer(size_t index) {
+    return -1 - static_cast<int64_t>(index);
+  }
 };
 
 /// The serialized kernels of one artifact.
 struct TargetCode {
-  /// The artifact's `code` (x86: an ELF shared object).
+  /// The artifact's `code` (x86: an ELF shared object; SPIR-V: one module
+  /// per kernel, one after the other).
   std::vector<uint8_t> code;
   /// Every kernel `code` defines (the artifact's kernel table must name
   /// only these).
   std::vector<TargetKernel> kernels;
+  /// Per dispatch function that does not run as the one kernel of its name
+  /// with its own arguments: how it runs.
+  std::map<std::string, LaunchPlan> launchPlans;
 };
 
 class TargetBackend {

@@ -132,9 +132,20 @@ public:
     return AffineMap::get(rank, 0, exprs, b.getContext());
   }
 
-  // Reshape with sizes given per dimension.
+  // Reshape with sizes given per dimension: as an expansion or a collapse
+  // of dimension groups where it is one (views every target addresses with
+  // strides), else through a shape tensor.
   Value reshape(Value input, RankedTensorType resultType,
                 ArrayRef<OpFoldResult> sizes) {
+    auto inputType = cast<RankedTensorType>(input.getType());
+    if (auto groups =
+            getReassociationIndicesForReshape(inputType, resultType)) {
+      if (resultType.getRank() > inputType.getRank())
+        return tensor::ExpandShapeOp::create(b, loc, resultType, input,
+                                             *groups, sizes);
+      return tensor::CollapseShapeOp::create(b, loc, resultType, input,
+                                             *groups);
+    }
     SmallVector<Value> values;
     for (OpFoldResult size : sizes)
       values.push_back(getValueOrCreateConstantIndexOp(b, loc, size));

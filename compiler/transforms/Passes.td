@@ -91,4 +91,15 @@ def FormContractions
   let dependentDialects = ["::avila::AvilaDialect"];
 }
 
+def CopiesToLinalg : Pass<"avila-copies-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Replace memref.copy with linalg.copy";
+  let description = [{
+    Runs after bufferization. A `memref.copy` between strided buffers lowers
+    to a call into MLIR's C runner library on the CPU, which the runtime does
+    not have, and to nothing at all on a GPU; as `linalg.copy` it becomes
+    the loops every target lowers.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // AVILA_TRANSFORMS_PASSES_TD

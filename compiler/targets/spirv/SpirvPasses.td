@@ -19,4 +19,105 @@ def ContractionsToLinalg
                            "::mlir::linalg::LinalgDialect"];
 }
 
+def LinearizeBuffers : Pass<"avila-linearize-buffers", "::mlir::ModuleOp"> {
+  let summary = "Address every buffer a kernel's loops load or store as a "
+                "one-dimensional root buffer";
+  let description = [{
+    In each kernel (function marked `avila.dispatch`) whose linalg ops are
+    loops: every `memref.load`/`memref.store` inside a loop through a view
+    (`subview`, `expand_shape`, `collapse_shape`, `reshape`, `cast`) of a
+    root buffer (an argument or a `memref.alloc`) becomes an access of the
+    root's one-dimensional `memref.reinterpret_cast` at the linear index
+    offset + Σ index·stride, offsets and strides computed once on the host
+    side from the sizes. A `memref.dim` of a view becomes the size the view
+    was made with (a reshape's: the value stored into its shape buffer,
+    which is erased with the reshape), so that sizes are only ever asked of
+    root buffers;
+    deallocations are dropped (the runtime owns scratch memory). Private
+    `memref.alloca` arrays are left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def MapLoopsToWorkgroups
+    : Pass<"avila-map-loops-to-workgroups", "::mlir::ModuleOp"> {
+  let summary = "Run each top-level scf.parallel of a kernel as a gpu.launch, "
+                "one invocation per iteration";
+  let description = [{
+    In each kernel (function marked `avila.dispatch`), a top-level
+    `scf.parallel` (lower bounds 0, steps 1) of N iterations becomes a
+    `gpu.launch` of `workgroup-size` invocations per workgroup and
+    ceil(N / workgroup-size) workgroups, laid out as x · y with x at most
+    65535 (Vulkan's guaranteed limit per axis): invocation
+    (y · x_count + x) · size + thread runs the iteration of that linear
+    index, if it is below N, its loop indices recovered row-major. Any other
+    top-level op with effects on memory than allocations is refused.
+  }];
+  let options = [Option<"workgroupSize", "workgroup-size", "int64_t",
+                        /*default=*/"64", "Invocations per workgroup">];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def DescribeLaunches : Pass<"avila-describe-launches", "::mlir::ModuleOp"> {
+  let summary = "Replace each kernel's host side with its launch plan and "
+                "give its GPU functions the Vulkan interface";
+  let description = [{
+    Runs after `gpu-kernel-outlining`. For each kernel function (marked
+    `avila.dispatch`), its `gpu.launch_func` ops, scratch allocations and
+    size computations become the attribute `avila.launch_plan`
+    (compiler/targets/spirv/LaunchPlan.h): every size an affine map over
+    the kernel's argument sizes, every launch buffer an argument or a
+    scratch buffer, read-only buffers first. The host body is emptied. Each
+    launched `gpu.func` gets `spirv.entry_point_abi` with its workgroup size,
+    its buffers `spirv.interface_var_abi` at set 0 in binding order, and its
+    scalar arguments replaced by 32-bit loads from one push-constant
+    `memref<N x i32>` argument.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::spirv::SPIRVDialect"];
+}
+
+def SetTargetEnvironment
+    : Pass<"avila-set-target-environment", "::mlir::ModuleOp"> {
+  let summary = "Give the kernels the SPIR-V version, capabilities and "
+                "extensions of a device profile";
+  let description = [{
+    Sets `spirv.target_env` on the module, which `convert-gpu-to-spirv` and
+    `spirv-update-vce` read. Profile `portable`: SPIR-V 1.3, `Shader`
+    only, storage buffers through `SPV_KHR_storage_buffer_storage_class`:
+    what every Vulkan 1.3 device runs, lavapipe included.
+  }];
+  let options = [Option<"profile", "profile", "std::string",
+                        /*default=*/"\"portable\"", "The device profile">];
+  let dependentDialects = ["::mlir::spirv::SPIRVDialect"];
+}
+
+def ApproximateErf : Pass<"avila-approximate-erf", "::mlir::ModuleOp"> {
+  let summary = "Replace math.erf with MLIR's polynomial approximation";
+  let description = [{
+    SPIR-V's GLSL instructions have no erf (GELU needs it); the rational
+    approximation of `math.erf` in MLIR's math transforms is accurate to a
+    few f32 ulps over the whole line, well within the networks' tolerance.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
+def UnbindPushConstants
+    : Pass<"avila-unbind-push-constants", "::mlir::spirv::ModuleOp"> {
+  let summary = "Drop the descriptor set and binding of push-constant "
+                "variables";
+  let description = [{
+    `spirv-lower-abi-attrs` decorates every interface variable with the
+    descriptor set and binding its ABI attribute names; Vulkan forbids both
+    on a `PushConstant` variable, whose block the pipeline layout's push
+    constant range describes instead.
+  }];
+}
+
 #endif // AVILA_TARGETS_SPIRV_PASSES_TD

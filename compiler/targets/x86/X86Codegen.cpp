@@ -319,7 +319,7 @@ compileToSharedObject(ModuleOp module, const Options &options,
   auto library = linkShared(llvm::StringRef(object.data(), object.size()));
   if (!library)
     return library.takeError();
-  TargetCode code{std::move(*library), {}};
+  TargetCode code{std::move(*library), {}, {}};
   for (const std::string &name : kernels)
     code.kernels.push_back({name, cpu::kKernelSymbolPrefix + name});
   return code;

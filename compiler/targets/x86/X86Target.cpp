@@ -2,6 +2,7 @@
 
 #include "compiler/targets/x86/X86Target.h"
 #include "compiler/targets/x86/X86Passes.h"
+#include "compiler/transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -15,26 +16,10 @@ namespace avila::x86 {
 
 namespace {
 
-// memref.copy between strided buffers lowers to a call into MLIR's C runner
-// library, which the runtime does not have; as linalg.copy it becomes loops.
-struct CopiesToLinalg
-    : public PassWrapper<CopiesToLinalg, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CopiesToLinalg)
-  StringRef getArgument() const override { return "avila-copies-to-linalg"; }
-  void runOnOperation() override {
-    getOperation().walk([](memref::CopyOp copy) {
-      OpBuilder builder(copy);
-      linalg::CopyOp::create(builder, copy.getLoc(), copy.getSource(),
-                             copy.getTarget());
-      copy.erase();
-    });
-  }
-};
-
 void addUkernels(OpPassManager &passes) {
   passes.addPass(createContractionsToUkernels());
   passes.addPass(createFusedAttentionToUkernel());
-  passes.addPass(std::make_unique<CopiesToLinalg>());
+  passes.addPass(createCopiesToLinalg());
 }
 
 void addLLVM(OpPassManager &passes) {

@@ -1,0 +1,37 @@
+//===- SetTargetEnvironment.cpp - The SPIR-V environment of a profile -----===//
+
+#include "compiler/targets/spirv/SpirvPasses.h"
+
+#include "mlir/Dialect/SPIRV/IR/TargetAndABI.h"
+
+namespace avila::spirv {
+#define GEN_PASS_DEF_SETTARGETENVIRONMENT
+#include "compiler/targets/spirv/SpirvPasses.h.inc"
+} // namespace avila::spirv
+
+using namespace mlir;
+
+namespace {
+
+struct SetTargetEnvironment
+    : avila::spirv::impl::SetTargetEnvironmentBase<SetTargetEnvironment> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (profile != "portable") {
+      getOperation().emitError("no SPIR-V device profile named '")
+          << profile << "'";
+      return signalPassFailure();
+    }
+    MLIRContext *context = &getContext();
+    auto triple = ::mlir::spirv::VerCapExtAttr::get(
+        ::mlir::spirv::Version::V_1_3, {::mlir::spirv::Capability::Shader},
+        {::mlir::spirv::Extension::SPV_KHR_storage_buffer_storage_class},
+        context);
+    getOperation()->setAttr(
+        ::mlir::spirv::getTargetEnvAttrName(),
+        ::mlir::spirv::TargetEnvAttr::get(
+            triple, ::mlir::spirv::getDefaultResourceLimits(context)));
+  }
+};
+
+} // namespace
