@@ -16,3 +16,11 @@ config.environment["PATH"] = os.pathsep.join(
 config.substitutions.append(("%avila_src", config.avila_source_dir))
 # Golden models and real inputs (../shared), read in place.
 config.substitutions.append(("%shared", config.avila_shared_dir))
+# MLIR's runtime support library, for tests that run lowered code with
+# mlir-runner.
+config.substitutions.append(
+    (
+        "%mlir_c_runner_utils",
+        os.path.join(config.llvm_tools_dir, "..", "lib", "libmlir_c_runner_utils.so"),
+    )
+)
