@@ -140,9 +140,69 @@ struct ArtifactTables {
   fb::ArtifactT artifact;
 };
 
+// A launch plan's size (an affine expression over its sources) as a size
+// expression of the entry point.
+uint32_t planSize(AffineExpr expr, ArrayRef<uint32_t> sources,
+                  ExprTable &exprs) {
+  if (auto constant = dyn_cast<AffineConstantExpr>(expr))
+    return exprs.constant(constant.getValue());
+  if (auto symbol = dyn_cast<AffineSymbolExpr>(expr))
+    return sources[symbol.getPosition()];
+  auto binary = cast<AffineBinaryOpExpr>(expr);
+  const uint32_t lhs = planSize(binary.getLHS(), sources, exprs);
+  const uint32_t rhs = planSize(binary.getRHS(), sources, exprs);
+  switch (expr.getKind()) {
+  case AffineExprKind::Add:
+    return exprs.binary(fb::ExprOp::Add, lhs, rhs);
+  case AffineExprKind::Mul:
+    return exprs.binary(fb::ExprOp::Mul, lhs, rhs);
+  case AffineExprKind::FloorDiv:
+    return exprs.binary(fb::ExprOp::FloorDiv, lhs, rhs);
+  case AffineExprKind::CeilDiv:
+    return exprs.binary(fb::ExprOp::CeilDiv, lhs, rhs);
+  default: // Mod
+    return exprs.binary(
+        fb::ExprOp::Sub, lhs,
+        exprs.binary(fb::ExprOp::Mul,
+                     exprs.binary(fb::ExprOp::FloorDiv, lhs, rhs), rhs));
+  }
+}
+
+std::vector<uint32_t> planSizes(AffineMap map, ArrayRef<uint32_t> sources,
+                                ExprTable &exprs) {
+  std::vector<uint32_t> sizes;
+  for (AffineExpr result : map.getResults())
+    sizes.push_back(planSize(result, sources, exprs));
+  return sizes;
+}
+
+// The artifact's kernel called `name`, added with `describe` the first time.
+uint32_t kernelIndex(ArtifactTables &tables, const std::string &name,
+                     const std::function<void(fb::KernelT &)> &describe) {
+  auto [it, added] =
+      tables.kernels.try_emplace(name, tables.artifact.kernels.size());
+  if (added) {
+    auto kernel = std::make_unique<fb::KernelT>();
+    kernel->name = name;
+    describe(*kernel);
+    tables.artifact.kernels.push_back(std::move(kernel));
+  }
+  return it->second;
+}
+
+// Scalars follow one another, each aligned to its size.
+void layPushConstants(fb::KernelT &kernel, size_t count,
+                      const TargetBackend &target) {
+  const fb::ElementType type = target.pushConstantType();
+  const uint32_t size = elementSize(type);
+  for (uint32_t i = 0; i < count; ++i)
+    kernel.push_constants.emplace_back(i * size, type);
+}
+
 llvm::Expected<std::unique_ptr<fb::EntryPointT>>
 scheduleEntry(func::FuncOp function, ArtifactTables &tables,
-              const TargetBackend &target, const ArtifactOptions &options) {
+              const TargetBackend &target, const TargetCode &code,
+              const ArtifactOptions &options) {
   ExprTable exprs;
   ShapeEvaluator shapes(exprs);
   if (auto error = shapes.evaluate(function))
@@ -229,10 +289,6 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
     if (!call)
       continue;
     const std::string kernelName = call.getCallee().str();
-    auto [kernelIt, newKernel] =
-        tables.kernels.try_emplace(kernelName, tables.artifact.kernels.size());
-    auto dispatch = std::make_unique<fb::DispatchT>();
-    dispatch->kernel = kernelIt->second;
     auto bindingFor = [&](Value value) -> std::unique_ptr<fb::BindingT> {
       const Location &where = locations[value];
       auto binding = std::make_unique<fb::BindingT>();
@@ -246,34 +302,107 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
         arenaBindings.push_back({binding.get(), slots.lookup(value)});
       return binding;
     };
-    // Kernels read their operands (weights included) and write their
-    // results, which bufferization made out-parameters.
-    std::vector<fb::BindingAccess> accesses;
-    uint32_t inputs = 0;
-    for (Value operand : call.getOperands()) {
-      if (operand.getType().isIndex()) {
-        dispatch->push_constants.push_back(shapes.index(operand));
-        continue;
-      }
-      if (!locations.count(operand))
+    for (Value operand : call.getOperands())
+      if (!operand.getType().isIndex() && !locations.count(operand))
         return fail(entry->name + ": a dispatch reads a tensor with no buffer");
-      dispatch->bindings.push_back(bindingFor(operand));
-      accesses.push_back(fb::BindingAccess::Read);
-      ++inputs;
-    }
     for (Value result : call.getResults()) {
-      if (!locations.count(result)) {
-        auto type = cast<RankedTensorType>(result.getType());
-        slots[result] = arena.allocate(
-            exprs.binary(fb::ExprOp::Mul, exprs.product(shapes.dims(result)),
-                         exprs.constant(elementBytes(type.getElementType()))));
-        locations[result] = {fb::BindingKind::Arena, 0};
-      }
-      dispatch->bindings.push_back(bindingFor(result));
-      accesses.push_back(fb::BindingAccess::Write);
+      if (locations.count(result))
+        continue;
+      auto type = cast<RankedTensorType>(result.getType());
+      slots[result] = arena.allocate(
+          exprs.binary(fb::ExprOp::Mul, exprs.product(shapes.dims(result)),
+                       exprs.constant(elementBytes(type.getElementType()))));
+      locations[result] = {fb::BindingKind::Arena, 0};
     }
-    // Operands read for the last time and results nobody reads die here,
-    // after the kernel (which reads its inputs while writing its results).
+    std::vector<unsigned> scratchSlots;
+    auto plan = code.launchPlans.find(kernelName);
+    if (plan == code.launchPlans.end()) {
+      // The kernel function runs as one kernel: it reads its operands
+      // (weights included) and writes its results, which bufferization
+      // made out-parameters.
+      auto dispatch = std::make_unique<fb::DispatchT>();
+      std::vector<fb::BindingAccess> accesses;
+      for (Value operand : call.getOperands()) {
+        if (operand.getType().isIndex()) {
+          dispatch->push_constants.push_back(shapes.index(operand));
+          continue;
+        }
+        dispatch->bindings.push_back(bindingFor(operand));
+        accesses.push_back(fb::BindingAccess::Read);
+      }
+      const uint32_t inputs = accesses.size();
+      for (Value result : call.getResults()) {
+        dispatch->bindings.push_back(bindingFor(result));
+        accesses.push_back(fb::BindingAccess::Write);
+      }
+      dispatch->kernel = kernelIndex(tables, kernelName, [&](fb::KernelT &k) {
+        k.input_bindings = inputs;
+        k.bindings = std::move(accesses);
+        layPushConstants(k, dispatch->push_constants.size(), target);
+      });
+      const uint32_t one = exprs.constant(1);
+      dispatch->workgroup_count = {one, one, one};
+      entry->dispatches.push_back(std::move(dispatch));
+    } else {
+      // Its launches, over its arguments (operands, then results) and the
+      // scratch buffers they share for the length of the dispatch.
+      SmallVector<Value> arguments(call.getOperands());
+      llvm::append_range(arguments, call.getResults());
+      std::vector<uint32_t> sources;
+      for (const LaunchPlan::Source &source : plan->second.sources) {
+        if (source.argument < 0 ||
+            source.argument >= static_cast<int64_t>(arguments.size()))
+          return fail(kernelName + ": a launch plan names a missing argument");
+        Value argument = arguments[source.argument];
+        sources.push_back(source.axis == LaunchPlan::kScalar
+                              ? shapes.index(argument)
+                              : shapes.dims(argument)[source.axis]);
+      }
+      std::vector<fb::BindingT> scratch;
+      for (const LaunchPlan::Scratch &buffer : plan->second.scratch) {
+        fb::BindingT binding;
+        binding.kind = fb::BindingKind::Arena;
+        auto element = elementType(buffer.elementType);
+        if (!element)
+          return element.takeError();
+        binding.element_type = *element;
+        binding.shape = planSizes(buffer.sizes, sources, exprs);
+        scratchSlots.push_back(arena.allocate(
+            exprs.binary(fb::ExprOp::Mul, exprs.product(binding.shape),
+                         exprs.constant(elementBytes(buffer.elementType)))));
+        scratch.push_back(std::move(binding));
+      }
+      for (const LaunchPlan::Launch &launch : plan->second.launches) {
+        auto dispatch = std::make_unique<fb::DispatchT>();
+        for (int64_t buffer : launch.buffers) {
+          if (buffer >= static_cast<int64_t>(arguments.size()) ||
+              -1 - buffer >= static_cast<int64_t>(scratch.size()))
+            return fail(kernelName + ": a launch binds a missing buffer");
+          if (buffer >= 0) {
+            dispatch->bindings.push_back(bindingFor(arguments[buffer]));
+            continue;
+          }
+          auto binding = std::make_unique<fb::BindingT>(scratch[-1 - buffer]);
+          arenaBindings.push_back({binding.get(), scratchSlots[-1 - buffer]});
+          dispatch->bindings.push_back(std::move(binding));
+        }
+        dispatch->push_constants =
+            planSizes(launch.pushConstants, sources, exprs);
+        dispatch->workgroup_count =
+            planSizes(launch.workgroupCount, sources, exprs);
+        dispatch->kernel =
+            kernelIndex(tables, launch.kernel, [&](fb::KernelT &k) {
+              k.bindings = launch.accesses;
+              k.input_bindings =
+                  llvm::count(launch.accesses, fb::BindingAccess::Read);
+              layPushConstants(k, dispatch->push_constants.size(), target);
+            });
+        entry->dispatches.push_back(std::move(dispatch));
+      }
+    }
+    // Operands read for the last time, results nobody reads and scratch
+    // buffers die here, after the kernel (which reads its inputs while
+    // writing its results).
     llvm::SetVector<Value> dying;
     for (Value value : call->getOperands())
       if (lastReader.lookup(value) == call.getOperation())
@@ -284,21 +413,8 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
     for (Value value : dying)
       if (auto slot = slots.find(value); slot != slots.end())
         arena.release(slot->second);
-    const uint32_t one = exprs.constant(1);
-    dispatch->workgroup_count = {one, one, one};
-    if (newKernel) {
-      auto kernel = std::make_unique<fb::KernelT>();
-      kernel->name = kernelName;
-      kernel->input_bindings = inputs;
-      kernel->bindings = std::move(accesses);
-      // Scalars follow one another, each aligned to its size.
-      const fb::ElementType type = target.pushConstantType();
-      const uint32_t size = elementSize(type);
-      for (uint32_t i = 0; i < dispatch->push_constants.size(); ++i)
-        kernel->push_constants.emplace_back(i * size, type);
-      tables.artifact.kernels.push_back(std::move(kernel));
-    }
-    entry->dispatches.push_back(std::move(dispatch));
+    for (unsigned slot : scratchSlots)
+      arena.release(slot);
   }
   auto [offsets, arenaSize] = arena.layout(target.arenaAlignment());
   for (auto &[binding, slot] : arenaBindings)
@@ -342,21 +458,21 @@ buildArtifact(ModuleOp module, const TargetBackend &target,
   tables.artifact.format_version = kArtifactFormatVersion;
   tables.artifact.target = target.artifactTarget();
   tables.artifact.target_features = target.features();
+  // The schedules follow the code: a kernel may run as several launches.
+  OwningOpRef<ModuleOp> kernels = cloneKernels(module);
+  auto code = compileKernels(*kernels, target, options.progress);
+  if (!code)
+    return code.takeError();
   if (options.progress)
     options.progress({"schedule"});
   for (auto function : module.getOps<func::FuncOp>()) {
     if (function->hasAttr("avila.dispatch"))
       continue;
-    auto entry = scheduleEntry(function, tables, target, options);
+    auto entry = scheduleEntry(function, tables, target, *code, options);
     if (!entry)
       return entry.takeError();
     tables.artifact.entry_points.push_back(std::move(*entry));
   }
-
-  OwningOpRef<ModuleOp> kernels = cloneKernels(module);
-  auto code = compileKernels(*kernels, target, options.progress);
-  if (!code)
-    return code.takeError();
   if (auto error = describeKernels(tables.artifact, *code, target))
     return error;
   tables.artifact.code = std::move(code->code);

@@ -1,6 +1,7 @@
 //===- TargetRegistry.cpp - The target backends by name -------------------===//
 
 #include "compiler/targets/TargetRegistry.h"
+#include "compiler/targets/spirv/SpirvTarget.h"
 #include "compiler/targets/x86/X86Target.h"
 
 namespace avila {
@@ -9,7 +10,8 @@ namespace {
 
 llvm::ArrayRef<const TargetBackend *> registeredBackends() {
   static const x86::X86Target x86Target;
-  static const TargetBackend *const backends[] = {&x86Target};
+  static const spirv::SpirvTarget vulkanTarget;
+  static const TargetBackend *const backends[] = {&x86Target, &vulkanTarget};
   return backends;
 }
 

@@ -14,8 +14,7 @@ using namespace mlir;
 
 namespace {
 
-struct ApproximateErf
-    : avila::spirv::impl::ApproximateErfBase<ApproximateErf> {
+struct ApproximateErf : avila::spirv::impl::ApproximateErfBase<ApproximateErf> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populatePolynomialApproximateErfPattern(patterns);

@@ -91,7 +91,8 @@ private:
         return *lhs % *rhs;
     }
     return emitError(value.getLoc(), "a launch size computed by ")
-           << (op ? op->getName().getStringRef() : StringRef("a block argument"))
+           << (op ? op->getName().getStringRef()
+                  : StringRef("a block argument"))
            << ", which a launch plan cannot express";
   }
 
@@ -148,9 +149,8 @@ public:
     };
     SmallVector<Interface> kernels;
     for (gpu::LaunchFuncOp launch : launches) {
-      auto kernel =
-          symbols.lookupNearestSymbolFrom<gpu::GPUFuncOp>(launch,
-                                                          launch.getKernel());
+      auto kernel = symbols.lookupNearestSymbolFrom<gpu::GPUFuncOp>(
+          launch, launch.getKernel());
       if (!kernel)
         return launch.emitOpError("launches no GPU function");
       auto described = describe(launch, kernel);
@@ -159,8 +159,8 @@ public:
       launchAttrs.push_back(described->first);
       auto size = cast<DictionaryAttr>(described->first)
                       .getAs<DenseI64ArrayAttr>(kWorkgroupSize);
-      kernels.push_back({kernel, described->second,
-                         SmallVector<int64_t>(size.asArrayRef())});
+      kernels.push_back(
+          {kernel, described->second, SmallVector<int64_t>(size.asArrayRef())});
     }
     SmallVector<Attribute> scratchAttrs;
     for (auto &[type, dims] : scratch)
@@ -189,8 +189,7 @@ public:
 
 private:
   AffineMap map(ArrayRef<AffineExpr> exprs) {
-    return AffineMap::get(0, sizes.symbolCount(), exprs,
-                          function.getContext());
+    return AffineMap::get(0, sizes.symbolCount(), exprs, function.getContext());
   }
 
   // The launch's description and its buffers' binding numbers, in the
@@ -234,8 +233,8 @@ private:
       auto source = bufferSource(rootOf(operand));
       if (failed(source))
         return failure();
-      buffers.push_back(
-          {*source, accessOf(kernel.getArgument(position)), unsigned(position)});
+      buffers.push_back({*source, accessOf(kernel.getArgument(position)),
+                         unsigned(position)});
     }
     SmallVector<Buffer> ordered;
     for (bool readOnly : {true, false})
@@ -266,8 +265,11 @@ private:
       return static_cast<int64_t>(argument.getArgNumber());
     auto alloc = root.getDefiningOp<memref::AllocOp>();
     if (!alloc)
-      return emitError(root.getLoc(), "a kernel buffer that is neither an "
-                                       "argument nor a scratch allocation");
+      return emitError(root.getLoc(), "a kernel buffer made by ")
+             << (root.getDefiningOp()
+                     ? root.getDefiningOp()->getName().getStringRef()
+                     : StringRef("a block argument"))
+             << ", neither an argument nor a scratch allocation";
     auto [it, inserted] = scratchIndex.try_emplace(alloc, scratch.size());
     if (inserted) {
       SmallVector<AffineExpr> dims;
@@ -317,8 +319,7 @@ private:
     for (unsigned position : scalars)
       erase.set(position);
     SmallVector<unsigned> kept;
-    for (unsigned position = 0; position < kernel.getNumArguments();
-         ++position)
+    for (unsigned position = 0; position < kernel.getNumArguments(); ++position)
       if (!erase.test(position))
         kept.push_back(position);
     // The argument ABI attributes follow the arguments that stay.
@@ -336,6 +337,14 @@ private:
     for (auto [position, abi] : llvm::enumerate(abis))
       kernel.setArgAttr(position, ::mlir::spirv::getInterfaceVarABIAttrName(),
                         abi);
+    // An invocation's private arrays live in its Function storage.
+    kernel.walk([&](memref::AllocaOp alloca) {
+      MemRefType type = alloca.getType();
+      alloca.getResult().setType(MemRefType::get(
+          type.getShape(), type.getElementType(), type.getLayout(),
+          ::mlir::spirv::StorageClassAttr::get(
+              context, ::mlir::spirv::StorageClass::Function)));
+    });
     SmallVector<int32_t> size(workgroupSize.begin(), workgroupSize.end());
     kernel->setAttr(::mlir::spirv::getEntryPointABIAttrName(),
                     ::mlir::spirv::getEntryPointABIAttr(context, size));

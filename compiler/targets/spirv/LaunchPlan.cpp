@@ -13,8 +13,7 @@ llvm::Error malformed(llvm::StringRef what) {
                                  "malformed launch plan: " + what);
 }
 
-template <typename T>
-T field(DictionaryAttr dictionary, llvm::StringRef name) {
+template <typename T> T field(DictionaryAttr dictionary, llvm::StringRef name) {
   return dictionary ? dyn_cast_or_null<T>(dictionary.get(name)) : T();
 }
 

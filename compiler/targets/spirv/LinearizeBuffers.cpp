@@ -106,6 +106,24 @@ private:
   }
 
   void forwardViewSizes() {
+    // Folding may already have read a reshape's size from its shape buffer.
+    for (auto load : llvm::make_early_inc_range(
+             function.getBody().front().getOps<memref::LoadOp>())) {
+      auto reshapes = llvm::make_filter_range(
+          load.getMemRef().getUsers(),
+          [](Operation *user) { return isa<memref::ReshapeOp>(user); });
+      std::optional<int64_t> at =
+          load.getIndices().size() == 1
+              ? getConstantIntValue(load.getIndices().front())
+              : std::nullopt;
+      if (reshapes.empty() || !at)
+        continue;
+      auto sizes = storedShape(cast<memref::ReshapeOp>(*reshapes.begin()));
+      if (succeeded(sizes) && *at >= 0 && *at < (int64_t)sizes->size()) {
+        load.replaceAllUsesWith((*sizes)[*at]);
+        load.erase();
+      }
+    }
     SmallVector<memref::DimOp> dims;
     function.walk([&](memref::DimOp dim) { dims.push_back(dim); });
     for (memref::DimOp dim : dims) {
@@ -197,9 +215,8 @@ private:
       b = hostBuilderAfter(view);
       StridedView result{base->root, base->offset, {}};
       llvm::SmallBitVector dropped = subview.getDroppedDims();
-      for (auto [axis, offset, step] :
-           llvm::enumerate(subview.getMixedOffsets(),
-                           subview.getMixedStrides())) {
+      for (auto [axis, offset, step] : llvm::enumerate(
+               subview.getMixedOffsets(), subview.getMixedStrides())) {
         Value at = getValueOrCreateConstantIndexOp(b, loc, offset);
         result.offset = arith::AddIOp::create(
             b, loc, result.offset,

@@ -35,6 +35,36 @@ bool startsAtZeroWithUnitSteps(scf::ParallelOp loop) {
                       [&](Value v) { return isConstant(v, 1); });
 }
 
+// Kernel arguments are buffers and sizes: a float the host side computes
+// from sizes (a mean's 1/count) is computed in the kernel instead, from the
+// sizes it gets.
+void sinkScalarComputations(gpu::LaunchOp launch) {
+  Block &body = launch.getBody().front();
+  auto isSinkable = [&](Value value) {
+    Operation *op = value.getDefiningOp();
+    return op && !launch->isAncestor(op) && !value.getType().isIndex() &&
+           value.getType().isIntOrFloat() && isMemoryEffectFree(op) &&
+           op->getNumRegions() == 0;
+  };
+  bool sunk = true;
+  while (sunk) {
+    sunk = false;
+    launch.walk([&](Operation *user) {
+      for (OpOperand &operand : user->getOpOperands()) {
+        if (!isSinkable(operand.get()))
+          continue;
+        OpBuilder b = OpBuilder::atBlockBegin(&body);
+        Operation *copy = b.clone(*operand.get().getDefiningOp());
+        Value original = operand.get();
+        original.replaceUsesWithIf(copy->getResult(0), [&](OpOperand &use) {
+          return launch->isAncestor(use.getOwner());
+        });
+        sunk = true;
+      }
+    });
+  }
+}
+
 void mapLoop(scf::ParallelOp loop, int64_t workgroupSize) {
   OpBuilder b(loop);
   Location loc = loop.getLoc();
@@ -46,8 +76,8 @@ void mapLoop(scf::ParallelOp loop, int64_t workgroupSize) {
     total = arith::MulIOp::create(b, loc, total, bound);
   Value size = index(workgroupSize);
   Value groups = arith::CeilDivUIOp::create(b, loc, total, size);
-  Value rows = arith::CeilDivUIOp::create(b, loc, groups,
-                                          index(kMaxGroupsPerAxis));
+  Value rows =
+      arith::CeilDivUIOp::create(b, loc, groups, index(kMaxGroupsPerAxis));
   Value columns = arith::CeilDivUIOp::create(b, loc, groups, rows);
   Value one = index(1);
   auto launch =
@@ -59,11 +89,11 @@ void mapLoop(scf::ParallelOp loop, int64_t workgroupSize) {
       arith::MulIOp::create(b, loc, launch.getBlockIds().y,
                             launch.getGridSize().x),
       launch.getBlockIds().x);
-  Value linear = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, group, size),
-      launch.getThreadIds().x);
-  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                        linear, total);
+  Value linear =
+      arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, group, size),
+                            launch.getThreadIds().x);
+  Value inRange =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, linear, total);
   auto guard = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
   gpu::TerminatorOp::create(b, loc);
 
@@ -80,6 +110,7 @@ void mapLoop(scf::ParallelOp loop, int64_t workgroupSize) {
   for (Operation &op : loop.getBody()->without_terminator())
     b.clone(op, mapping);
   loop.erase();
+  sinkScalarComputations(launch);
 }
 
 // What a kernel's host side may hold besides its loops: sizes, buffers and

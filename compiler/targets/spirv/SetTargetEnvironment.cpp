@@ -24,7 +24,8 @@ struct SetTargetEnvironment
     }
     MLIRContext *context = &getContext();
     auto triple = ::mlir::spirv::VerCapExtAttr::get(
-        ::mlir::spirv::Version::V_1_3, {::mlir::spirv::Capability::Shader},
+        ::mlir::spirv::Version::V_1_3,
+        {::mlir::spirv::Capability::Shader, ::mlir::spirv::Capability::Int64},
         {::mlir::spirv::Extension::SPV_KHR_storage_buffer_storage_class},
         context);
     getOperation()->setAttr(

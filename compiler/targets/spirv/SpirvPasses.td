@@ -74,7 +74,8 @@ def DescribeLaunches : Pass<"avila-describe-launches", "::mlir::ModuleOp"> {
     launched `gpu.func` gets `spirv.entry_point_abi` with its workgroup size,
     its buffers `spirv.interface_var_abi` at set 0 in binding order, and its
     scalar arguments replaced by 32-bit loads from one push-constant
-    `memref<N x i32>` argument.
+    `memref<N x i32>` argument; its private `memref.alloca` arrays the
+    `Function` storage class.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
@@ -88,9 +89,10 @@ def SetTargetEnvironment
                 "extensions of a device profile";
   let description = [{
     Sets `spirv.target_env` on the module, which `convert-gpu-to-spirv` and
-    `spirv-update-vce` read. Profile `portable`: SPIR-V 1.3, `Shader`
-    only, storage buffers through `SPV_KHR_storage_buffer_storage_class`:
-    what every Vulkan 1.3 device runs, lavapipe included.
+    `spirv-update-vce` read. Profile `portable`: SPIR-V 1.3, `Shader`,
+    storage buffers through `SPV_KHR_storage_buffer_storage_class`: what
+    every Vulkan 1.3 device runs, lavapipe included; and `Int64`
+    (`shaderInt64`), since sizes turned into floats pass through i64.
   }];
   let options = [Option<"profile", "profile", "std::string",
                         /*default=*/"\"portable\"", "The device profile">];

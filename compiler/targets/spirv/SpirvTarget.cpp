@@ -1,0 +1,125 @@
+//===- SpirvTarget.cpp - The Vulkan (SPIR-V) target backend ---------------===//
+
+#include "compiler/targets/spirv/SpirvTarget.h"
+#include "compiler/targets/spirv/LaunchPlan.h"
+#include "compiler/targets/spirv/SpirvPasses.h"
+#include "compiler/transforms/Passes.h"
+
+#include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
+#include "mlir/Target/SPIRV/Serialization.h"
+
+using namespace mlir;
+
+namespace avila::spirv {
+
+namespace {
+
+void addLoops(OpPassManager &passes) {
+  passes.addPass(createContractionsToLinalg());
+  passes.addPass(createFusedAttentionToLoops());
+  passes.addPass(createCopiesToLinalg());
+  addPipeline(passes, "func.func(convert-linalg-to-parallel-loops)");
+  passes.addPass(createLinearizeBuffers());
+  addPipeline(passes, "canonicalize,cse");
+}
+
+void addGpu(OpPassManager &passes) {
+  passes.addPass(createMapLoopsToWorkgroups());
+  addPipeline(passes,
+              "scf-parallel-for-to-nested-fors,lower-affine,canonicalize,cse,"
+              "func.func(gpu-launch-sink-index-computations),"
+              "gpu-kernel-outlining,canonicalize,cse");
+  passes.addPass(createDescribeLaunches());
+  addPipeline(passes, "canonicalize");
+}
+
+void addSpirv(OpPassManager &passes) {
+  passes.addPass(createSetTargetEnvironment());
+  passes.addPass(createApproximateErf());
+  addPipeline(passes, "convert-math-to-spirv,convert-gpu-to-spirv");
+  OpPassManager &modules = passes.nest<::mlir::spirv::ModuleOp>();
+  addPipeline(modules, "spirv-lower-abi-attrs,spirv-update-vce");
+  modules.addPass(createUnbindPushConstants());
+  addPipeline(passes, "canonicalize");
+}
+
+const PhaseInfo kPhases[] = {
+    {"loops",
+     "contractions and attention as loops, every linalg op as an scf.parallel "
+     "nest, every access on a one-dimensional root buffer",
+     addLoops},
+    {"gpu",
+     "each parallel loop outlined as a gpu.func, one invocation per "
+     "iteration; the kernel's host side replaced by its avila.launch_plan",
+     addGpu},
+    {"spirv", "the GPU functions as spirv.module ops, one per kernel launch",
+     addSpirv},
+};
+
+constexpr llvm::StringLiteral kModulePrefix = "__spv__";
+
+llvm::Error fail(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+// The kernel a SPIR-V module defines: its one entry point and local size.
+llvm::Expected<TargetKernel> describeModule(::mlir::spirv::ModuleOp module) {
+  TargetKernel kernel;
+  kernel.name = module.getName().value_or("").str();
+  if (llvm::StringRef(kernel.name).starts_with(kModulePrefix))
+    kernel.name = kernel.name.substr(kModulePrefix.size());
+  auto entries = module.getOps<::mlir::spirv::EntryPointOp>();
+  if (!llvm::hasSingleElement(entries))
+    return fail("SPIR-V module '" + kernel.name +
+                "' must have exactly one entry point");
+  kernel.entryPoint = (*entries.begin()).getFn().str();
+  for (auto mode : module.getOps<::mlir::spirv::ExecutionModeOp>())
+    if (mode.getExecutionMode() == ::mlir::spirv::ExecutionMode::LocalSize)
+      for (auto [axis, size] : llvm::enumerate(mode.getValues()))
+        if (axis < 3)
+          kernel.workgroupSize[axis] =
+              static_cast<uint32_t>(cast<IntegerAttr>(size).getInt());
+  return kernel;
+}
+
+} // namespace
+
+llvm::ArrayRef<PhaseInfo> SpirvTarget::phases() const { return kPhases; }
+
+void SpirvTarget::registerDialects(DialectRegistry &registry) const {
+  registry.insert<::mlir::spirv::SPIRVDialect>();
+}
+
+llvm::Expected<TargetCode>
+SpirvTarget::serialize(ModuleOp kernels,
+                       const ProgressCallback &progress) const {
+  TargetCode code;
+  auto modules = llvm::to_vector(kernels.getOps<::mlir::spirv::ModuleOp>());
+  for (auto [done, module] : llvm::enumerate(modules)) {
+    if (progress)
+      progress({"serialize SPIR-V", done, modules.size()});
+    auto kernel = describeModule(module);
+    if (!kernel)
+      return kernel.takeError();
+    SmallVector<uint32_t> words;
+    if (failed(::mlir::spirv::serialize(module, words)))
+      return fail("cannot serialize SPIR-V module '" + kernel->name + "'");
+    kernel->codeOffset = code.code.size();
+    kernel->codeSize = words.size() * sizeof(uint32_t);
+    const auto *bytes = reinterpret_cast<const uint8_t *>(words.data());
+    code.code.insert(code.code.end(), bytes, bytes + kernel->codeSize);
+    code.kernels.push_back(std::move(*kernel));
+  }
+  for (auto function : kernels.getOps<func::FuncOp>()) {
+    auto plan = function->getAttrOfType<DictionaryAttr>(kLaunchPlan);
+    if (!plan)
+      continue;
+    auto read = readLaunchPlan(plan);
+    if (!read)
+      return read.takeError();
+    code.launchPlans[function.getSymName().str()] = std::move(*read);
+  }
+  return code;
+}
+
+} // namespace avila::spirv
