@@ -39,7 +39,7 @@ public:
   void registerDialects(mlir::DialectRegistry &) const override {}
   llvm::Expected<TargetCode>
   serialize(mlir::ModuleOp kernels, const ProgressCallback &) const override {
-    TargetCode code{{1, 2, 3}, {}};
+    TargetCode code{{1, 2, 3}, {}, {}};
     if (definesKernels)
       for (auto kernel : kernels.getOps<mlir::func::FuncOp>())
         code.kernels.push_back({kernel.getSymName().str(), "main", {64, 1, 1}});
