@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/base/Error.h"
+#include "runtime/executor/Executable.h"
 #include "runtime/hal/OpenDevice.h"
 #include "runtime/hal/vulkan/VulkanBuffer.h"
 #include "runtime/hal/vulkan/VulkanDevice.h"
@@ -362,6 +363,64 @@ TEST(VulkanDevices, AreListedAndSelectedByName) {
   const auto cpu = hal::openDevice("cpu", fb::Target::Vulkan, 1);
   EXPECT_EQ(errorOf([&] { cpu->loadKernelLibrary(pack(kernelTable())); }),
             "the cpu device runs X86 artifacts, not Vulkan");
+}
+
+// Entry point "f" (a) -> y = a · 3 + a through the executor, with the
+// workgroup count and the element count as size expressions of a's length.
+Artifact quadruplingEntryPoint() {
+  fb::ArtifactT artifact = kernelTable();
+  auto entry = std::make_unique<fb::EntryPointT>();
+  entry->name = "f";
+  for (auto *list : {&entry->inputs, &entry->outputs}) {
+    auto spec = std::make_unique<fb::TensorSpecT>();
+    spec->name = list == &entry->inputs ? "a" : "y";
+    spec->shape = {0};
+    list->push_back(std::move(spec));
+  }
+  auto expr = [&](fb::ExprOp op, int64_t value, uint32_t lhs, uint32_t rhs) {
+    auto node = std::make_unique<fb::ExprT>();
+    node->op = op;
+    node->value = value;
+    node->lhs = lhs;
+    node->rhs = rhs;
+    entry->exprs.push_back(std::move(node));
+  };
+  expr(fb::ExprOp::InputDim, 0, 0, 0); // 0: n
+  expr(fb::ExprOp::Constant, 3, 0, 0); // 1
+  expr(fb::ExprOp::Constant, 1, 0, 0); // 2
+  expr(fb::ExprOp::Constant, 64, 0, 0);
+  expr(fb::ExprOp::CeilDiv, 0, 0, 3);  // 4: workgroups along x
+  expr(fb::ExprOp::Constant, 0, 0, 0); // 5: no arena
+  auto dispatch = std::make_unique<fb::DispatchT>();
+  for (auto kind : {fb::BindingKind::Input, fb::BindingKind::Input,
+                    fb::BindingKind::Output}) {
+    auto binding = std::make_unique<fb::BindingT>();
+    binding->kind = kind;
+    binding->shape = {0};
+    dispatch->bindings.push_back(std::move(binding));
+  }
+  dispatch->push_constants = {0, 1};
+  dispatch->workgroup_count = {4, 2, 2};
+  entry->dispatches.push_back(std::move(dispatch));
+  entry->arena_size = 5;
+  artifact.entry_points.push_back(std::move(entry));
+  return pack(std::move(artifact));
+}
+
+TEST(VulkanExecutable, RunsAnEntryPointAndReplaysIt) {
+  Executable executable(quadruplingEntryPoint(), 0, "vulkan");
+  for (int64_t count : {1001, 7, 1001}) {
+    HostTensor a;
+    a.shape = {count};
+    a.floats = randomValues(count, static_cast<uint32_t>(count));
+    std::vector<Executable::DispatchTime> profile;
+    const std::vector<HostTensor> outputs = executable.run("f", {a}, &profile);
+    ASSERT_EQ(outputs[0].floats.size(), static_cast<size_t>(count));
+    for (int64_t i = 0; i < count; ++i)
+      ASSERT_FLOAT_EQ(outputs[0].floats[i], a.floats[i] * 3.0f + a.floats[i]);
+    ASSERT_EQ(profile.size(), 1u);
+    EXPECT_EQ(profile[0].kernel->name()->str(), "axpy");
+  }
 }
 
 // A pipeline cache that is garbage is ignored, one that cannot be written
