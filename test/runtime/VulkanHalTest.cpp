@@ -300,6 +300,9 @@ TEST(VulkanKernels, HostileKernelsAreRefused) {
         std::copy(text.begin(), text.begin() + 24, a.code.begin());
       },
       "corrupt artifact: kernel 'axpy' code is not SPIR-V (no magic number)");
+  expectRefused([](fb::ArtifactT &a) { a.target = fb::Target::X86; },
+                "corrupt artifact: kernel 'axpy' has a code range, which only "
+                "Vulkan kernels have");
   expectRefused([](fb::ArtifactT &a) { a.kernels[0]->code_size = 6; },
                 "corrupt artifact: kernel 'axpy' code range of 6 bytes at "
                 "offset 0 is not a SPIR-V module");

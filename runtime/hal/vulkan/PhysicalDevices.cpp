@@ -3,7 +3,9 @@
 #include "runtime/hal/vulkan/PhysicalDevices.h"
 #include "runtime/base/Error.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 
 namespace avila::vulkan {

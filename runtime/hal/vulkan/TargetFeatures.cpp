@@ -11,12 +11,14 @@ namespace avila::vulkan {
 namespace {
 
 // Whether the device meets a feature and, for numeric ones
-// ("subgroupSize=32", "maxComputeSharedMemorySize>=49152"), what it has.
+// ("subgroupSize=32", "maxComputeSharedMemorySize>=49152"), what it has
+// instead, for the message.
 struct Requirement {
   bool met;
   std::string has;
 };
 
+// The number after `prefix`, if `feature` is `prefix` and a number.
 std::optional<uint64_t> numberAfter(std::string_view feature,
                                     std::string_view prefix) {
   if (!feature.starts_with(prefix))
@@ -31,6 +33,7 @@ std::optional<uint64_t> numberAfter(std::string_view feature,
   return value;
 }
 
+// nullopt for a feature this runtime does not know.
 std::optional<Requirement> evaluate(const PhysicalDevice &device,
                                     std::string_view feature) {
   auto flag = [](bool present) { return Requirement{present, ""}; };
@@ -71,8 +74,8 @@ void requireTargetFeatures(const PhysicalDevice &device,
            (requirement->has.empty() ? ""
                                      : " (it has " + requirement->has + ")") +
            (feature == "cooperativeMatrix"
-                ? " (VK_KHR_cooperative_matrix with a 16x16x16 "
-                  "f16*f16+f32 shape)"
+                ? " (VK_KHR_cooperative_matrix with a 16x16x16 f16*f16+f32 "
+                  "shape)"
                 : "") +
            "; recompile it for this device's profile");
   }
