@@ -332,6 +332,18 @@ TEST(VulkanKernels, HostileKernelsAreRefused) {
       },
       "kernel 'axpy' takes push constant 1 as F32: the vulkan device passes "
       "I32 or I64");
+  expectRefused(
+      [](fb::ArtifactT &a) {
+        a.kernels[0]->push_constants[1] = {252, fb::ElementType::I32};
+      },
+      "kernel 'axpy' takes 256 bytes of push constants; " + device.name() +
+          " takes at most " +
+          std::to_string(device.properties().limits.maxPushConstantsSize));
+  expectRefused(
+      [](fb::ArtifactT &a) {
+        a.kernels[0]->bindings.resize(1000, fb::BindingAccess::Read);
+      },
+      "kernel 'axpy' takes 1000 buffers; " + device.name() + " binds at most ");
   // What the device has is accepted.
   fb::ArtifactT artifact = kernelTable();
   artifact.target_features = {

@@ -81,6 +81,12 @@ void VulkanKernelLibrary::create(const Artifact &artifact, uint32_t kernel) {
   const VulkanApi &api = device.api();
   const VkDevice handle = device.handle();
   const uint32_t constantBytes = pushConstantBytes(signature, device);
+  const uint32_t maxBuffers =
+      device.properties().limits.maxPerStageDescriptorStorageBuffers;
+  if (signature.bindings.size() > maxBuffers)
+    fail(at + " takes " + std::to_string(signature.bindings.size()) +
+         " buffers; " + device.name() + " binds at most " +
+         std::to_string(maxBuffers) + " to one kernel");
   const std::vector<uint32_t> words = moduleWords(artifact, kernel);
   const std::vector<std::string> entryPoints = computeEntryPoints(words);
   if (std::find(entryPoints.begin(), entryPoints.end(), signature.entryPoint) ==
