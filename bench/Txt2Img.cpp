@@ -2,7 +2,7 @@
 //
 //   avila-bench-txt2img <artifact.avila> <tokenizer> [size, default 512]
 //                       [steps, default 20] [sampler, default euler_a]
-//                       [threads, default all]
+//                       [threads, default all] [--device <name>]
 //
 // Generates one image with random weights of the artifact's shapes (no
 // checkpoint needed) and prints the time of each stage: the two prompt
@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "bench/DeviceFlag.h"
 #include "bench/RandomWeights.h"
 #include "runtime/base/Error.h"
 #include "runtime/pipeline/Pipeline.h"
@@ -31,9 +32,17 @@ double since(std::chrono::steady_clock::time_point start) {
 } // namespace
 
 int main(int argc, char **argv) {
+  std::string device;
+  try {
+    device = avila::takeDeviceFlag(argc, argv);
+  } catch (const avila::Error &error) {
+    std::fprintf(stderr, "%s\n", error.what());
+    return 2;
+  }
   if (argc < 3) {
     std::fprintf(stderr, "usage: avila-bench-txt2img <artifact> <tokenizer> "
-                         "[size] [steps] [sampler] [threads]\n");
+                         "[size] [steps] [sampler] [threads] "
+                         "[--device <name>]\n");
     return 2;
   }
   const int size = argc > 3 ? std::atoi(argv[3]) : 512;
@@ -41,8 +50,8 @@ int main(int argc, char **argv) {
   const std::string samplerName = argc > 5 ? argv[5] : "euler_a";
   const unsigned threads = argc > 6 ? std::atoi(argv[6]) : 0;
   try {
-    avila::Executable executable(
-        avila::Artifact::load(argv[1], avila::artifact::Target::X86), threads);
+    avila::Executable executable(avila::Artifact::load(argv[1]), threads,
+                                 device);
     avila::bindRandomWeights(executable, 0);
     const avila::ClipTokenizer tokenizer =
         avila::ClipTokenizer::locate(argv[2], "");

@@ -1,7 +1,7 @@
 //===- UNetStep.cpp - One classifier-free-guidance U-Net step -------------===//
 //
 //   avila-bench-unet <artifact.avila> [latent size, default 64] [repeats]
-//                    [threads, default all]
+//                    [threads, default all] [--device <name>]
 //
 // Runs the artifact's unet entry point on a CFG batch (2: conditional and
 // unconditional), a 77-token context and random weights of the right shapes,
@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "bench/DeviceFlag.h"
 #include "bench/RandomWeights.h"
 #include "runtime/base/Error.h"
 #include "runtime/executor/Executable.h"
@@ -24,17 +25,24 @@
 #include <random>
 
 int main(int argc, char **argv) {
+  std::string device;
+  try {
+    device = avila::takeDeviceFlag(argc, argv);
+  } catch (const avila::Error &error) {
+    std::fprintf(stderr, "%s\n", error.what());
+    return 2;
+  }
   if (argc < 2) {
-    std::fprintf(stderr,
-                 "usage: avila-bench-unet <artifact> [size] [repeats]\n");
+    std::fprintf(stderr, "usage: avila-bench-unet <artifact> [size] [repeats] "
+                         "[threads] [--device <name>]\n");
     return 2;
   }
   const int64_t size = argc > 2 ? std::atoll(argv[2]) : 64;
   const int repeats = argc > 3 ? std::atoi(argv[3]) : 1;
   const unsigned threads = argc > 4 ? std::atoi(argv[4]) : 0;
   try {
-    avila::Executable executable(
-        avila::Artifact::load(argv[1], avila::artifact::Target::X86), threads);
+    avila::Executable executable(avila::Artifact::load(argv[1]), threads,
+                                 device);
     avila::bindRandomWeights(executable, 0);
     std::mt19937 rng(0);
     std::normal_distribution<float> normal;

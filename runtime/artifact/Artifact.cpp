@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace avila {
 
@@ -110,7 +111,35 @@ void verifyPushConstants(const fb::Kernel &kernel, const std::string &at) {
               std::to_string(ranges[i].first));
 }
 
-void verifyKernel(const fb::Kernel &kernel) {
+// A Vulkan kernel's SPIR-V module: a range of the code holding whole 32-bit
+// words, at least the 5-word header, starting with the SPIR-V magic number.
+// Other targets keep their code in one piece, so the range stays empty.
+void verifyKernelCode(const fb::Artifact &root, const fb::Kernel &kernel,
+                      const std::string &at) {
+  const uint64_t offset = kernel.code_offset(), size = kernel.code_size();
+  if (root.target() != fb::Target::Vulkan) {
+    check(offset == 0 && size == 0,
+          at + " has a code range, which only Vulkan kernels have");
+    return;
+  }
+  const uint64_t codeSize = sizeOf(root.code());
+  check(offset <= codeSize && size <= codeSize - offset,
+        at + " code range [" + std::to_string(offset) + ", " +
+            std::to_string(offset) + " + " + std::to_string(size) +
+            ") lies outside the " + std::to_string(codeSize) + "-byte code");
+  constexpr uint64_t kSpirvHeaderBytes = 20;
+  check(offset % 4 == 0 && size % 4 == 0 && size >= kSpirvHeaderBytes,
+        at + " code range of " + std::to_string(size) + " bytes at offset " +
+            std::to_string(offset) +
+            " is not a SPIR-V module (whole 32-bit words, at least the " +
+            "20-byte header)");
+  constexpr uint32_t kSpirvMagic = 0x07230203;
+  uint32_t magic = 0;
+  std::memcpy(&magic, root.code()->data() + offset, sizeof(magic));
+  check(magic == kSpirvMagic, at + " code is not SPIR-V (no magic number)");
+}
+
+void verifyKernel(const fb::Artifact &root, const fb::Kernel &kernel) {
   check(kernel.name() != nullptr, "kernel without a name");
   const std::string at = "kernel '" + kernel.name()->str() + "'";
   check(kernel.entry_point() && kernel.entry_point()->size() > 0,
@@ -133,6 +162,7 @@ void verifyKernel(const fb::Kernel &kernel) {
   check(kernel.input_bindings() <= kernel.bindings()->size(),
         at + " with more inputs than bindings");
   verifyPushConstants(kernel, at);
+  verifyKernelCode(root, kernel, at);
 }
 
 void verifyDispatches(const fb::Artifact &root, const fb::EntryPoint &entry) {
@@ -259,7 +289,7 @@ Artifact::Artifact(std::vector<uint8_t> bytes, std::optional<fb::Target> target)
         "generation limits out of range");
   if (root.kernels())
     for (const fb::Kernel *kernel : *root.kernels())
-      verifyKernel(*kernel);
+      verifyKernel(root, *kernel);
   if (root.weights())
     for (const fb::Weight *weight : *root.weights()) {
       check(weight->component() && weight->name() && weight->shape(),

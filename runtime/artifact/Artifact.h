@@ -23,7 +23,7 @@
 namespace avila {
 
 /// The artifact format this runtime reads and the compiler writes.
-constexpr uint32_t kArtifactFormatVersion = 4;
+constexpr uint32_t kArtifactFormatVersion = 5;
 
 /// The most invocations one workgroup may have, in all and along any axis
 /// (what every desktop Vulkan device offers; the device checks its own).

@@ -66,9 +66,10 @@ int64_t HostTensor::numElements() const {
   return count;
 }
 
-Executable::Executable(Artifact artifact, unsigned threads)
+Executable::Executable(Artifact artifact, unsigned threads,
+                       std::string_view deviceName)
     : loaded(std::move(artifact)),
-      device(hal::openDevice(loaded.root().target(), threads)),
+      device(hal::openDevice(deviceName, loaded.root().target(), threads)),
       kernels(device->loadKernelLibrary(loaded)) {}
 
 Executable::Executable(Artifact artifact, std::unique_ptr<hal::Device> device)

@@ -38,12 +38,14 @@ struct HostTensor {
 
 class Executable {
 public:
-  /// Runs on the device for the artifact's target (hal::openDevice); on
-  /// the CPU, kernels run on `threads` threads (0: one per hardware thread;
-  /// more than cpu::ThreadPool::kMaxOversubscription per hardware thread
-  /// are refused). Throws avila::Error for a target without a device or
-  /// code the device cannot load.
-  explicit Executable(Artifact artifact, unsigned threads = 0);
+  /// Runs on `deviceName` as hal::openDevice names it ("auto": the device for
+  /// the artifact's target; "cpu", "vulkan", "vulkan:N"); on the CPU,
+  /// kernels run on `threads` threads (0: one per hardware thread; more
+  /// than cpu::ThreadPool::kMaxOversubscription per hardware thread are
+  /// refused). Throws avila::Error for a device that does not exist or
+  /// does not run the artifact's target, or code the device cannot load.
+  explicit Executable(Artifact artifact, unsigned threads = 0,
+                      std::string_view deviceName = "auto");
   /// Runs on `device`; throws as above.
   Executable(Artifact artifact, std::unique_ptr<hal::Device> device);
   ~Executable();

@@ -145,11 +145,11 @@ TEST(Artifact, RefusesOtherFilesTargetsAndVersions) {
 
 TEST(Artifact, RefusesOlderFormats) {
   Recipe old;
-  old.version = 3;
+  old.version = 4;
   EXPECT_NE(
       errorOf(old.build())
-          .find("artifact format version 3 is not the version this runtime "
-                "reads (4); recompile it"),
+          .find("artifact format version 4 is not the version this runtime "
+                "reads (5); recompile it"),
       std::string::npos)
       << errorOf(old.build());
 }

@@ -134,9 +134,10 @@ TEST(CpuHal, KernelsAreFoundByIndexAndName) {
   EXPECT_EQ(library->signature(1).inputBindings, 2u);
   EXPECT_EQ(errorOf([&] { library->signature(2); }),
             "kernel 2 does not exist: the library has 2");
-  EXPECT_EQ(errorOf([&] {
-              device.loadKernelLibrary(testKernels(fb::Target::Vulkan));
-            }),
+  // Vulkan kernels need SPIR-V ranges, which the reader checks first.
+  fb::ArtifactT vulkan = kernelTable(fb::Target::Vulkan);
+  vulkan.kernels.clear();
+  EXPECT_EQ(errorOf([&] { device.loadKernelLibrary(pack(vulkan)); }),
             "the cpu device runs X86 artifacts, not Vulkan");
 }
 

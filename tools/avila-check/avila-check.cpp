@@ -55,6 +55,7 @@ struct Tolerances {
 
 struct Options {
   fs::path model, config, cases, artifact, tokenizer, initImage;
+  std::string device = "auto";
   Tolerances tolerances;
   int expectPassed = -1; // any number when negative
 };
@@ -62,7 +63,8 @@ struct Options {
 const char *kUsage =
     "usage: avila-check --model <checkpoint.safetensors | diffusers folder>\n"
     "                   [--config <diffusers folder>] --cases <folder>\n"
-    "                   [--artifact <file.avila>] [--tokenizer <path>]\n"
+    "                   [--artifact <file.avila>] [--device <name>]\n"
+    "                   [--tokenizer <path>]\n"
     "                   [--tolerance <relative L2, default 1e-5>]\n"
     "                   [--expect-passed <n>] [--init-image <photo>]\n"
     "\n"
@@ -73,6 +75,8 @@ const char *kUsage =
     "the checkpoint's tensor shapes (SD 1.x conventions).\n"
     "--artifact runs the compiled kernels of an artifact from avila-compile;\n"
     "without it the networks run on the reference interpreter.\n"
+    "--device says where the artifact runs: auto (default: the device for\n"
+    "its target), cpu, vulkan or vulkan:N (avila-run --list-devices).\n"
     "With --artifact the txt2img and img2img cases of cases.json run the\n"
     "whole pipeline (tokenizer, seeded noise, sampler, guidance, VAE):\n"
     "latents must agree to relative L2 < 1e-5, images to < 1e-4.\n"
@@ -106,6 +110,8 @@ Options parseOptions(int argc, char **argv) {
       options.cases = value;
     else if (flag == "--artifact")
       options.artifact = value;
+    else if (flag == "--device")
+      options.device = value;
     else if (flag == "--tokenizer")
       options.tokenizer = value;
     else if (flag == "--init-image")
@@ -363,7 +369,7 @@ int run(const Options &options) {
   std::unique_ptr<avila::Executable> executable;
   if (!options.artifact.empty()) {
     executable = std::make_unique<avila::Executable>(
-        avila::Artifact::load(options.artifact, avila::artifact::Target::X86));
+        avila::Artifact::load(options.artifact), 0, options.device);
     executable->bindWeights(checkpoint);
   }
 

@@ -8,6 +8,7 @@
 
 #include "runtime/base/Error.h"
 #include "runtime/base/ReadOnlyFile.h"
+#include "runtime/hal/OpenDevice.h"
 #include "runtime/image/Png.h"
 #include "runtime/pipeline/Pipeline.h"
 #include "tools/avila-run/ProgressBar.h"
@@ -28,7 +29,7 @@ const char *kUsage =
     R"(usage: avila-run --artifact <file.avila> --model <checkpoint> --prompt <text>
                  [options]
 
-Generates images with Stable Diffusion 1.x on the CPU.
+Generates images with Stable Diffusion 1.x on the CPU or a Vulkan GPU.
 
   --artifact <file>         the compiled networks (from avila-compile)
   --model <path>            the weights: a .safetensors checkpoint (the
@@ -67,6 +68,11 @@ Generates images with Stable Diffusion 1.x on the CPU.
   --tokenizer <path>        CLIP tokenizer: a diffusers tokenizer folder or
                             bpe_simple_vocab_16e6.txt.gz; found by itself in
                             a diffusers model folder (see docs/generation.md)
+  --device <name>           where the networks run: auto (default: the
+                            device for the artifact's target), cpu, vulkan
+                            (the first discrete GPU, else the first Vulkan
+                            device) or vulkan:N (see --list-devices)
+  --list-devices            list this machine's devices and exit
   --threads <n>             CPU threads (default: all; at most 4 per
                             hardware thread)
   -o, --output <file.png>   where to write (default avila.png); several
@@ -83,6 +89,7 @@ Example:
 struct Options {
   avila::GenerationParameters parameters;
   fs::path artifact, model, tokenizer, initImage, output = "avila.png";
+  std::string device = "auto";
   unsigned threads = 0;
   bool promptGiven = false;
   bool strengthGiven = false;
@@ -124,6 +131,11 @@ Options parseOptions(int argc, char **argv) {
     const std::string flag = argv[i];
     if (flag == "--help" || flag == "-h") {
       std::cout << kUsage;
+      std::exit(0);
+    }
+    if (flag == "--list-devices") {
+      for (const std::string &line : avila::hal::listDevices())
+        std::cout << line << "\n";
       std::exit(0);
     }
     if (!flag.starts_with("-"))
@@ -182,7 +194,9 @@ Options parseOptions(int argc, char **argv) {
         avila::fail("--resize-filter is lanczos or bicubic, not '" + value +
                     "'");
       options.resizeGiven = true;
-    } else if (flag == "--threads")
+    } else if (flag == "--device")
+      options.device = value;
+    else if (flag == "--threads")
       options.threads = parseNumber<unsigned>(flag, value);
     else if (flag == "-o" || flag == "--output")
       options.output = value;
@@ -238,13 +252,13 @@ int run(const Options &options) {
   if (!options.initImage.empty())
     initImage = avila::readImage(options.initImage);
   avila::Checkpoint checkpoint(options.model);
-  avila::Artifact artifact =
-      avila::Artifact::load(options.artifact, avila::artifact::Target::X86);
+  avila::Artifact artifact = avila::Artifact::load(options.artifact);
   if (checkpoint.layout() == avila::Checkpoint::Layout::SingleFile)
     checkpoint.setKeyTranslator(avila::singleFileKeys(artifact, checkpoint));
   const avila::ClipTokenizer tokenizer =
       avila::ClipTokenizer::locate(options.tokenizer, options.model);
-  avila::Executable executable(std::move(artifact), options.threads);
+  avila::Executable executable(std::move(artifact), options.threads,
+                               options.device);
   avila::Pipeline pipeline(executable, tokenizer,
                            avila::NoiseSchedule::forModel(options.model));
 
