@@ -442,6 +442,8 @@ llvm::Error describeKernels(fb::ArtifactT &artifact, const TargetCode &code,
     kernel->entry_point = defined->entryPoint;
     kernel->workgroup_size.assign(defined->workgroupSize.begin(),
                                   defined->workgroupSize.end());
+    kernel->code_offset = defined->codeOffset;
+    kernel->code_size = defined->codeSize;
   }
   return llvm::Error::success();
 }

@@ -75,7 +75,10 @@ void mapLoop(scf::ParallelOp loop, int64_t workgroupSize) {
   for (Value bound : loop.getUpperBound())
     total = arith::MulIOp::create(b, loc, total, bound);
   Value size = index(workgroupSize);
-  Value groups = arith::CeilDivUIOp::create(b, loc, total, size);
+  // (N + size) / size rather than ceil(N / size): at least one workgroup,
+  // as a dispatch needs, also for an empty loop.
+  Value groups = arith::DivUIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, total, size), size);
   Value rows =
       arith::CeilDivUIOp::create(b, loc, groups, index(kMaxGroupsPerAxis));
   Value columns = arith::CeilDivUIOp::create(b, loc, groups, rows);

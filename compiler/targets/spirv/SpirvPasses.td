@@ -48,7 +48,8 @@ def MapLoopsToWorkgroups
     In each kernel (function marked `avila.dispatch`), a top-level
     `scf.parallel` (lower bounds 0, steps 1) of N iterations becomes a
     `gpu.launch` of `workgroup-size` invocations per workgroup and
-    ceil(N / workgroup-size) workgroups, laid out as x · y with x at most
+    (N + workgroup-size) / workgroup-size workgroups (at least one, as a
+    dispatch needs), laid out as x · y with x at most
     65535 (Vulkan's guaranteed limit per axis): invocation
     (y · x_count + x) · size + thread runs the iteration of that linear
     index, if it is below N, its loop indices recovered row-major. Any other
