@@ -4,10 +4,10 @@
 // The runtime's hardware abstraction, modelled on IREE's HAL: a device
 // allocates buffers, loads an artifact's code as a kernel library, creates
 // command buffers and runs them. The executor schedules entry points through
-// this interface alone; the CPU device (runtime/hal/cpu) runs the x86 code
-// of today, and a Vulkan device maps each call onto its Vulkan counterpart
-// (VkBuffer + VkDeviceMemory, VkPipeline per kernel, VkCommandBuffer,
-// vkQueueSubmit + a fence).
+// this interface alone; the CPU device (runtime/hal/cpu) runs x86 code, and
+// the Vulkan device (runtime/hal/vulkan) maps each call onto its Vulkan
+// counterpart (VkBuffer + VkDeviceMemory, VkPipeline per kernel,
+// VkCommandBuffer, vkQueueSubmit + a fence).
 //
 //===----------------------------------------------------------------------===//
 

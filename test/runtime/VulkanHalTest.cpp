@@ -438,6 +438,17 @@ TEST(VulkanExecutable, RunsAnEntryPointAndReplaysIt) {
   }
 }
 
+TEST(VulkanDevices, NoDriverIsAClearError) {
+  ASSERT_EQ(setenv("VK_ICD_FILENAMES", "/no/such/driver.json", 1), 0);
+  EXPECT_TRUE(errorOf([] {
+                hal::openDevice("vulkan", fb::Target::Vulkan);
+              }).starts_with("no Vulkan driver on this machine"));
+  const std::vector<std::string> lines = hal::listDevices();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(lines[1].starts_with("vulkan: none (no Vulkan driver"))
+      << lines[1];
+}
+
 // A pipeline cache that is garbage is ignored, one that cannot be written
 // costs nothing but the warning, and a good one is written for next time.
 TEST(VulkanPipelineCache, OnlyEverSavesTime) {

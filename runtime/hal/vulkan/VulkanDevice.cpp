@@ -96,7 +96,8 @@ VulkanDevice::~VulkanDevice() { release(); }
 void VulkanDevice::release() {
   if (!device)
     return;
-  if (functions.vkDeviceWaitIdle)
+  // A hung queue would hang the wait too; the driver reclaims the work.
+  if (functions.vkDeviceWaitIdle && !hung)
     functions.vkDeviceWaitIdle(device);
   if (pool)
     functions.vkDestroyCommandPool(device, pool, nullptr);
@@ -148,10 +149,12 @@ void VulkanDevice::submit(VkCommandBuffer commands) {
           .count();
   const VkResult waited =
       functions.vkWaitForFences(device, 1, &fence, VK_TRUE, timeout);
-  if (waited == VK_TIMEOUT)
+  if (waited == VK_TIMEOUT) {
+    hung = true;
     fail(name() + ": the submission did not finish within " +
          std::to_string(kSubmitTimeout.count()) +
          " minutes (a kernel hangs, or the work is far beyond this device)");
+  }
   check(waited, (name() + ": waiting for the submission").c_str());
   const std::string layerErrors = instance->takeLayerErrors();
   if (!layerErrors.empty())

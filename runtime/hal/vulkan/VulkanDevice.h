@@ -70,6 +70,8 @@ private:
   // A queue and a command pool are used by one thread at a time.
   std::mutex queueMutex;
   std::mutex poolMutex;
+  // A submission outlived kSubmitTimeout.
+  bool hung = false;
 };
 
 } // namespace avila::vulkan

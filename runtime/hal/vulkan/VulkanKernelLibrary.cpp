@@ -25,6 +25,11 @@ uint32_t pushConstantBytes(const hal::KernelSignature &signature,
            std::to_string(i) + " as " +
            artifact::EnumNameElementType(constant.type()) +
            ": the vulkan device passes I32 or I64");
+    if (constant.type() == artifact::ElementType::I64 &&
+        !device.properties().shaderInt64)
+      fail("kernel '" + signature.name + "' takes push constant " +
+           std::to_string(i) + " as I64, but " + device.name() +
+           " lacks shaderInt64");
     end = std::max<uint32_t>(
         end, constant.offset() +
                  static_cast<uint32_t>(elementSize(constant.type())));
@@ -35,6 +40,27 @@ uint32_t pushConstantBytes(const hal::KernelSignature &signature,
          " bytes of push constants; " + device.name() + " takes at most " +
          std::to_string(limit));
   return end;
+}
+
+// A workgroup larger than the device runs is undefined behaviour in the
+// driver; the artifact's size is the module's LocalSize.
+void checkWorkgroupSize(const hal::KernelSignature &signature,
+                        const VulkanDevice &device) {
+  const VkPhysicalDeviceLimits &limits = device.properties().limits;
+  uint64_t invocations = 1;
+  for (size_t axis = 0; axis < 3; ++axis) {
+    invocations *= signature.workgroupSize[axis];
+    if (signature.workgroupSize[axis] > limits.maxComputeWorkGroupSize[axis])
+      fail("kernel '" + signature.name + "' has workgroups of " +
+           std::to_string(signature.workgroupSize[axis]) + " along " +
+           "xyz"[axis] + "; " + device.name() + " runs at most " +
+           std::to_string(limits.maxComputeWorkGroupSize[axis]));
+  }
+  if (invocations > limits.maxComputeWorkGroupInvocations)
+    fail("kernel '" + signature.name + "' has workgroups of " +
+         std::to_string(invocations) + " invocations; " + device.name() +
+         " runs at most " +
+         std::to_string(limits.maxComputeWorkGroupInvocations));
 }
 
 // The kernel's module as words: the range the reader checked, copied
@@ -81,6 +107,7 @@ void VulkanKernelLibrary::create(const Artifact &artifact, uint32_t kernel) {
   const VulkanApi &api = device.api();
   const VkDevice handle = device.handle();
   const uint32_t constantBytes = pushConstantBytes(signature, device);
+  checkWorkgroupSize(signature, device);
   const uint32_t maxBuffers =
       device.properties().limits.maxPerStageDescriptorStorageBuffers;
   if (signature.bindings.size() > maxBuffers)
