@@ -1,5 +1,5 @@
 // RUN: avila-opt %s --avila-set-target-environment | FileCheck %s
-// RUN: avila-opt %s --avila-set-target-environment=profile=portable | FileCheck %s
+// RUN: avila-opt %s --pass-pipeline='builtin.module(avila-set-target-environment{profile=portable})' | FileCheck %s
 
 // The portable profile: SPIR-V 1.3, Shader and Int64, storage buffers
 // through SPV_KHR_storage_buffer_storage_class, the default limits.
