@@ -60,3 +60,34 @@ func.func @mean(%x: memref<?xf32>, %o: memref<?xf32>, %a: index, %b: index, %c: 
   }
   return
 }
+
+// Known bug (reported, not fixed here): a parallel loop with a reduction is
+// neither refused nor reduced. Its body is copied without its scf.reduce, so
+// the sum below is silently dropped (and were the loop's result used, the
+// pass would erase the loop under its uses and crash). It should be refused
+// like a loop that does not start at 0; these lines pin what the pass does
+// now, so that a fix has to change them.
+// CHECK-LABEL: func.func @reduction
+// CHECK-NOT: scf.parallel
+// CHECK: gpu.launch
+// CHECK: scf.if
+// CHECK-NEXT: memref.load
+// CHECK-NEXT: }
+// CHECK-NEXT: gpu.terminator
+// CHECK-NOT: scf.reduce
+// CHECK-NOT: arith.addf
+// CHECK: return
+func.func @reduction(%x: memref<?xf32>, %n: index) attributes {avila.dispatch} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %z = arith.constant 0.0 : f32
+  %r = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%z) -> f32 {
+    %v = memref.load %x[%i] : memref<?xf32>
+    scf.reduce(%v : f32) {
+    ^bb0(%a: f32, %b: f32):
+      %s = arith.addf %a, %b : f32
+      scf.reduce.return %s : f32
+    }
+  }
+  return
+}
