@@ -86,3 +86,26 @@ func.func @kernel(%x: memref<?x?xf32>, %y: memref<?xf32>) attributes {avila.disp
   }
   return
 }
+
+// Known bug (reported, not fixed here): a scalar kernel operand that is not
+// an index (here an f32 argument of the kernel function, which the loop
+// mapping cannot sink since nothing on the host computes it) is described as
+// a buffer: the plan binds argument 2, a float, as a read-only storage
+// buffer, and the gpu.func's f32 argument gets a storage-buffer binding. It
+// should be refused or passed as a push constant; these lines pin what the
+// pass does now, so that a fix has to change them.
+// CHECK-LABEL: func.func @scalar_float
+// CHECK-SAME: avila.launch_plan = {launches = [{accesses = array<i64: 0, 2>, buffers = array<i64: 2, 0>,
+// CHECK-SAME: sources = array<i64: 1, -1>}}
+// CHECK: gpu.func @scalar_float_kernel(%{{.*}}: memref<?xf32> {spirv.interface_var_abi = #spirv.interface_var_abi<(0, 1)>}, %{{.*}}: f32 {spirv.interface_var_abi = #spirv.interface_var_abi<(0, 0)>}
+func.func @scalar_float(%x: memref<?xf32>, %n: index, %e: f32) attributes {avila.dispatch} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %v = memref.load %x[%i] : memref<?xf32>
+    %w = arith.addf %v, %e : f32
+    memref.store %w, %x[%i] : memref<?xf32>
+    scf.reduce
+  }
+  return
+}
