@@ -141,8 +141,8 @@ public:
     if (auto groups =
             getReassociationIndicesForReshape(inputType, resultType)) {
       if (resultType.getRank() > inputType.getRank())
-        return tensor::ExpandShapeOp::create(b, loc, resultType, input,
-                                             *groups, sizes);
+        return tensor::ExpandShapeOp::create(b, loc, resultType, input, *groups,
+                                             sizes);
       return tensor::CollapseShapeOp::create(b, loc, resultType, input,
                                              *groups);
     }

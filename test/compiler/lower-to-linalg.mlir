@@ -78,7 +78,7 @@ func.func @layer_norm_short(%x: tensor<?x?x256xf32>, %g: tensor<256xf32>, %b: te
 
 // Heads become a dimension; the causal mask compares loop indices.
 // CHECK-LABEL: func.func @causal
-// CHECK: tensor.reshape %{{.*}} -> tensor<?x?x2x4xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] output_shape [%{{.*}}, %{{.*}}, 2, 4] : tensor<?x?x8xf32> into tensor<?x?x2x4xf32>
 // CHECK: linalg.index 2
 // CHECK: linalg.index 3
 // CHECK: arith.cmpi ugt

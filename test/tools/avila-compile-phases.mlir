@@ -51,7 +51,7 @@
 // PHASE: llvm
 
 // --target names a registered backend; an unknown one is refused with the list.
-// RUN: not avila-compile sd15 --target vulkan 2>&1 | FileCheck %s --check-prefix=TARGET
-// TARGET: avila-compile: error: unknown target 'vulkan' (the targets: {{.*}}x86{{.*}})
+// RUN: not avila-compile sd15 --target metal 2>&1 | FileCheck %s --check-prefix=TARGET
+// TARGET: avila-compile: error: unknown target 'metal' (the targets: {{.*}}x86{{.*}}vulkan{{.*}})
 // RUN: not avila-compile sd15 --target 2>&1 | FileCheck %s --check-prefix=TARGET-VALUE
 // TARGET-VALUE: avila-compile: error: missing value for --target
