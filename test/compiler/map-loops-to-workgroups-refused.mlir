@@ -27,3 +27,22 @@ func.func @host_store(%x: memref<?xf32>, %n: index) attributes {avila.dispatch} 
   }
   return
 }
+
+// -----
+
+// A reduction across iterations has no invocation to run in.
+// CHECK: error: 'scf.parallel' op reduces across iterations, which one invocation per iteration cannot do
+func.func @reduction(%x: memref<?xf32>, %n: index) attributes {avila.dispatch} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %z = arith.constant 0.0 : f32
+  %r = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%z) -> f32 {
+    %v = memref.load %x[%i] : memref<?xf32>
+    scf.reduce(%v : f32) {
+    ^bb0(%a: f32, %b: f32):
+      %s = arith.addf %a, %b : f32
+      scf.reduce.return %s : f32
+    }
+  }
+  return
+}

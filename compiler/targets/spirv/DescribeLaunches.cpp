@@ -230,6 +230,10 @@ private:
         constants.push_back(*expr);
         continue;
       }
+      if (!isa<MemRefType>(operand.getType()))
+        return launch.emitOpError("passes a ")
+               << operand.getType()
+               << " to its kernel, which takes only buffers and sizes";
       auto source = bufferSource(rootOf(operand));
       if (failed(source))
         return failure();

@@ -132,6 +132,11 @@ struct MapLoopsToWorkgroups
         continue;
       for (auto loop : llvm::make_early_inc_range(
                function.getBody().front().getOps<scf::ParallelOp>())) {
+        if (loop.getNumResults() != 0) {
+          loop.emitOpError("reduces across iterations, which one invocation "
+                           "per iteration cannot do");
+          return signalPassFailure();
+        }
         if (!startsAtZeroWithUnitSteps(loop)) {
           loop.emitOpError("must start at 0 with steps of 1 to run on a GPU");
           return signalPassFailure();
