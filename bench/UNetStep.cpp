@@ -77,14 +77,17 @@ int main(int argc, char **argv) {
                 static_cast<long long>(size), static_cast<long long>(size),
                 median, flops / median / 1e9);
 
-    // Kernels are named <entry>_dispatch_<n>_<root op>.
+    // Kernels are named <entry>_dispatch_<n>_<root op>, and a GPU kernel's
+    // launches <...>_kernel[_<n>] after it.
     std::map<std::string, std::pair<double, int>> byRoot;
     for (const auto &[kernel, time] : profile) {
       std::string name = kernel->name()->str();
       const size_t dispatch = name.find("_dispatch_");
       const size_t root = name.find('_', dispatch + 10);
-      auto &entry =
-          byRoot[root == std::string::npos ? name : name.substr(root + 1)];
+      std::string op =
+          root == std::string::npos ? name : name.substr(root + 1);
+      op = op.substr(0, op.find("_kernel"));
+      auto &entry = byRoot[op];
       entry.first += time;
       ++entry.second;
     }
