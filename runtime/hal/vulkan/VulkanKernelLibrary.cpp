@@ -6,7 +6,11 @@
 #include "runtime/hal/vulkan/VulkanDevice.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 namespace avila::vulkan {
 
@@ -80,8 +84,10 @@ VulkanKernelLibrary::VulkanKernelLibrary(VulkanDevice &device,
                                          const Artifact &artifact)
     : hal::KernelLibrary(artifact), device(device), cache(device) {
   try {
+    pipelines.resize(size());
     for (uint32_t kernel = 0; kernel < size(); ++kernel)
-      create(artifact, kernel);
+      createLayouts(artifact, kernel);
+    compileAll(artifact);
   } catch (...) {
     release();
     throw;
@@ -101,7 +107,36 @@ void VulkanKernelLibrary::release() {
   pipelines.clear();
 }
 
-void VulkanKernelLibrary::create(const Artifact &artifact, uint32_t kernel) {
+void VulkanKernelLibrary::compileAll(const Artifact &artifact) {
+  std::atomic<uint32_t> next = 0;
+  std::exception_ptr firstError;
+  std::mutex errorMutex;
+  auto work = [&] {
+    for (uint32_t kernel = next++; kernel < size(); kernel = next++) {
+      try {
+        compile(artifact, kernel);
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(errorMutex);
+        if (!firstError)
+          firstError = std::current_exception();
+        next = size();
+      }
+    }
+  };
+  const unsigned threads =
+      std::clamp(std::thread::hardware_concurrency(), 1u, 64u);
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < threads; ++i)
+    workers.emplace_back(work);
+  work();
+  for (std::thread &worker : workers)
+    worker.join();
+  if (firstError)
+    std::rethrow_exception(firstError);
+}
+
+void VulkanKernelLibrary::createLayouts(const Artifact &artifact,
+                                        uint32_t kernel) {
   const hal::KernelSignature &signature = this->signature(kernel);
   const std::string at = "kernel '" + signature.name + "'";
   const VulkanApi &api = device.api();
@@ -128,7 +163,7 @@ void VulkanKernelLibrary::create(const Artifact &artifact, uint32_t kernel) {
 
   // Each object goes into the library as soon as it exists, so that
   // release destroys it if a later step throws.
-  Pipeline &result = pipelines.emplace_back();
+  Pipeline &result = pipelines[kernel];
   result.pushConstantBytes = constantBytes;
 
   std::vector<VkDescriptorSetLayoutBinding> bindings(signature.bindings.size());
@@ -157,6 +192,15 @@ void VulkanKernelLibrary::create(const Artifact &artifact, uint32_t kernel) {
   check(
       api.vkCreatePipelineLayout(handle, &layoutInfo, nullptr, &result.layout),
       (at + ": cannot create its pipeline layout").c_str());
+}
+
+void VulkanKernelLibrary::compile(const Artifact &artifact, uint32_t kernel) {
+  const hal::KernelSignature &signature = this->signature(kernel);
+  const std::string at = "kernel '" + signature.name + "'";
+  const VulkanApi &api = device.api();
+  const VkDevice handle = device.handle();
+  const std::vector<uint32_t> words = moduleWords(artifact, kernel);
+  Pipeline &result = pipelines[kernel];
 
   VkShaderModuleCreateInfo moduleInfo = vkStruct<VkShaderModuleCreateInfo>(
       VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO);

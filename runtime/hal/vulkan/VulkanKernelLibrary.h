@@ -5,7 +5,7 @@
 // range of the artifact's code) and a layout made from its signature:
 // descriptor set 0 with one storage buffer per binding, in dispatch order
 // (inputs, then results), and one push-constant range as long as the
-// kernel's push-constant block.
+// kernel's push-constant block. Pipelines compile on every host thread.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,8 +41,15 @@ public:
   const VulkanDevice &owner() const { return device; }
 
 private:
-  /// Appends kernel `kernel`'s pipeline.
-  void create(const Artifact &artifact, uint32_t kernel);
+  /// Checks kernel `kernel` against the device and creates its layouts.
+  void createLayouts(const Artifact &artifact, uint32_t kernel);
+  /// Compiles kernel `kernel`'s pipeline (safe on several threads at once:
+  /// each writes only its own entry, and the pipeline cache is internally
+  /// synchronized).
+  void compile(const Artifact &artifact, uint32_t kernel);
+  /// compile for every kernel, on as many threads as the host has: drivers
+  /// compile one pipeline per call, and an SD artifact has thousands.
+  void compileAll(const Artifact &artifact);
   void release();
 
   VulkanDevice &device;
