@@ -2,6 +2,7 @@
 
 #include "runtime/hal/vulkan/VulkanDevice.h"
 #include "runtime/base/Error.h"
+#include "runtime/hal/vulkan/CommandPool.h"
 #include "runtime/hal/vulkan/TargetFeatures.h"
 #include "runtime/hal/vulkan/VulkanBuffer.h"
 #include "runtime/hal/vulkan/VulkanCommandBuffer.h"
@@ -163,22 +164,10 @@ void VulkanDevice::submit(VkCommandBuffer commands) {
 
 void VulkanDevice::runOnce(
     const std::function<void(VkCommandBuffer)> &commands) {
-  VkCommandBufferAllocateInfo allocateInfo =
-      vkStruct<VkCommandBufferAllocateInfo>(
-          VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO);
-  allocateInfo.commandPool = pool;
-  allocateInfo.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-  allocateInfo.commandBufferCount = 1;
-  VkCommandBuffer buffer = VK_NULL_HANDLE;
   const std::lock_guard<std::mutex> lock(poolMutex);
-  check(functions.vkAllocateCommandBuffers(device, &allocateInfo, &buffer),
-        "cannot allocate a command buffer");
+  const VkCommandBuffer buffer = beginCommandBuffer(
+      functions, device, pool, VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT);
   try {
-    VkCommandBufferBeginInfo begin = vkStruct<VkCommandBufferBeginInfo>(
-        VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
-    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-    check(functions.vkBeginCommandBuffer(buffer, &begin),
-          "cannot begin a command buffer");
     commands(buffer);
     check(functions.vkEndCommandBuffer(buffer),
           "cannot record a command buffer");
