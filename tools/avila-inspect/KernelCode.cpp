@@ -17,15 +17,19 @@ const artifact::Kernel &findKernel(const artifact::Artifact &root,
        "' (avila-inspect --kernels lists them)");
 }
 
-std::span<const uint8_t> spirvModule(const artifact::Artifact &root,
-                                     const artifact::Kernel &kernel) {
+void requireSpirvModules(const artifact::Artifact &root) {
   if (root.target() != artifact::Target::Vulkan)
     fail(
-        "kernel '" + kernel.name()->str() + "' has no SPIR-V module: the " +
-        "artifact's target is " + targetName(root.target()) +
+        std::string("the artifact's target is ") + targetName(root.target()) +
         ", whose code is one " +
         (root.target() == artifact::Target::X86 ? "shared object" : "library") +
-        " for all kernels (only Vulkan artifacts hold one per kernel)");
+        " for all kernels: only Vulkan artifacts hold a SPIR-V module per "
+        "kernel");
+}
+
+std::span<const uint8_t> spirvModule(const artifact::Artifact &root,
+                                     const artifact::Kernel &kernel) {
+  requireSpirvModules(root);
   const uint64_t size = root.code() ? root.code()->size() : 0;
   if (kernel.code_size() == 0 || kernel.code_offset() > size ||
       kernel.code_size() > size - kernel.code_offset())

@@ -22,9 +22,12 @@ namespace avila::inspect {
 const artifact::Kernel &findKernel(const artifact::Artifact &root,
                                    const std::string &name);
 
-/// `kernel`'s SPIR-V module. Throws avila::Error for an artifact of another
-/// target (its code is not one module per kernel) or a range outside the
-/// code.
+/// Throws avila::Error unless `root` holds one SPIR-V module per kernel
+/// (a Vulkan artifact), naming the target it has instead.
+void requireSpirvModules(const artifact::Artifact &root);
+
+/// `kernel`'s SPIR-V module. Throws avila::Error as requireSpirvModules does
+/// and for a range outside the code.
 std::span<const uint8_t> spirvModule(const artifact::Artifact &root,
                                      const artifact::Kernel &kernel);
 

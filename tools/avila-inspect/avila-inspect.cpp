@@ -190,6 +190,9 @@ int run(int argc, char **argv) {
                 "time");
   avila::Artifact artifact = avila::Artifact::load(path);
   const fb::Artifact &root = artifact.root();
+  // Before the kernel's name: an x86 kernel has no module to look for.
+  if (!disassemble.empty() || !dumpKernel.empty() || !dumpFolder.empty())
+    avila::inspect::requireSpirvModules(root);
   if (!disassemble.empty()) {
     const fb::Kernel &kernel = avila::inspect::findKernel(root, disassemble);
     std::cout << avila::inspect::spirvText(
