@@ -11,6 +11,12 @@
 // INSPECT-OPTION: avila-inspect: error: unknown option '--bogus'
 // RUN: not avila-inspect a.avila --shapes 2>&1 | FileCheck %s --check-prefix=INSPECT-VALUE
 // INSPECT-VALUE: avila-inspect: error: missing value for --shapes
+// RUN: not avila-inspect a.avila --disassemble 2>&1 | FileCheck %s --check-prefix=INSPECT-KERNEL
+// INSPECT-KERNEL: avila-inspect: error: missing value for --disassemble
+// RUN: not avila-inspect a.avila --dump-kernel k 2>&1 | FileCheck %s --check-prefix=INSPECT-DUMP
+// INSPECT-DUMP: avila-inspect: error: --dump-kernel wants -o <file.spv>
+// RUN: not avila-inspect a.avila --disassemble k --dump-kernels d 2>&1 | FileCheck %s --check-prefix=INSPECT-ONE
+// INSPECT-ONE: avila-inspect: error: --disassemble, --dump-kernel and --dump-kernels go one at a time
 
 // RUN: not avila-eval %s stray.mlir 2>&1 | FileCheck %s --check-prefix=EVAL-STRAY
 // EVAL-STRAY: avila-eval: error: unexpected argument 'stray.mlir'

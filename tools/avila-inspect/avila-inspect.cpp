@@ -2,18 +2,28 @@
 //
 //   avila-inspect model.avila [--kernels] [--weights]
 //       [--shapes <entry>=<shape>,<shape>,...]   e.g. unet=2x4x64x64,2,2x77x768
+//   avila-inspect model.avila --disassemble <kernel>
+//   avila-inspect model.avila --dump-kernel <kernel> -o <file.spv>
+//   avila-inspect model.avila --dump-kernels <folder>
 //
 // Prints the target, the kernels, each entry point (inputs and outputs with
 // their symbolic sizes, dispatch count, arena size as an expression) and the
-// weight manifest. With --kernels, each kernel's entry point, workgroup size
-// and bindings; with --shapes, sizes are also evaluated for those inputs.
+// weight manifest. With --kernels, each kernel's entry point, workgroup size,
+// bindings, push constants and code range; with --shapes, sizes are also
+// evaluated for those inputs. On a Vulkan artifact, --disassemble prints one
+// kernel's SPIR-V module as MLIR's spirv dialect, --dump-kernel writes its
+// bytes, and --dump-kernels writes every module as <folder>/<kernel>.spv
+// (for spirv-val and other SPIR-V tools); these print nothing else.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/artifact/Artifact.h"
 #include "runtime/base/Error.h"
+#include "tools/avila-inspect/KernelCode.h"
+#include "tools/avila-inspect/SpirvText.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -78,11 +88,16 @@ std::vector<std::vector<int64_t>> parseShapes(const std::string &text) {
   return shapes;
 }
 
-const std::string kUsage = "usage: avila-inspect <model.avila> [--kernels] "
-                           "[--weights] [--shapes <entry>=<shape>,...]\n";
+const std::string kUsage =
+    "usage: avila-inspect <model.avila> [--kernels] [--weights] "
+    "[--shapes <entry>=<shape>,...]\n"
+    "       avila-inspect <model.avila> --disassemble <kernel>\n"
+    "       avila-inspect <model.avila> --dump-kernel <kernel> -o <file.spv>\n"
+    "       avila-inspect <model.avila> --dump-kernels <folder>\n";
 
 // "<name>: <entry point>, workgroup XxYxZ, bindings Read,Read,Write (2
-// before the push constants), push constants I64@0 I64@8".
+// before the push constants), push constants I64@0 I64@8, code
+// [0, 1844)"; x86 kernels share one shared object and have no range.
 std::string kernelText(const fb::Kernel &kernel) {
   std::string text = kernel.name()->str() + ": " + kernel.entry_point()->str() +
                      ", workgroup ";
@@ -97,27 +112,57 @@ std::string kernelText(const fb::Kernel &kernel) {
   text += " (" + std::to_string(kernel.input_bindings()) +
           " before the push constants), push constants";
   if (!kernel.push_constants() || kernel.push_constants()->size() == 0)
-    return text + " none";
-  for (const fb::PushConstant *constant : *kernel.push_constants())
-    text += std::string(" ") + fb::EnumNameElementType(constant->type()) + "@" +
-            std::to_string(constant->offset());
-  return text;
+    text += " none";
+  else
+    for (const fb::PushConstant *constant : *kernel.push_constants())
+      text += std::string(" ") + fb::EnumNameElementType(constant->type()) +
+              "@" + std::to_string(constant->offset());
+  if (kernel.code_size() == 0)
+    return text;
+  return text + ", code [" + std::to_string(kernel.code_offset()) + ", " +
+         std::to_string(kernel.code_offset() + kernel.code_size()) + ")";
+}
+
+// The value after option `argv[i]`, stepping past it.
+std::string optionValue(int argc, char **argv, int &i) {
+  if (i + 1 >= argc)
+    avila::fail("missing value for " + std::string(argv[i]) + "\n" + kUsage);
+  return argv[++i];
+}
+
+// Writes every kernel's module to `folder` as <kernel>.spv.
+void dumpKernels(const fb::Artifact &root, const std::string &folder) {
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error)
+    avila::fail("cannot create '" + folder + "': " + error.message());
+  if (root.kernels())
+    for (const fb::Kernel *kernel : *root.kernels())
+      avila::inspect::writeBytes(folder + "/" + kernel->name()->str() + ".spv",
+                                 avila::inspect::spirvModule(root, *kernel));
 }
 
 int run(int argc, char **argv) {
   std::string path;
   bool listKernels = false, listWeights = false;
   std::map<std::string, std::string> shapes;
+  std::string disassemble, dumpKernel, output, dumpFolder;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--kernels") {
       listKernels = true;
     } else if (arg == "--weights") {
       listWeights = true;
+    } else if (arg == "--disassemble") {
+      disassemble = optionValue(argc, argv, i);
+    } else if (arg == "--dump-kernel") {
+      dumpKernel = optionValue(argc, argv, i);
+    } else if (arg == "-o") {
+      output = optionValue(argc, argv, i);
+    } else if (arg == "--dump-kernels") {
+      dumpFolder = optionValue(argc, argv, i);
     } else if (arg == "--shapes") {
-      if (i + 1 >= argc)
-        avila::fail("missing value for --shapes\n" + kUsage);
-      const std::string value = argv[++i];
+      const std::string value = optionValue(argc, argv, i);
       const size_t equals = value.find('=');
       if (equals == std::string::npos)
         avila::fail("--shapes wants <entry>=<shape>,<shape>,...");
@@ -136,8 +181,34 @@ int run(int argc, char **argv) {
   }
   if (path.empty())
     avila::fail("no artifact given");
+  if (!dumpKernel.empty() && output.empty())
+    avila::fail("--dump-kernel wants -o <file.spv>");
+  if (!output.empty() && dumpKernel.empty())
+    avila::fail("-o names the file for --dump-kernel, which is missing");
+  if (!disassemble.empty() + !dumpKernel.empty() + !dumpFolder.empty() > 1)
+    avila::fail("--disassemble, --dump-kernel and --dump-kernels go one at a "
+                "time");
   avila::Artifact artifact = avila::Artifact::load(path);
   const fb::Artifact &root = artifact.root();
+  // Before the kernel's name: an x86 kernel has no module to look for.
+  if (!disassemble.empty() || !dumpKernel.empty() || !dumpFolder.empty())
+    avila::inspect::requireSpirvModules(root);
+  if (!disassemble.empty()) {
+    const fb::Kernel &kernel = avila::inspect::findKernel(root, disassemble);
+    std::cout << avila::inspect::spirvText(
+        avila::inspect::spirvModule(root, kernel));
+    return 0;
+  }
+  if (!dumpKernel.empty()) {
+    const fb::Kernel &kernel = avila::inspect::findKernel(root, dumpKernel);
+    avila::inspect::writeBytes(output,
+                               avila::inspect::spirvModule(root, kernel));
+    return 0;
+  }
+  if (!dumpFolder.empty()) {
+    dumpKernels(root, dumpFolder);
+    return 0;
+  }
   std::printf("artifact %s\n  format version %u, target %s", path.c_str(),
               root.format_version(), avila::targetName(root.target()));
   if (root.target_features())

@@ -129,36 +129,38 @@ void VulkanBuffer::release() {
 }
 
 void VulkanBuffer::write(int64_t offset, std::span<const std::byte> data) {
-  if (data.empty())
-    return;
-  if (mapped) {
-    std::memcpy(mapped + offset, data.data(), data.size());
-    return;
-  }
-  const int64_t total = static_cast<int64_t>(data.size());
-  VulkanBuffer staging(device, std::min(total, kStagingBytes),
-                       label() + " (staging)", Placement::Host);
-  for (int64_t done = 0; done < total; done += kStagingBytes) {
-    const int64_t piece = std::min(total - done, kStagingBytes);
-    std::memcpy(staging.mapped, data.data() + done, piece);
-    copy(staging.buffer, 0, buffer, offset + done, piece);
-  }
+  transfer(offset, static_cast<int64_t>(data.size()), Direction::ToDevice,
+           [&](std::byte *memory, int64_t done, int64_t piece) {
+             std::memcpy(memory, data.data() + done, piece);
+           });
 }
 
 void VulkanBuffer::read(int64_t offset, std::span<std::byte> data) const {
-  if (data.empty())
+  transfer(offset, static_cast<int64_t>(data.size()), Direction::ToHost,
+           [&](std::byte *memory, int64_t done, int64_t piece) {
+             std::memcpy(data.data() + done, memory, piece);
+           });
+}
+
+void VulkanBuffer::transfer(int64_t offset, int64_t bytes, Direction direction,
+                            const HostCopy &hostCopy) const {
+  if (bytes == 0)
     return;
   if (mapped) {
-    std::memcpy(data.data(), mapped + offset, data.size());
+    hostCopy(mapped + offset, 0, bytes);
     return;
   }
-  const int64_t total = static_cast<int64_t>(data.size());
-  VulkanBuffer staging(device, std::min(total, kStagingBytes),
+  VulkanBuffer staging(device, std::min(bytes, kStagingBytes),
                        label() + " (staging)", Placement::Host);
-  for (int64_t done = 0; done < total; done += kStagingBytes) {
-    const int64_t piece = std::min(total - done, kStagingBytes);
-    copy(buffer, offset + done, staging.buffer, 0, piece);
-    std::memcpy(data.data() + done, staging.mapped, piece);
+  for (int64_t done = 0; done < bytes; done += kStagingBytes) {
+    const int64_t piece = std::min(bytes - done, kStagingBytes);
+    if (direction == Direction::ToDevice) {
+      hostCopy(staging.mapped, done, piece);
+      copy(staging.buffer, 0, buffer, offset + done, piece);
+    } else {
+      copy(buffer, offset + done, staging.buffer, 0, piece);
+      hostCopy(staging.mapped, done, piece);
+    }
   }
 }
 

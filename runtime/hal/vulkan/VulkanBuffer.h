@@ -14,6 +14,8 @@
 #include "runtime/hal/Buffer.h"
 #include "runtime/hal/vulkan/VulkanApi.h"
 
+#include <functional>
+
 namespace avila::vulkan {
 
 class VulkanDevice;
@@ -44,6 +46,17 @@ public:
 private:
   void write(int64_t offset, std::span<const std::byte> data) override;
   void read(int64_t offset, std::span<std::byte> data) const override;
+  enum class Direction { ToDevice, ToHost };
+  /// Copies `piece` bytes between host-visible memory at `memory`, holding
+  /// bytes [offset + done, offset + done + piece) of the buffer, and the
+  /// caller's host data at `done`.
+  using HostCopy =
+      std::function<void(std::byte *memory, int64_t done, int64_t piece)>;
+  /// Moves bytes [offset, offset + bytes) of the buffer to or from the host:
+  /// in place where it is mapped, else through a host-visible staging buffer
+  /// a piece at a time, `hostCopy` doing the host side of each piece.
+  void transfer(int64_t offset, int64_t bytes, Direction direction,
+                const HostCopy &hostCopy) const;
   /// Copies `bytes` from `source` at `sourceOffset` to `target` at
   /// `targetOffset` on the device's queue.
   void copy(VkBuffer source, int64_t sourceOffset, VkBuffer target,

@@ -2,6 +2,7 @@
 
 #include "runtime/hal/vulkan/VulkanCommandBuffer.h"
 #include "runtime/base/Error.h"
+#include "runtime/hal/vulkan/CommandPool.h"
 #include "runtime/hal/vulkan/VulkanBuffer.h"
 #include "runtime/hal/vulkan/VulkanDevice.h"
 #include "runtime/hal/vulkan/VulkanKernelLibrary.h"
@@ -176,19 +177,9 @@ VkCommandBuffer VulkanCommandBuffer::build(bool timed) {
     check(api.vkCreateQueryPool(device.handle(), &queryInfo, nullptr, &queries),
           "cannot create a timestamp query pool");
   }
-  VkCommandBufferAllocateInfo allocateInfo =
-      vkStruct<VkCommandBufferAllocateInfo>(
-          VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO);
-  allocateInfo.commandPool = pool;
-  allocateInfo.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-  allocateInfo.commandBufferCount = 1;
-  VkCommandBuffer commands = VK_NULL_HANDLE;
-  check(api.vkAllocateCommandBuffers(device.handle(), &allocateInfo, &commands),
-        "cannot allocate a command buffer");
-  VkCommandBufferBeginInfo begin = vkStruct<VkCommandBufferBeginInfo>(
-      VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
-  check(api.vkBeginCommandBuffer(commands, &begin),
-        "cannot begin a command buffer");
+  // Not one-time: submit() reuses what it built for later submissions.
+  const VkCommandBuffer commands =
+      beginCommandBuffer(api, device.handle(), pool, 0);
   if (timed && timestamps)
     api.vkCmdResetQueryPool(commands, queries, 0, timestamps);
   // Staging copies of earlier submissions wrote inputs and weights.

@@ -2,6 +2,7 @@
 
 #include "runtime/hal/vulkan/VulkanDevice.h"
 #include "runtime/base/Error.h"
+#include "runtime/hal/vulkan/CommandPool.h"
 #include "runtime/hal/vulkan/TargetFeatures.h"
 #include "runtime/hal/vulkan/VulkanBuffer.h"
 #include "runtime/hal/vulkan/VulkanCommandBuffer.h"
@@ -15,7 +16,8 @@ PhysicalDevice chooseDevice(const VulkanInstance &instance,
                             std::string_view spec) {
   const std::vector<PhysicalDevice> devices = physicalDevices(instance);
   const PhysicalDevice &device = selectPhysicalDevice(devices, spec);
-  // Kernels are SPIR-V 1.6 with LocalSizeId (maintenance4): Vulkan 1.3.
+  // Vulkan 1.3: the cooperative-matrix kernels are SPIR-V 1.6, and GLSL
+  // compiled for 1.3 (the HAL tests) uses LocalSizeId (maintenance4).
   if (device.apiVersion < VK_API_VERSION_1_3)
     fail(device.label() + " offers Vulkan " +
          std::to_string(VK_API_VERSION_MAJOR(device.apiVersion)) + "." +
@@ -163,22 +165,10 @@ void VulkanDevice::submit(VkCommandBuffer commands) {
 
 void VulkanDevice::runOnce(
     const std::function<void(VkCommandBuffer)> &commands) {
-  VkCommandBufferAllocateInfo allocateInfo =
-      vkStruct<VkCommandBufferAllocateInfo>(
-          VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO);
-  allocateInfo.commandPool = pool;
-  allocateInfo.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-  allocateInfo.commandBufferCount = 1;
-  VkCommandBuffer buffer = VK_NULL_HANDLE;
   const std::lock_guard<std::mutex> lock(poolMutex);
-  check(functions.vkAllocateCommandBuffers(device, &allocateInfo, &buffer),
-        "cannot allocate a command buffer");
+  const VkCommandBuffer buffer = beginCommandBuffer(
+      functions, device, pool, VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT);
   try {
-    VkCommandBufferBeginInfo begin = vkStruct<VkCommandBufferBeginInfo>(
-        VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
-    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-    check(functions.vkBeginCommandBuffer(buffer, &begin),
-          "cannot begin a command buffer");
     commands(buffer);
     check(functions.vkEndCommandBuffer(buffer),
           "cannot record a command buffer");
