@@ -374,51 +374,73 @@ Tensor activations(Random &r, Shape shape) {
                             std::move(values));
 }
 
-Drawn groupNorm(Random &r, int64_t channels, int64_t size) {
+Drawn groupNorm(Random &r, int64_t groups, int64_t channels, int64_t size) {
   const std::string x = "tensor<?x" + s(channels) + "x?x?xf32>";
   const std::string v = "tensor<" + s(channels) + "xf32>";
-  return {
-      "func.func @k(%x: " + x + ", %g: " + v + ", %b: " + v + ") -> " + x +
-          " {\n  %0 = avila.group_norm %x, %g, %b groups 32 eps 1.0e-6 : (" +
-          x + ", " + v + ", " + v + ") -> " + x + "\n  return %0 : " + x +
-          "\n}",
-      {activations(r, {1, channels, size, size}), r.normal({channels}),
-       r.normal({channels})}};
+  return {"func.func @k(%x: " + x + ", %g: " + v + ", %b: " + v + ") -> " + x +
+              " {\n  %0 = avila.group_norm %x, %g, %b groups " + s(groups) +
+              " eps 1.0e-6 : (" + x + ", " + v + ", " + v + ") -> " + x +
+              "\n  return %0 : " + x + "\n}",
+          {activations(r, {1, channels, size, size}), r.normal({channels}),
+           r.normal({channels})}};
 }
 
-Drawn layerNorm(Random &r, int64_t features) {
+Drawn layerNorm(Random &r, int64_t rows, int64_t features) {
   const std::string x = "tensor<?x?x" + s(features) + "xf32>";
   const std::string v = "tensor<" + s(features) + "xf32>";
   return {"func.func @k(%x: " + x + ", %g: " + v + ", %b: " + v + ") -> " + x +
               " {\n  %0 = avila.layer_norm %x, %g, %b eps 1.0e-5 : (" + x +
               ", " + v + ", " + v + ") -> " + x + "\n  return %0 : " + x +
               "\n}",
-          {activations(r, {1, 32, features}), r.normal({features}),
+          {activations(r, {1, rows, features}), r.normal({features}),
            r.normal({features})}};
 }
+
+} // namespace
+
+std::span<const Case> kernelCases() { return kCases; }
 
 // Normalizations whose statistics sum as many values as the VAE's group
 // norms at full size: 256 channels at 512² and 128 channels at 1024², in
 // 32 groups, hold 2²¹ and 2²² values a group. The layer norms normalize
 // rows of those lengths ([1, 32, 2²¹] and [1, 32, 2²²]: the same element
 // counts). A single f32 running sum loses the small addends of such rows
-// (2e-4 off); the bound is what honest f32 reordering reaches.
-constexpr double kLongTolerance = 1e-6;
-const Case kLongReductions[] = {
-    {"GroupNormOfVaeAt512", [](Random &r) { return groupNorm(r, 256, 512); },
-     kLongTolerance},
-    {"GroupNormOfVaeAt1024", [](Random &r) { return groupNorm(r, 128, 1024); },
-     kLongTolerance},
-    {"LayerNormOfRowsAsLongAsVaeGroupsAt512",
-     [](Random &r) { return layerNorm(r, int64_t(1) << 21); }, kLongTolerance},
-    {"LayerNormOfRowsAsLongAsVaeGroupsAt1024",
-     [](Random &r) { return layerNorm(r, int64_t(1) << 22); }, kLongTolerance},
-};
-
-} // namespace
-
-std::span<const Case> kernelCases() { return kCases; }
-std::span<const Case> longReductionCases() { return kLongReductions; }
+// (2e-4 off); the bound is what honest f32 reordering reaches. Fewer
+// groups and rows keep each reduction as long and the tensors within
+// `maxTensorBytes`.
+std::vector<Case> longReductionCases(int64_t maxTensorBytes) {
+  constexpr double kLongTolerance = 1e-6;
+  struct VaeNorm {
+    int64_t size, groupChannels;
+  };
+  const VaeNorm norms[] = {{512, 8}, {1024, 4}};
+  auto groupsWithin = [&](int64_t groupValues) {
+    int64_t groups = 32;
+    while (groups > 1 &&
+           groups * groupValues * int64_t(sizeof(float)) > maxTensorBytes)
+      groups /= 2;
+    return groups;
+  };
+  std::vector<Case> cases;
+  for (VaeNorm norm : norms) {
+    const int64_t groups =
+        groupsWithin(norm.groupChannels * norm.size * norm.size);
+    cases.push_back({"GroupNormOfVaeAt" + s(norm.size),
+                     [=](Random &r) {
+                       return groupNorm(r, groups, groups * norm.groupChannels,
+                                        norm.size);
+                     },
+                     kLongTolerance});
+  }
+  for (VaeNorm norm : norms) {
+    const int64_t length = norm.groupChannels * norm.size * norm.size;
+    const int64_t rows = groupsWithin(length);
+    cases.push_back({"LayerNormOfRowsAsLongAsVaeGroupsAt" + s(norm.size),
+                     [=](Random &r) { return layerNorm(r, rows, length); },
+                     kLongTolerance});
+  }
+  return cases;
+}
 
 void expectMatchesInterpreter(const Case &c, const RunCompiled &run) {
   const unsigned seed = testSeed();

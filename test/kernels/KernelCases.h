@@ -20,6 +20,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <functional>
 #include <ostream>
 #include <random>
@@ -49,7 +50,7 @@ struct Drawn {
 };
 
 struct Case {
-  const char *name;
+  std::string name;
   std::function<Drawn(Random &)> draw;
   /// The largest relative L2 difference of any result.
   double tolerance;
@@ -60,8 +61,10 @@ void PrintTo(const Case &c, std::ostream *os);
 /// Every kind of kernel at small random sizes.
 std::span<const Case> kernelCases();
 
-/// Normalizations that sum as many values as the VAE's at full size.
-std::span<const Case> longReductionCases();
+/// Normalizations that sum as many values as the VAE's at full size, at the
+/// VAE's shapes where those fit `maxTensorBytes`, else in fewer groups or
+/// rows (each reduction as long).
+std::vector<Case> longReductionCases(int64_t maxTensorBytes = INT64_MAX);
 
 /// The name GoogleTest gives a case's instance.
 std::string caseName(const ::testing::TestParamInfo<Case> &info);

@@ -65,9 +65,13 @@ TEST_P(VulkanKernel, MatchesTheInterpreter) {
 INSTANTIATE_TEST_SUITE_P(Ops, VulkanKernel,
                          ::testing::ValuesIn(test::kernelCases()),
                          test::caseName);
-INSTANTIATE_TEST_SUITE_P(LongReduction, VulkanKernel,
-                         ::testing::ValuesIn(test::longReductionCases()),
-                         test::caseName);
+// The least maxStorageBufferRange Vulkan guarantees (lavapipe's): the
+// kernels bind whole tensors, so the VAE's at 512² (256 MiB) are refused.
+constexpr int64_t kVulkanBindingBytes = int64_t(1) << 27;
+INSTANTIATE_TEST_SUITE_P(
+    LongReduction, VulkanKernel,
+    ::testing::ValuesIn(test::longReductionCases(kVulkanBindingBytes)),
+    test::caseName);
 
 } // namespace
 } // namespace avila
