@@ -1,0 +1,474 @@
+//===- KernelCases.cpp - Kernels drawn at random, for every target --------===//
+
+#include "test/kernels/KernelCases.h"
+
+#include "compiler/dialect/AvilaDialect.h"
+#include "runtime/base/Difference.h"
+#include "test/TestSeed.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Parser/Parser.h"
+
+#include <cstdint>
+
+namespace avila::test {
+
+using interp::ElementType;
+using interp::Shape;
+using interp::Tensor;
+
+int64_t Random::size(int64_t lo, int64_t hi) {
+  return std::uniform_int_distribution<int64_t>(lo, hi)(engine);
+}
+
+Tensor Random::normal(Shape shape, float scale) {
+  std::normal_distribution<float> dist(0.0f, scale);
+  std::vector<float> values(interp::numElements(shape));
+  for (float &v : values)
+    v = dist(engine);
+  return Tensor::fromFloats(ElementType::F32, std::move(shape),
+                            std::move(values));
+}
+
+Tensor Random::ids(Shape shape, int64_t limit) {
+  std::vector<int64_t> values(interp::numElements(shape));
+  for (int64_t &v : values)
+    v = size(0, limit - 1);
+  return Tensor::fromInts(ElementType::I32, std::move(shape),
+                          std::move(values));
+}
+
+void PrintTo(const Case &c, std::ostream *os) { *os << c.name; }
+
+std::string caseName(const ::testing::TestParamInfo<Case> &info) {
+  return info.param.name;
+}
+
+namespace {
+
+// What f32 kernels reach against the interpreter at these small sizes.
+constexpr double kTolerance = 1e-5;
+
+std::string s(int64_t value) { return std::to_string(value); }
+
+// f(x) applied to x: [?, C, ?, ?] for a chain of unary ops.
+Drawn unaryChain(Random &r) {
+  const int64_t c = r.size(1, 9);
+  const std::string t = "tensor<?x" + s(c) + "x?x?xf32>";
+  std::string body;
+  const char *ops[] = {"silu", "gelu", "quick_gelu", "sigmoid", "tanh"};
+  std::string previous = "%x";
+  int index = 0;
+  for (const char *op : ops) {
+    body += "  %u" + s(index) + " = avila." + op + " " + previous + " : " + t +
+            "\n";
+    previous = "%u" + s(index++);
+  }
+  body += "  %g = avila.gelu " + previous + " tanh : " + t + "\n";
+  body += "  %e = avila.exp %g : " + t + "\n";
+  body += "  %q = avila.sqrt %e : " + t + "\n";
+  body += "  %rs = avila.rsqrt %e : " + t + "\n";
+  body += "  %m = avila.mul_scalar %q, 0.75 : " + t + "\n";
+  body += "  %a = avila.add_scalar %m, -0.5 : " + t + "\n";
+  body += "  %cl = avila.clamp %a min -0.25 max 0.6 : " + t + "\n";
+  body += "  %sum = avila.add %cl, %rs : (" + t + ", " + t + ") -> " + t + "\n";
+  return {"func.func @k(%x: " + t + ") -> " + t + " {\n" + body +
+              "  return %sum : " + t + "\n}",
+          {r.normal({r.size(1, 3), c, r.size(1, 9), r.size(1, 9)})}};
+}
+
+Drawn broadcastArithmetic(Random &r) {
+  const int64_t c = r.size(1, 7), n = r.size(1, 3);
+  const std::string x = "tensor<?x" + s(c) + "x?x?xf32>";
+  const std::string e = "tensor<?x" + s(c) + "x1x1xf32>";
+  const std::string v = "tensor<" + s(c) + "x1x1xf32>";
+  return {"func.func @k(%x: " + x + ", %e: " + e + ", %v: " + v + ") -> " + x +
+              " {\n"
+              "  %0 = avila.add %x, %e : (" +
+              x + ", " + e + ") -> " + x +
+              "\n"
+              "  %1 = avila.mul %0, %v : (" +
+              x + ", " + v + ") -> " + x +
+              "\n"
+              "  %2 = avila.sub %1, %x : (" +
+              x + ", " + x + ") -> " + x +
+              "\n"
+              "  %p = avila.exp %e : " +
+              e +
+              "\n"
+              "  %3 = avila.div %2, %p : (" +
+              x + ", " + e + ") -> " + x +
+              "\n"
+              "  return %3 : " +
+              x + "\n}",
+          {r.normal({n, c, r.size(1, 8), r.size(1, 8)}), r.normal({n, c, 1, 1}),
+           r.normal({c, 1, 1})}};
+}
+
+Drawn linearAndMatmul(Random &r) {
+  const int64_t k = r.size(1, 19), n = r.size(1, 13), m = r.size(1, 7);
+  const std::string x = "tensor<?x?x" + s(k) + "xf32>";
+  const std::string w = "tensor<" + s(n) + "x" + s(k) + "xf32>";
+  const std::string b = "tensor<" + s(n) + "xf32>";
+  const std::string y = "tensor<?x?x" + s(n) + "xf32>";
+  const std::string rhs = "tensor<?x" + s(n) + "x" + s(m) + "xf32>";
+  const std::string z = "tensor<?x?x" + s(m) + "xf32>";
+  const int64_t batch = r.size(1, 3);
+  const std::string square = "tensor<" + s(n) + "x" + s(n) + "xf32>";
+  return {"func.func @k(%x: " + x + ", %w: " + w + ", %b: " + b +
+              ", %w2: " + square + ", %r: " + rhs + ") -> " + z +
+              " {\n"
+              "  %0 = avila.linear %x, %w, %b : (" +
+              x + ", " + w + ", " + b + ") -> " + y +
+              "\n"
+              "  %1 = avila.linear %0, %w2 : (" +
+              y + ", " + square + ") -> " + y +
+              "\n"
+              "  %2 = avila.matmul %1, %r : (" +
+              y + ", " + rhs + ") -> " + z + "\n  return %2 : " + z + "\n}",
+          {r.normal({batch, r.size(1, 11), k}), r.normal({n, k}), r.normal({n}),
+           r.normal({n, n}), r.normal({batch, n, m})}};
+}
+
+Drawn convolution(Random &r, int64_t stride, std::string padding,
+                  int64_t groups, int64_t kernel) {
+  const int64_t perGroup = r.size(1, 3), outPerGroup = r.size(1, 3);
+  const int64_t c = perGroup * groups, o = outPerGroup * groups;
+  const std::string x = "tensor<?x" + s(c) + "x?x?xf32>";
+  const std::string w = "tensor<" + s(o) + "x" + s(perGroup) + "x" + s(kernel) +
+                        "x" + s(kernel) + "xf32>";
+  const std::string b = "tensor<" + s(o) + "xf32>";
+  const std::string y = "tensor<?x" + s(o) + "x?x?xf32>";
+  return {"func.func @k(%x: " + x + ", %w: " + w + ", %b: " + b + ") -> " + y +
+              " {\n  %0 = avila.conv2d %x, %w, %b stride [" + s(stride) + ", " +
+              s(stride) + "] padding [" + padding + "] groups " + s(groups) +
+              " : (" + x + ", " + w + ", " + b + ") -> " + y +
+              "\n  return %0 : " + y + "\n}",
+          {r.normal({r.size(1, 2), c, r.size(kernel, 11), r.size(kernel, 11)}),
+           r.normal({o, perGroup, kernel, kernel}), r.normal({o})}};
+}
+
+Drawn normalizations(Random &r) {
+  const int64_t groups = r.size(1, 4), c = groups * r.size(1, 3);
+  const std::string x = "tensor<?x" + s(c) + "x?x?xf32>";
+  const std::string v = "tensor<" + s(c) + "xf32>";
+  const std::string last = "tensor<?x" + s(c) + "x?x?xf32>";
+  return {"func.func @k(%x: " + x + ", %g: " + v + ", %b: " + v + ") -> " +
+              last +
+              " {\n"
+              "  %0 = avila.group_norm %x, %g, %b groups " +
+              s(groups) + " eps 1.0e-5 : (" + x + ", " + v + ", " + v +
+              ") -> " + x +
+              "\n"
+              "  %t = avila.transpose %0 perm [0, 2, 3, 1] : (" +
+              x + ") -> tensor<?x?x?x" + s(c) +
+              "xf32>\n"
+              "  %1 = avila.layer_norm %t, %g, %b eps 1.0e-6 : (tensor<?x?x?x" +
+              s(c) + "xf32>, " + v + ", " + v + ") -> tensor<?x?x?x" + s(c) +
+              "xf32>\n"
+              "  %2 = avila.transpose %1 perm [0, 3, 1, 2] : (tensor<?x?x?x" +
+              s(c) + "xf32>) -> " + x +
+              "\n"
+              "  %3 = avila.softmax %2 axis 1 : (" +
+              x + ") -> " + x +
+              "\n"
+              "  %4 = avila.softmax %3 axis 3 : (" +
+              x + ") -> " + x +
+              "\n"
+              "  return %4 : " +
+              last + "\n}",
+          {r.normal({r.size(1, 2), c, r.size(1, 7), r.size(1, 7)}, 3.0f),
+           r.normal({c}), r.normal({c})}};
+}
+
+Drawn attention(Random &r, bool causal, int maskRank) {
+  const int64_t heads = r.size(1, 3), headDim = r.size(1, 5);
+  const int64_t valueDim = r.size(1, 4), e = heads * headDim,
+                ev = heads * valueDim;
+  const int64_t batch = r.size(1, 2), lq = r.size(1, 9);
+  const int64_t lk = causal ? lq : r.size(1, 9);
+  const std::string q = "tensor<?x?x" + s(e) + "xf32>";
+  const std::string k = "tensor<?x?x" + s(e) + "xf32>";
+  const std::string v = "tensor<?x?x" + s(ev) + "xf32>";
+  const std::string y = "tensor<?x?x" + s(ev) + "xf32>";
+  std::string maskArg, maskUse, maskType;
+  std::vector<Tensor> inputs = {r.normal({batch, lq, e}),
+                                r.normal({batch, lk, e}),
+                                r.normal({batch, lk, ev})};
+  if (maskRank) {
+    maskType = maskRank == 2 ? "tensor<?x?xf32>" : "tensor<?x?x?xf32>";
+    maskArg = ", %m: " + maskType;
+    maskUse = " mask %m";
+    inputs.push_back(maskRank == 2 ? r.normal({lq, lk})
+                                   : r.normal({batch, lq, lk}));
+  }
+  return {"func.func @k(%q: " + q + ", %k: " + k + ", %v: " + v + maskArg +
+              ") -> " + y + " {\n  %0 = avila.attention %q, %k, %v" + maskUse +
+              " heads " + s(heads) + (causal ? " causal" : "") + " : (" + q +
+              ", " + k + ", " + v + (maskRank ? ", " + maskType : "") +
+              ") -> " + y + "\n  return %0 : " + y + "\n}",
+          inputs};
+}
+
+Drawn movement(Random &r) {
+  const int64_t c = 4 * r.size(1, 3);
+  const std::string x = "tensor<?x" + s(c) + "x?x?xf32>";
+  const std::string half = "tensor<?x" + s(c / 2) + "x?x?xf32>";
+  const std::string both = "tensor<?x" + s(c + c / 2) + "x?x?xf32>";
+  const std::string gated = "tensor<?x?x" + s((c + c / 2) / 2) + "xf32>";
+  return {
+      "func.func @k(%x: " + x + ") -> (" + both + ", " + gated +
+          ") {\n"
+          "  %s:2 = avila.split %x axis 1 : " +
+          x + " -> " + half + ", " + half +
+          "\n"
+          "  %sl = avila.slice %x axis 1 start 1 end " +
+          s(c / 2 + 1) + " : (" + x + ") -> " + half +
+          "\n"
+          "  %sum = avila.add %s#1, %sl : (" +
+          half + ", " + half + ") -> " + half +
+          "\n"
+          "  %cat = avila.concat %x, %sum axis 1 : (" +
+          x + ", " + half + ") -> " + both +
+          "\n"
+          "  %n = avila.dim %x[0] : " +
+          x +
+          "\n"
+          "  %h = avila.dim %x[2] : " +
+          x +
+          "\n"
+          "  %w = avila.dim %x[3] : " +
+          x +
+          "\n"
+          "  %hw = arith.muli %h, %w : index\n"
+          "  %t = avila.transpose %cat perm [0, 2, 3, 1] : (" +
+          both + ") -> tensor<?x?x?x" + s(c + c / 2) +
+          "xf32>\n"
+          "  %flat = avila.reshape %t dims(%n, %hw) : tensor<?x?x?x" +
+          s(c + c / 2) + "xf32> -> tensor<?x?x" + s(c + c / 2) +
+          "xf32>\n"
+          "  %back = avila.reshape %flat dims(%n, %h, %w) : tensor<?x?x" +
+          s(c + c / 2) + "xf32> -> tensor<?x?x?x" + s(c + c / 2) +
+          "xf32>\n"
+          "  %img = avila.transpose %back perm [0, 3, 1, 2] : (tensor<?x?x?x" +
+          s(c + c / 2) + "xf32>) -> " + both +
+          "\n"
+          "  %g = avila.geglu %flat : (tensor<?x?x" +
+          s(c + c / 2) + "xf32>) -> tensor<?x?x" + s((c + c / 2) / 2) +
+          "xf32>\n"
+          "  return %img, %g : " +
+          both + ", " + gated + "\n}",
+      {r.normal({r.size(1, 2), c, r.size(1, 6), r.size(1, 6)})}};
+}
+
+Drawn resampling(Random &r) {
+  const int64_t c = r.size(1, 4);
+  const std::string x = "tensor<?x" + s(c) + "x?x?xf32>";
+  const int64_t h = r.size(2, 7), w = r.size(2, 7);
+  return {"func.func @k(%x: " + x + ", %like: " + x + ") -> " + x +
+              " {\n"
+              "  %up = avila.upsample_nearest %x : " +
+              x + " -> " + x +
+              "\n"
+              "  %lh = avila.dim %like[2] : " +
+              x +
+              "\n"
+              "  %lw = avila.dim %like[3] : " +
+              x +
+              "\n"
+              "  %to = avila.upsample_nearest %x size(%lh, %lw) : " +
+              x + " -> " + x +
+              "\n"
+              "  %p = avila.avg_pool2d %up kernel [2, 2] stride [2, 2] : (" +
+              x + ") -> " + x +
+              "\n"
+              "  %sum = avila.add %p, %x : (" +
+              x + ", " + x + ") -> " + x +
+              "\n"
+              "  %back = avila.upsample_nearest %sum size(%lh, %lw) : " +
+              x + " -> " + x +
+              "\n"
+              "  %out = avila.add %back, %to : (" +
+              x + ", " + x + ") -> " + x + "\n  return %out : " + x + "\n}",
+          {r.normal({1, c, h, w}),
+           r.normal({1, c, r.size(h, 2 * h + 1), r.size(w, 2 * w + 1)})}};
+}
+
+Drawn embeddings(Random &r) {
+  const int64_t vocab = r.size(2, 50), width = r.size(1, 8);
+  const int64_t dim = r.size(2, 17), batch = r.size(1, 3);
+  const std::string table = "tensor<" + s(vocab) + "x" + s(width) + "xf32>";
+  std::vector<float> timesteps;
+  for (int64_t i = 0; i < batch; ++i)
+    timesteps.push_back(static_cast<float>(r.size(0, 999)));
+  return {"func.func @k(%table: " + table +
+              ", %ids: tensor<?x?xi32>, %t: "
+              "tensor<?xf32>) -> (tensor<?x?x" +
+              s(width) + "xf32>, tensor<?x" + s(dim) +
+              "xf32>) {\n"
+              "  %0 = avila.gather %table, %ids : (" +
+              table + ", tensor<?x?xi32>) -> tensor<?x?x" + s(width) +
+              "xf32>\n"
+              "  %1 = avila.timestep_embedding %t dim " +
+              s(dim) +
+              " flip_sin_to_cos shift 0.0 : (tensor<?xf32>) -> tensor<?x" +
+              s(dim) +
+              "xf32>\n"
+              "  %c = avila.constant dense<0.5> : tensor<" +
+              s(width) +
+              "xf32>\n"
+              "  %2 = avila.add %0, %c : (tensor<?x?x" +
+              s(width) + "xf32>, tensor<" + s(width) + "xf32>) -> tensor<?x?x" +
+              s(width) +
+              "xf32>\n"
+              "  return %2, %1 : tensor<?x?x" +
+              s(width) + "xf32>, tensor<?x" + s(dim) + "xf32>\n}",
+          {r.normal({vocab, width}), r.ids({batch, r.size(1, 9)}, vocab),
+           Tensor::fromFloats(ElementType::F32, {batch}, timesteps)}};
+}
+
+const Case kCases[] = {
+    {"UnaryChain", unaryChain, kTolerance},
+    {"BroadcastArithmetic", broadcastArithmetic, kTolerance},
+    {"LinearAndMatmul", linearAndMatmul, kTolerance},
+    {"Conv3x3", [](Random &r) { return convolution(r, 1, "1, 1, 1, 1", 1, 3); },
+     kTolerance},
+    {"ConvStride2AsymmetricPad",
+     [](Random &r) { return convolution(r, 2, "0, 1, 0, 1", 1, 3); },
+     kTolerance},
+    {"ConvGrouped",
+     [](Random &r) { return convolution(r, 1, "2, 0, 1, 1", 2, 3); },
+     kTolerance},
+    {"Conv1x1", [](Random &r) { return convolution(r, 1, "0, 0, 0, 0", 1, 1); },
+     kTolerance},
+    {"Normalizations", normalizations, kTolerance},
+    {"CrossAttention", [](Random &r) { return attention(r, false, 0); },
+     kTolerance},
+    {"CausalAttention", [](Random &r) { return attention(r, true, 0); },
+     kTolerance},
+    {"MaskedAttention", [](Random &r) { return attention(r, false, 2); },
+     kTolerance},
+    {"BatchMaskedAttention", [](Random &r) { return attention(r, false, 3); },
+     kTolerance},
+    {"DataMovement", movement, kTolerance},
+    {"Resampling", resampling, kTolerance},
+    {"Embeddings", embeddings, kTolerance},
+};
+
+// Unit variance around 0.5 (offset like real activations, so that the
+// mean's sum grows too): the sum of two uniforms from a splitmix64
+// stream, as 10⁸ normal draws would take most of the test's time.
+Tensor activations(Random &r, Shape shape) {
+  uint64_t state = r.size(0, INT64_MAX);
+  std::vector<float> values(interp::numElements(shape));
+  for (float &value : values) {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    const float sum = float(z >> 40) + float(z & 0xffffff);
+    value = 0.5f + (sum * 0x1p-24f - 1.0f) * 2.4494897f;
+  }
+  return Tensor::fromFloats(ElementType::F32, std::move(shape),
+                            std::move(values));
+}
+
+Drawn groupNorm(Random &r, int64_t groups, int64_t channels, int64_t size) {
+  const std::string x = "tensor<?x" + s(channels) + "x?x?xf32>";
+  const std::string v = "tensor<" + s(channels) + "xf32>";
+  return {"func.func @k(%x: " + x + ", %g: " + v + ", %b: " + v + ") -> " + x +
+              " {\n  %0 = avila.group_norm %x, %g, %b groups " + s(groups) +
+              " eps 1.0e-6 : (" + x + ", " + v + ", " + v + ") -> " + x +
+              "\n  return %0 : " + x + "\n}",
+          {activations(r, {1, channels, size, size}), r.normal({channels}),
+           r.normal({channels})}};
+}
+
+Drawn layerNorm(Random &r, int64_t rows, int64_t features) {
+  const std::string x = "tensor<?x?x" + s(features) + "xf32>";
+  const std::string v = "tensor<" + s(features) + "xf32>";
+  return {"func.func @k(%x: " + x + ", %g: " + v + ", %b: " + v + ") -> " + x +
+              " {\n  %0 = avila.layer_norm %x, %g, %b eps 1.0e-5 : (" + x +
+              ", " + v + ", " + v + ") -> " + x + "\n  return %0 : " + x +
+              "\n}",
+          {activations(r, {1, rows, features}), r.normal({features}),
+           r.normal({features})}};
+}
+
+} // namespace
+
+std::span<const Case> kernelCases() { return kCases; }
+
+// Normalizations whose statistics sum as many values as the VAE's group
+// norms at full size: 256 channels at 512² and 128 channels at 1024², in
+// 32 groups, hold 2²¹ and 2²² values a group. The layer norms normalize
+// rows of those lengths ([1, 32, 2²¹] and [1, 32, 2²²]: the same element
+// counts). A single f32 running sum loses the small addends of such rows
+// (2e-4 off); the bound is what honest f32 reordering reaches. Fewer
+// groups and rows keep each reduction as long and the tensors within
+// `maxTensorBytes`.
+std::vector<Case> longReductionCases(int64_t maxTensorBytes) {
+  constexpr double kLongTolerance = 1e-6;
+  struct VaeNorm {
+    int64_t size, groupChannels;
+  };
+  const VaeNorm norms[] = {{512, 8}, {1024, 4}};
+  auto groupsWithin = [&](int64_t groupValues) {
+    int64_t groups = 32;
+    while (groups > 1 &&
+           groups * groupValues * int64_t(sizeof(float)) > maxTensorBytes)
+      groups /= 2;
+    return groups;
+  };
+  std::vector<Case> cases;
+  for (VaeNorm norm : norms) {
+    const int64_t groups =
+        groupsWithin(norm.groupChannels * norm.size * norm.size);
+    cases.push_back({"GroupNormOfVaeAt" + s(norm.size),
+                     [=](Random &r) {
+                       return groupNorm(r, groups, groups * norm.groupChannels,
+                                        norm.size);
+                     },
+                     kLongTolerance});
+  }
+  for (VaeNorm norm : norms) {
+    const int64_t length = norm.groupChannels * norm.size * norm.size;
+    const int64_t rows = groupsWithin(length);
+    cases.push_back({"LayerNormOfRowsAsLongAsVaeGroupsAt" + s(norm.size),
+                     [=](Random &r) { return layerNorm(r, rows, length); },
+                     kLongTolerance});
+  }
+  return cases;
+}
+
+void expectMatchesInterpreter(const Case &c, const RunCompiled &run) {
+  const unsigned seed = testSeed();
+  SCOPED_TRACE(replayHint(seed));
+  Random random(seed);
+  Drawn drawn = c.draw(random);
+  SCOPED_TRACE(drawn.function);
+
+  mlir::MLIRContext context;
+  context.loadDialect<AvilaDialect, mlir::func::FuncDialect,
+                      mlir::arith::ArithDialect>();
+  auto module =
+      mlir::parseSourceString<mlir::ModuleOp>(drawn.function, &context);
+  ASSERT_TRUE(module);
+  // Interpreted first: the target may transform the module in place.
+  auto expected = interp::interpret(
+      module->lookupSymbol<mlir::func::FuncOp>("k"), drawn.inputs, {});
+  ASSERT_TRUE(bool(expected)) << llvm::toString(expected.takeError());
+
+  auto outputs = run(*module, drawn.inputs, *expected);
+  ASSERT_TRUE(bool(outputs)) << llvm::toString(outputs.takeError());
+  ASSERT_EQ(outputs->size(), expected->size());
+  for (size_t i = 0; i < outputs->size(); ++i) {
+    EXPECT_EQ((*outputs)[i].shape, (*expected)[i].shape) << "result " << i;
+    EXPECT_LT(relativeL2((*outputs)[i].floats, (*expected)[i].floats),
+              c.tolerance)
+        << "result " << i;
+  }
+}
+
+} // namespace avila::test

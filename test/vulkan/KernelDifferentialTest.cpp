@@ -1,0 +1,77 @@
+//===- KernelDifferentialTest.cpp - Vulkan kernels against the interpreter ===//
+//
+// Every case of test/kernels/KernelCases.h built into a Vulkan artifact as
+// avila-compile builds one (@k an entry point: its dispatches follow the
+// kernels' launch plans), run by the executor on a Vulkan device (lavapipe
+// under CTest), and compared with the interpreter.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/artifact/ArtifactBuilder.h"
+#include "compiler/targets/spirv/SpirvTarget.h"
+#include "runtime/base/Error.h"
+#include "runtime/executor/Executable.h"
+#include "runtime/hal/OpenDevice.h"
+#include "test/kernels/KernelCases.h"
+
+#include <gtest/gtest.h>
+
+namespace avila {
+namespace {
+
+using interp::ElementType;
+using interp::Tensor;
+using test::Case;
+
+// The artifact of `module`, run through its entry point k. The inputs are
+// moved into the executor's host tensors: the interpreter is done with them.
+llvm::Expected<std::vector<Tensor>> runOnVulkan(mlir::ModuleOp module,
+                                                std::vector<Tensor> &inputs,
+                                                const std::vector<Tensor> &) {
+  auto bytes = buildArtifact(module, spirv::SpirvTarget(), ArtifactOptions());
+  if (!bytes)
+    return bytes.takeError();
+  std::vector<HostTensor> hostInputs;
+  for (Tensor &input : inputs) {
+    HostTensor host;
+    host.shape = input.shape;
+    if (interp::isFloat(input.elementType)) {
+      host.floats = std::move(input.floats);
+    } else {
+      host.elementType = artifact::ElementType::I32;
+      host.ids.assign(input.ints.begin(), input.ints.end());
+    }
+    hostInputs.push_back(std::move(host));
+  }
+  try {
+    Executable executable(Artifact(std::move(*bytes), artifact::Target::Vulkan),
+                          hal::openDevice("vulkan", artifact::Target::Vulkan));
+    std::vector<Tensor> outputs;
+    for (HostTensor &output : executable.run("k", hostInputs))
+      outputs.push_back(Tensor::fromFloats(
+          ElementType::F32, std::move(output.shape), std::move(output.floats)));
+    return outputs;
+  } catch (const Error &error) {
+    return llvm::createStringError(error.what());
+  }
+}
+
+class VulkanKernel : public ::testing::TestWithParam<Case> {};
+
+TEST_P(VulkanKernel, MatchesTheInterpreter) {
+  test::expectMatchesInterpreter(GetParam(), runOnVulkan);
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, VulkanKernel,
+                         ::testing::ValuesIn(test::kernelCases()),
+                         test::caseName);
+// The least maxStorageBufferRange Vulkan guarantees (lavapipe's): the
+// kernels bind whole tensors, so the VAE's at 512² (256 MiB) are refused.
+constexpr int64_t kVulkanBindingBytes = int64_t(1) << 27;
+INSTANTIATE_TEST_SUITE_P(
+    LongReduction, VulkanKernel,
+    ::testing::ValuesIn(test::longReductionCases(kVulkanBindingBytes)),
+    test::caseName);
+
+} // namespace
+} // namespace avila
