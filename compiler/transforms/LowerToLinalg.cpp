@@ -1156,6 +1156,18 @@ struct TimestepEmbeddingLowering : OpConversionPattern<TimestepEmbeddingOp> {
     const float denominator = static_cast<float>(
         static_cast<double>(half) - op.getShift().convertToDouble());
     const float scale = static_cast<float>(op.getScale().convertToDouble());
+    // The frequencies depend on the column alone: computed here as the
+    // interpreter computes them, since a device's exp may be ulps off the
+    // host's, and an ulp of a frequency is 1e-5 of an angle near 1000.
+    SmallVector<float> frequencies;
+    for (int64_t i = 0; i < std::max<int64_t>(half, 1); ++i)
+      frequencies.push_back(
+          std::exp(logPeriod * static_cast<float>(i) / denominator));
+    auto tableType = RankedTensorType::get(
+        {static_cast<int64_t>(frequencies.size())}, rewriter.getF32Type());
+    Value table = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(tableType, ArrayRef<float>(frequencies)));
     SmallVector<OpFoldResult> sizes = resultSizes(e.sizeRules, adaptor);
     MLIRContext *context = rewriter.getContext();
     rewriter.replaceOp(
@@ -1170,15 +1182,16 @@ struct TimestepEmbeddingLowering : OpConversionPattern<TimestepEmbeddingOp> {
                 Value i = arith::SelectOp::create(
                     b, l, second,
                     arith::SubIOp::create(b, l, column, halfIndex), column);
-                Value exponent = arith::DivFOp::create(
-                    b, l,
-                    arith::MulFOp::create(b, l, constantF32(b, l, logPeriod),
-                                          e.indexToF32(b, l, i)),
-                    constantF32(b, l, denominator));
+                // Padding columns read a frequency too, then drop it.
+                Value row =
+                    arith::MinUIOp::create(b, l, i,
+                                           arith::ConstantIndexOp::create(
+                                               b, l, frequencies.size() - 1));
+                Value frequency =
+                    tensor::ExtractOp::create(b, l, table, ValueRange{row});
                 Value angle = arith::MulFOp::create(
                     b, l, constantF32(b, l, scale),
-                    arith::MulFOp::create(b, l, args[0],
-                                          math::ExpOp::create(b, l, exponent)));
+                    arith::MulFOp::create(b, l, args[0], frequency));
                 Value sine = math::SinOp::create(b, l, angle);
                 Value cosine = math::CosOp::create(b, l, angle);
                 Value value =

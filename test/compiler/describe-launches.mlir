@@ -86,3 +86,33 @@ func.func @kernel(%x: memref<?x?xf32>, %y: memref<?xf32>) attributes {avila.disp
   }
   return
 }
+
+// A constant table the loop reads (the timestep embedding's frequencies)
+// reaches the kernel, which fills a private copy of it: SPIR-V storage
+// buffers come only from bindings, so no global survives in the kernel's
+// module.
+// CHECK-LABEL: func.func @table
+// CHECK-SAME: buffers = array<i64: 0>
+// CHECK: gpu.module @table_kernel
+// CHECK-NOT: memref.global
+// CHECK: gpu.func @table_kernel
+// CHECK: %[[COPY:.*]] = memref.alloca() : memref<3xf32, #spirv.storage_class<Function>>
+// CHECK-DAG: memref.store %{{.*}}, %[[COPY]][%{{.*}}]
+// CHECK-NOT: memref.get_global
+// CHECK: memref.load %[[COPY]]
+memref.global "private" constant @frequencies : memref<3xf32> = dense<[1.0, 0.5, 0.25]>
+func.func @table(%x: memref<?xf32>, %n: index) attributes {avila.dispatch} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %t = memref.get_global @frequencies : memref<3xf32>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %j = arith.remui %i, %c3 : index
+    %f = memref.load %t[%j] : memref<3xf32>
+    %v = memref.load %x[%i] : memref<?xf32>
+    %w = arith.mulf %v, %f : f32
+    memref.store %w, %x[%i] : memref<?xf32>
+    scf.reduce
+  }
+  return
+}

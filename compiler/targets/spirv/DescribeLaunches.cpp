@@ -288,6 +288,41 @@ private:
     return scratchSource(it->second);
   }
 
+  LogicalResult privatizeTable(gpu::GPUFuncOp kernel, memref::GetGlobalOp get) {
+    constexpr int64_t kMaxTable = 4096;
+    auto global = symbols.lookupNearestSymbolFrom<memref::GlobalOp>(
+        get, get.getNameAttr());
+    auto values = global ? dyn_cast_or_null<DenseFPElementsAttr>(
+                               global.getConstantInitValue())
+                         : DenseFPElementsAttr();
+    MemRefType type = get.getType();
+    if (!values || !type.hasStaticShape() || type.getRank() != 1 ||
+        type.getNumElements() > kMaxTable)
+      return get.emitOpError("reads a table a GPU kernel cannot hold (a "
+                             "constant 1-D float table of at most ")
+             << kMaxTable << " values)";
+    OpBuilder kb = OpBuilder::atBlockBegin(&kernel.getBody().front());
+    Location loc = get.getLoc();
+    Value table = memref::AllocaOp::create(kb, loc, type);
+    for (auto [at, value] : llvm::enumerate(values.getValues<APFloat>())) {
+      Value element = arith::ConstantOp::create(
+          kb, loc, FloatAttr::get(type.getElementType(), value));
+      memref::StoreOp::create(
+          kb, loc, element, table,
+          ValueRange{arith::ConstantIndexOp::create(kb, loc, at)});
+    }
+    get.replaceAllUsesWith(table);
+    get.erase();
+    // Outlining copied the global into the kernel's module; nothing reads
+    // it there any more.
+    Operation *kernelModule = kernel->getParentOp();
+    if (global->getParentOp() != kernelModule ||
+        !SymbolTable::symbolKnownUseEmpty(global, kernelModule))
+      return success();
+    global.erase();
+    return success();
+  }
+
   // Storage buffers at set 0 by binding number; scalars read from one
   // push-constant block of 32-bit values, in launch operand order.
   LogicalResult giveInterface(gpu::GPUFuncOp kernel,
@@ -341,6 +376,14 @@ private:
     for (auto [position, abi] : llvm::enumerate(abis))
       kernel.setArgAttr(position, ::mlir::spirv::getInterfaceVarABIAttrName(),
                         abi);
+    // A constant table (SPIR-V storage buffers come only from bindings)
+    // becomes a private array the invocation fills: they are small (the
+    // timestep embedding's frequencies).
+    SmallVector<memref::GetGlobalOp> tables;
+    kernel.walk([&](memref::GetGlobalOp get) { tables.push_back(get); });
+    for (memref::GetGlobalOp get : tables)
+      if (failed(privatizeTable(kernel, get)))
+        return failure();
     // An invocation's private arrays live in its Function storage.
     kernel.walk([&](memref::AllocaOp alloca) {
       MemRefType type = alloca.getType();

@@ -302,9 +302,11 @@ private:
     auto store = dyn_cast<memref::StoreOp>(access);
     Value memref = load ? load.getMemRef() : store.getMemRef();
     ValueRange indices = load ? load.getIndices() : store.getIndices();
-    // Private arrays of one invocation, and buffers already flat.
+    // Private arrays of one invocation, constant tables (each invocation
+    // gets its own copy), and buffers already flat.
     if (flatValues.contains(memref) ||
-        isa_and_nonnull<memref::AllocaOp>(memref.getDefiningOp()))
+        isa_and_nonnull<memref::AllocaOp, memref::GetGlobalOp>(
+            memref.getDefiningOp()))
       return success();
     auto view = resolve(memref);
     if (failed(view))

@@ -37,14 +37,17 @@ bool startsAtZeroWithUnitSteps(scf::ParallelOp loop) {
 
 // Kernel arguments are buffers and sizes: a float the host side computes
 // from sizes (a mean's 1/count) is computed in the kernel instead, from the
-// sizes it gets.
+// sizes it gets, and a constant table is read where the kernel has it.
 void sinkScalarComputations(gpu::LaunchOp launch) {
   Block &body = launch.getBody().front();
   auto isSinkable = [&](Value value) {
     Operation *op = value.getDefiningOp();
-    return op && !launch->isAncestor(op) && !value.getType().isIndex() &&
-           value.getType().isIntOrFloat() && isMemoryEffectFree(op) &&
-           op->getNumRegions() == 0;
+    if (!op || launch->isAncestor(op))
+      return false;
+    if (isa<memref::GetGlobalOp>(op))
+      return true;
+    return !value.getType().isIndex() && value.getType().isIntOrFloat() &&
+           isMemoryEffectFree(op) && op->getNumRegions() == 0;
   };
   bool sunk = true;
   while (sunk) {

@@ -34,7 +34,8 @@ def LinearizeBuffers : Pass<"avila-linearize-buffers", "::mlir::ModuleOp"> {
     which is erased with the reshape), so that sizes are only ever asked of
     root buffers;
     deallocations are dropped (the runtime owns scratch memory). Private
-    `memref.alloca` arrays are left alone.
+    `memref.alloca` arrays and constant tables (`memref.get_global`) are
+    left alone.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
@@ -46,13 +47,16 @@ def MapLoopsToWorkgroups
                 "one invocation per iteration";
   let description = [{
     In each kernel (function marked `avila.dispatch`), a top-level
-    `scf.parallel` (lower bounds 0, steps 1) of N iterations becomes a
+    `scf.parallel` (lower bounds 0, steps 1, no reduction) of N iterations
+    becomes a
     `gpu.launch` of `workgroup-size` invocations per workgroup and
     (N + workgroup-size) / workgroup-size workgroups (at least one, as a
     dispatch needs), laid out as x · y with x at most
     65535 (Vulkan's guaranteed limit per axis): invocation
     (y · x_count + x) · size + thread runs the iteration of that linear
-    index, if it is below N, its loop indices recovered row-major. Any other
+    index, if it is below N, its loop indices recovered row-major. Floats
+    the host side computes and constant tables it reads are moved into the
+    launch (kernel arguments are buffers and sizes). Any other
     top-level op with effects on memory than allocations is refused.
   }];
   let options = [Option<"workgroupSize", "workgroup-size", "int64_t",
@@ -75,8 +79,10 @@ def DescribeLaunches : Pass<"avila-describe-launches", "::mlir::ModuleOp"> {
     launched `gpu.func` gets `spirv.entry_point_abi` with its workgroup size,
     its buffers `spirv.interface_var_abi` at set 0 in binding order, and its
     scalar arguments replaced by 32-bit loads from one push-constant
-    `memref<N x i32>` argument; its private `memref.alloca` arrays the
-    `Function` storage class.
+    `memref<N x i32>` argument; a constant table it reads
+    (`memref.get_global`, 1-D, at most 4096 floats) becomes a private array
+    it fills; its private `memref.alloca` arrays the `Function` storage
+    class.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
