@@ -84,8 +84,7 @@ int main(int argc, char **argv) {
       std::string name = kernel->name()->str();
       const size_t dispatch = name.find("_dispatch_");
       const size_t root = name.find('_', dispatch + 10);
-      std::string op =
-          root == std::string::npos ? name : name.substr(root + 1);
+      std::string op = root == std::string::npos ? name : name.substr(root + 1);
       op = op.substr(0, op.find("_kernel"));
       auto &entry = byRoot[op];
       entry.first += time;
