@@ -15,6 +15,7 @@ namespace avila::spirv {
 namespace {
 
 void addLoops(OpPassManager &passes) {
+  passes.addPass(createTileContractions());
   passes.addPass(createContractionsToLinalg());
   passes.addPass(createFusedAttentionToLoops());
   passes.addPass(createCopiesToLinalg());
