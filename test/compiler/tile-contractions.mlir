@@ -41,12 +41,13 @@
 // CHECK-NEXT: %[[B:.*]] = arith.divui %[[TILE]], %[[C2]]
 // CHECK-NEXT: %[[RT:.*]] = arith.remui %[[TILE]], %[[C2]]
 // CHECK-NEXT: %[[ROW0:.*]] = arith.muli %[[RT]], %[[C64]]
-// CHECK-NEXT: %[[ACC:.*]]:16 = scf.for %[[K0:.*]] = %[[C0]] to %[[C32]] step %[[C16]] iter_args(%[[A0:[a-z0-9]+]] = %[[ZERO]], {{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
 // x is read along its depth: invocation t copies depth t % 16 of row
-// t / 16 (and three more rows 16 apart), zero out of range.
+// t / 16 (and three more rows 16 apart), zero out of range; the rows and
+// their range are found once, before the depth loop.
 // CHECK-NEXT: %[[R:.*]] = arith.addi %[[ROW0]], %[[TR]]
-// CHECK-NEXT: %[[K:.*]] = arith.addi %[[K0]], %[[TC]]
 // CHECK-NEXT: %[[RIN:.*]] = arith.cmpi ult, %[[R]], %[[C77]]
+// CHECK: %[[ACC:.*]]:16 = scf.for %[[K0:.*]] = %[[C0]] to %[[C32]] step %[[C16]] iter_args(%[[A0:[a-z0-9]+]] = %[[ZERO]], {{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// CHECK-NEXT: %[[K:.*]] = arith.addi %[[K0]], %[[TC]]
 // CHECK-NEXT: %[[KIN:.*]] = arith.cmpi ult, %[[K]], %[[C32]]
 // CHECK-NEXT: %[[IN:.*]] = arith.andi %[[RIN]], %[[KIN]]
 // CHECK-NEXT: %[[V:.*]] = scf.if %[[IN]] -> (f32) {
@@ -74,14 +75,13 @@
 // CHECK-NEXT: scf.yield
 // CHECK-NEXT: }
 // y = y + acc, where the output exists.
-// CHECK-NEXT: %[[OR0:.*]] = arith.addi %[[ROW0]], %[[TR]]
-// CHECK-NEXT: %[[ORIN:.*]] = arith.cmpi ult, %[[OR0]], %[[C77]]
+// (Row t / 16 is the row whose slab element t copied.)
 // CHECK-NEXT: %[[OCIN:.*]] = arith.cmpi ult, %[[TC]], %[[C40:.*]] :
-// CHECK-NEXT: %[[OIN:.*]] = arith.andi %[[ORIN]], %[[OCIN]]
+// CHECK-NEXT: %[[OIN:.*]] = arith.andi %[[RIN]], %[[OCIN]]
 // CHECK-NEXT: scf.if %[[OIN]] {
-// CHECK-NEXT: %[[OLD:.*]] = memref.load %[[Y]][%[[B]], %[[OR0]], %[[TC]]]
+// CHECK-NEXT: %[[OLD:.*]] = memref.load %[[Y]][%[[B]], %[[R]], %[[TC]]]
 // CHECK-NEXT: %[[SUM:.*]] = arith.addf %[[OLD]], %[[ACC]]#0 : f32
-// CHECK-NEXT: memref.store %[[SUM]], %[[Y]][%[[B]], %[[OR0]], %[[TC]]]
+// CHECK-NEXT: memref.store %[[SUM]], %[[Y]][%[[B]], %[[R]], %[[TC]]]
 // CHECK-NEXT: }
 // CHECK-COUNT-15: memref.store %{{.*}}, %[[Y]]
 // CHECK: gpu.terminator
@@ -100,16 +100,17 @@ func.func @linear(%x: memref<?x77x32xf32>, %w: memref<40x32xf32>, %y: memref<?x7
 #out = affine_map<(n, o, y, x, c, ky, kx) -> (n, o, y, x)>
 
 // A stride-2 convolution as an implicit GEMM: rows are the output pixels
-// (n, y, x), columns the 4 output channels, depth the 27 window taps
-// (c, ky, kx). The input is read along its pixels, at
-// (n, c, 2·y + ky, 2·x + kx).
+// (n, y, x), columns the 4 output channels, depth the 27 window taps:
+// slabs of the 3 input channels c inside loops over ky and kx, so that no
+// depth is ever divided into its loops. The input is read along its
+// pixels, at (n, c, 2·y + ky, 2·x + kx), a row's (n, y, x) decoded once.
 // CHECK-LABEL: func.func @convolution
 // CHECK-SAME: (%[[I:[a-z0-9]+]]: memref<?x3x?x?xf32>, %[[F:[a-z0-9]+]]: memref<4x3x3x3xf32>, %[[O:[a-z0-9]+]]: memref<?x4x?x?xf32>)
 // CHECK-NOT: avila.contraction
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
 // CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
-// CHECK-DAG: %[[C27:.*]] = arith.constant 27 : index
 // CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
 // CHECK: %[[N:.*]] = memref.dim %[[O]], %[[C0]]
 // CHECK-NEXT: %[[H:.*]] = memref.dim %[[O]], %[[C2]]
@@ -119,22 +120,23 @@ func.func @linear(%x: memref<?x77x32xf32>, %w: memref<40x32xf32>, %y: memref<?x7
 // CHECK-NEXT: arith.ceildivui %[[ROWS]], %[[C64]]
 // CHECK: gpu.launch
 // CHECK: memref.alloc() : memref<16x64xf32, #spirv.storage_class<Workgroup>>
-// CHECK: memref.alloc() : memref<16x64xf32, #spirv.storage_class<Workgroup>>
-// CHECK: scf.for %[[K0:.*]] = %{{.*}} to %[[C27]] step
-// CHECK: %[[R:.*]] = arith.addi
-// CHECK-NEXT: %[[D:.*]] = arith.addi %[[K0]],
-// CHECK-NEXT: arith.cmpi ult, %[[R]], %[[ROWS]]
-// CHECK-NEXT: arith.cmpi ult, %[[D]], %[[C27]]
-// CHECK-NEXT: arith.andi
-// CHECK-NEXT: scf.if
+// CHECK: scf.if
+// CHECK-NEXT: %[[RT:.*]] = arith.remui
+// CHECK-NEXT: %[[ROW0:.*]] = arith.muli %[[RT]], %[[C64]]
+// CHECK-NEXT: %[[PIXEL:.*]] = arith.remui %{{.*}}, %[[C64]]
+// CHECK-NEXT: %[[C:.*]] = arith.divui %{{.*}}, %[[C64]]
+// CHECK-NEXT: %[[R:.*]] = arith.addi %[[ROW0]], %[[PIXEL]]
+// CHECK-NEXT: %[[RIN:.*]] = arith.cmpi ult, %[[R]], %[[ROWS]]
 // CHECK-NEXT: %[[X:.*]] = arith.remui %[[R]], %[[W]]
 // CHECK-NEXT: %[[NY:.*]] = arith.divui %[[R]], %[[W]]
 // CHECK-NEXT: %[[Y:.*]] = arith.remui %[[NY]], %[[H]]
 // CHECK-NEXT: %[[B:.*]] = arith.divui %[[NY]], %[[H]]
-// CHECK-NEXT: %[[KX:.*]] = arith.remui %[[D]], %[[C3]]
-// CHECK-NEXT: %[[CK:.*]] = arith.divui %[[D]], %[[C3]]
-// CHECK-NEXT: %[[KY:.*]] = arith.remui %[[CK]], %[[C3]]
-// CHECK-NEXT: %[[C:.*]] = arith.divui %[[CK]], %[[C3]]
+// CHECK: scf.for %[[KY:.*]] = %[[C0]] to %[[C3]] step %[[C1]]
+// CHECK-NEXT: scf.for %[[KX:.*]] = %[[C0]] to %[[C3]] step %[[C1]]
+// One slab holds all 3 channels: the loop over them folded away.
+// CHECK-NEXT: %[[CIN:.*]] = arith.cmpi ult, %[[C]], %[[C3]]
+// CHECK-NEXT: arith.andi %[[RIN]], %[[CIN]]
+// CHECK-NEXT: scf.if
 // CHECK-NEXT: %[[Y2:.*]] = arith.muli %[[Y]], %[[C2]]
 // CHECK-NEXT: %[[IY:.*]] = arith.addi %[[Y2]], %[[KY]]
 // CHECK-NEXT: %[[X2:.*]] = arith.muli %[[X]], %[[C2]]

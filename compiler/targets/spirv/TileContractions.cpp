@@ -41,16 +41,20 @@ struct TileShape {
 };
 
 // The contraction's loops grouped as a GEMM: each group is walked row-major
-// (its last loop fastest) by one linear index.
+// (its last loop fastest) by one linear index, except the window loops,
+// which run one at a time around the depth loop that the slabs tile.
 struct GemmLoops {
-  SmallVector<int64_t> batch, rows, cols, depth;
+  SmallVector<int64_t> batch, rows, cols, window, depth;
 };
 
 GemmLoops gemmLoops(ContractionOp op) {
   if (op.getKind() == "conv2d")
     // (n, o, y, x, c, ky, kx): output pixels (n, y, x) are rows, output
-    // channels columns, the window (c, ky, kx) the depth.
-    return {{}, {0, 2, 3}, {1}, {4, 5, 6}};
+    // channels columns, the window (c, ky, kx) the depth. Slabs of c inside
+    // loops over (ky, kx) rather than slabs of the linear (c, ky, kx): a
+    // depth's loop indices then need no division, which a CPU device runs
+    // lane by lane.
+    return {{}, {0, 2, 3}, {1}, {5, 6}, {4}};
   GemmLoops loops;
   loops.batch = llvm::to_vector(op.getBatchDims());
   if (op.getMDim() >= 0)
@@ -202,8 +206,8 @@ private:
     });
   }
 
-  // Whether consecutive elements of an operand's rows are consecutive in
-  // depth: then consecutive invocations load consecutive depths of a slab.
+  // Whether an operand's innermost index is the depth the slabs tile: then
+  // consecutive invocations load consecutive depths of a slab.
   bool depthFastest(AffineMap map) {
     auto last = dyn_cast<AffineDimExpr>(map.getResults().back());
     return last && llvm::is_contained(loops.depth, last.getPosition());
@@ -217,14 +221,19 @@ private:
     return memref::AllocOp::create(b, loc, type);
   }
 
-  // The workgroup's invocations copy a depth × width slab of an operand
-  // (its lines from `first`, its depths from `k0`) into workgroup memory,
-  // zeros where a line or a depth is out of range, so that the products
-  // they add are zero.
-  void loadSlab(OpBuilder &b, Value slab, Value operand, AffineMap map,
-                ArrayRef<int64_t> lineLoops, Value lineCount, int64_t width,
-                Value first, Value k0) {
+  // One element an invocation copies into a slab at every depth: its place
+  // in the slab, and its line's loop indices, decoded once per workgroup.
+  struct SlabElement {
+    Value line, level, lineInRange;
+    SmallVector<Value> values;
+  };
+
+  SmallVector<SlabElement> slabElements(OpBuilder &b, AffineMap map,
+                                        ArrayRef<int64_t> lineLoops,
+                                        Value lineCount, int64_t width,
+                                        Value first) {
     const bool byDepth = depthFastest(map);
+    SmallVector<SlabElement> elements;
     for (int64_t step = 0; step < width * tile.depth / tile.invocations();
          ++step) {
       Value element = arith::AddIOp::create(
@@ -232,19 +241,33 @@ private:
       Value fast = index(b, byDepth ? tile.depth : width);
       Value minor = arith::RemUIOp::create(b, loc, element, fast);
       Value major = arith::DivUIOp::create(b, loc, element, fast);
-      Value line = byDepth ? major : minor;
-      Value level = byDepth ? minor : major;
-      Value globalLine = arith::AddIOp::create(b, loc, first, line);
-      Value globalDepth = arith::AddIOp::create(b, loc, k0, level);
-      Value inRange =
-          arith::AndIOp::create(b, loc, lessThan(b, globalLine, lineCount),
-                                lessThan(b, globalDepth, depth));
+      SlabElement slabElement{byDepth ? major : minor, byDepth ? minor : major,
+                              Value(), loopValues};
+      Value globalLine = arith::AddIOp::create(b, loc, first, slabElement.line);
+      slabElement.lineInRange = lessThan(b, globalLine, lineCount);
+      decode(b, lineLoops, globalLine, slabElement.values);
+      elements.push_back(std::move(slabElement));
+    }
+    return elements;
+  }
+
+  // The workgroup's invocations copy a depth × width slab of an operand
+  // (its depths from `k0`, at the current window position) into workgroup
+  // memory, zeros where a line or a depth is out of range, so that the
+  // products they add are zero.
+  void loadSlab(OpBuilder &b, Value slab, Value operand, AffineMap map,
+                ArrayRef<SlabElement> elements, Value k0) {
+    for (const SlabElement &element : elements) {
+      Value globalDepth = arith::AddIOp::create(b, loc, k0, element.level);
+      Value inRange = arith::AndIOp::create(b, loc, element.lineInRange,
+                                            lessThan(b, globalDepth, depth));
       auto guarded = scf::IfOp::create(
           b, loc, inRange,
           [&](OpBuilder &tb, Location) {
-            SmallVector<Value> values = loopValues;
-            decode(tb, lineLoops, globalLine, values);
-            decode(tb, loops.depth, globalDepth, values);
+            SmallVector<Value> values = element.values;
+            for (int64_t loop : loops.window)
+              values[loop] = windowValues[loop];
+            values[loops.depth.front()] = globalDepth;
             Value loaded = memref::LoadOp::create(tb, loc, operand,
                                                   indices(tb, map, values));
             scf::YieldOp::create(tb, loc, loaded);
@@ -253,8 +276,35 @@ private:
             scf::YieldOp::create(eb, loc, zero);
           });
       memref::StoreOp::create(b, loc, guarded.getResult(0), slab,
-                              ValueRange{level, line});
+                              ValueRange{element.level, element.line});
     }
+  }
+
+  // The slabs at one window position, or the window loops around them from
+  // `window` on.
+  SmallVector<Value> accumulate(OpBuilder &b, size_t window,
+                                ValueRange accumulators) {
+    const bool slabs = window == loops.window.size();
+    Value upper = slabs ? depth : sizes[loops.window[window]];
+    Value step = index(b, slabs ? tile.depth : 1);
+    auto loop = scf::ForOp::create(
+        b, loc, index(b, 0), upper, step, accumulators,
+        [&](OpBuilder &nb, Location, Value iv, ValueRange acc) {
+          if (!slabs) {
+            windowValues[loops.window[window]] = iv;
+            scf::YieldOp::create(nb, loc, accumulate(nb, window + 1, acc));
+            return;
+          }
+          loadSlab(nb, slabA, op.getLhs(), maps[0], elementsA, iv);
+          loadSlab(nb, slabB, op.getRhs(), maps[1], elementsB, iv);
+          gpu::BarrierOp::create(nb, loc);
+          SmallVector<Value> next = multiplySlab(nb, acc);
+          // The next slab overwrites this one only after every invocation
+          // has read it.
+          gpu::BarrierOp::create(nb, loc);
+          scf::YieldOp::create(nb, loc, next);
+        });
+    return SmallVector<Value>(loop.getResults());
   }
 
   // The register tile of one invocation: rows rowGroup + i · rowGroups,
@@ -271,8 +321,7 @@ private:
 
   // acc[i · threadCols + j] += Σ over the slab a[i] · b[j], from workgroup
   // memory.
-  SmallVector<Value> multiplySlab(OpBuilder &b, Value slabA, Value slabB,
-                                  ValueRange accumulators) {
+  SmallVector<Value> multiplySlab(OpBuilder &b, ValueRange accumulators) {
     auto loop = scf::ForOp::create(
         b, loc, index(b, 0), index(b, tile.depth), index(b, 1), accumulators,
         [&](OpBuilder &nb, Location, Value level, ValueRange acc) {
@@ -299,8 +348,8 @@ private:
         arith::DivUIOp::create(b, loc, invocation, index(b, tile.colGroups()));
     colGroup =
         arith::RemUIOp::create(b, loc, invocation, index(b, tile.colGroups()));
-    Value slabA = workgroupSlab(b, tile.rows);
-    Value slabB = workgroupSlab(b, tile.cols);
+    slabA = workgroupSlab(b, tile.rows);
+    slabB = workgroupSlab(b, tile.cols);
     Value linearTile = arith::AddIOp::create(
         b, loc,
         arith::MulIOp::create(b, loc, launch.getBlockIds().z,
@@ -319,22 +368,11 @@ private:
         index(b, tile.rows));
     Value firstCol = arith::MulIOp::create(b, loc, launch.getBlockIds().x,
                                            index(b, tile.cols));
+    elementsA = slabElements(b, maps[0], loops.rows, rows, tile.rows, firstRow);
+    elementsB = slabElements(b, maps[1], loops.cols, cols, tile.cols, firstCol);
+    windowValues.assign(sizes.size(), Value());
     SmallVector<Value> initial(tile.threadRows * tile.threadCols, zero);
-    auto slabs = scf::ForOp::create(
-        b, loc, index(b, 0), depth, index(b, tile.depth), initial,
-        [&](OpBuilder &nb, Location, Value k0, ValueRange acc) {
-          loadSlab(nb, slabA, op.getLhs(), maps[0], loops.rows, rows, tile.rows,
-                   firstRow, k0);
-          loadSlab(nb, slabB, op.getRhs(), maps[1], loops.cols, cols, tile.cols,
-                   firstCol, k0);
-          gpu::BarrierOp::create(nb, loc);
-          SmallVector<Value> next = multiplySlab(nb, slabA, slabB, acc);
-          // The next slab overwrites this one only after every invocation
-          // has read it.
-          gpu::BarrierOp::create(nb, loc);
-          scf::YieldOp::create(nb, loc, next);
-        });
-    store(b, firstRow, firstCol, slabs.getResults());
+    store(b, firstRow, firstCol, accumulate(b, 0, initial));
   }
 
   // out = init + acc where the output exists: the init holds zeros or the
@@ -370,9 +408,11 @@ private:
   // Host side.
   SmallVector<Value> sizes;
   Value rows, cols, depth, rowTiles, tiles;
-  // Kernel side: the batch loops set per workgroup.
-  Value zero, invocation, rowGroup, colGroup;
-  SmallVector<Value> loopValues;
+  // Kernel side: the batch loops set per workgroup, the window loops at the
+  // current window position.
+  Value zero, invocation, rowGroup, colGroup, slabA, slabB;
+  SmallVector<Value> loopValues, windowValues;
+  SmallVector<SlabElement> elementsA, elementsB;
 };
 
 struct TileContractions
