@@ -99,7 +99,8 @@ bool isTileable(ContractionOp op) {
     if (!type || !type.getElementType().isF32())
       return false;
   }
-  // The launch becomes part of the kernel's host side, which holds no loops.
+  // The launch takes the op's place on a kernel's host side (its body),
+  // where the later passes take launches from.
   auto function = dyn_cast<func::FuncOp>(op->getParentOp());
   if (!function || !function->hasAttr("avila.dispatch"))
     return false;
