@@ -14,6 +14,7 @@
 #include "compiler/targets/spirv/SpirvPasses.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/SPIRV/IR/SPIRVAttributes.h"
 
 namespace avila::spirv {
 #define GEN_PASS_DEF_LINEARIZEBUFFERS
@@ -168,6 +169,12 @@ private:
     return sizes;
   }
 
+  static bool isWorkgroupMemory(Value memref) {
+    auto space = dyn_cast_or_null<::mlir::spirv::StorageClassAttr>(
+        cast<MemRefType>(memref.getType()).getMemorySpace());
+    return space && space.getValue() == ::mlir::spirv::StorageClass::Workgroup;
+  }
+
   bool isRoot(Value memref) {
     if (auto argument = dyn_cast<BlockArgument>(memref))
       return argument.getOwner()->getParentOp() == function;
@@ -302,9 +309,10 @@ private:
     auto store = dyn_cast<memref::StoreOp>(access);
     Value memref = load ? load.getMemRef() : store.getMemRef();
     ValueRange indices = load ? load.getIndices() : store.getIndices();
-    // Private arrays of one invocation, constant tables (each invocation
-    // gets its own copy), and buffers already flat.
-    if (flatValues.contains(memref) ||
+    // Private arrays of one invocation, a workgroup's shared arrays (static,
+    // made inside its launch, which SPIR-V addresses as they are), constant
+    // tables (each invocation gets its own copy), and buffers already flat.
+    if (flatValues.contains(memref) || isWorkgroupMemory(memref) ||
         isa_and_nonnull<memref::AllocaOp, memref::GetGlobalOp>(
             memref.getDefiningOp()))
       return success();

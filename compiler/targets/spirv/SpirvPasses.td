@@ -19,6 +19,53 @@ def ContractionsToLinalg
                            "::mlir::linalg::LinalgDialect"];
 }
 
+def TileContractions : Pass<"avila-tile-contractions", "::mlir::ModuleOp"> {
+  let summary = "Run each f32 avila.contraction on buffers as a gpu.launch of "
+                "workgroup tiles staged in workgroup memory";
+  let description = [{
+    Each `avila.contraction` of a kernel's host side (function marked
+    `avila.dispatch`) whose operands are f32 buffers becomes a `gpu.launch`
+    seen as a GEMM: `matmul` rows are the m loop, columns the n loop, depth
+    the k loop, one product per batch; `conv2d` is an implicit GEMM whose
+    rows are the output pixels (n, y, x), columns the output channels and
+    depth the window (c, ky, kx), the input read at
+    (n, c, y·sh + ky, x·sw + kx) (the bufferized input is already padded),
+    so im2col is never materialized. A workgroup of
+    (tile-rows / thread-rows) · (tile-cols / thread-cols) invocations owns a
+    tile-rows × tile-cols tile of outputs: per tile-depth slab, its
+    invocations copy both operands' slabs into workgroup memory
+    (`memref.alloc` in `#spirv.storage_class<Workgroup>`), zeros where a
+    row, column or depth is out of range; after a `gpu.barrier` each
+    accumulates a thread-rows × thread-cols register tile in f32 by
+    `math.fma` from workgroup memory, and a second barrier guards the slabs
+    until all have read them. Finally each writes init + accumulator to the
+    outputs in range (the init holds zeros or the residual).
+    The grid is column tiles × (row tiles · batches), the latter split over
+    y · z so that each axis stays within Vulkan's 65535; a contraction whose
+    column tiles could exceed that (dynamic columns), or whose operands are
+    not f32, is left for `avila-contractions-to-linalg`. The loads and
+    stores address the op's own operands, for `avila-linearize-buffers` to
+    flatten.
+  }];
+  let options = [
+    Option<"tileRows", "tile-rows", "int64_t", /*default=*/"64",
+           "Output rows per workgroup">,
+    Option<"tileCols", "tile-cols", "int64_t", /*default=*/"64",
+           "Output columns per workgroup">,
+    Option<"tileDepth", "tile-depth", "int64_t", /*default=*/"16",
+           "Depth of the slabs staged in workgroup memory">,
+    Option<"threadRows", "thread-rows", "int64_t", /*default=*/"4",
+           "Output rows per invocation">,
+    Option<"threadCols", "thread-cols", "int64_t", /*default=*/"4",
+           "Output columns per invocation">];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::spirv::SPIRVDialect"];
+}
+
 def LinearizeBuffers : Pass<"avila-linearize-buffers", "::mlir::ModuleOp"> {
   let summary = "Address every buffer a kernel's loops load or store as a "
                 "one-dimensional root buffer";
@@ -34,8 +81,9 @@ def LinearizeBuffers : Pass<"avila-linearize-buffers", "::mlir::ModuleOp"> {
     which is erased with the reshape), so that sizes are only ever asked of
     root buffers;
     deallocations are dropped (the runtime owns scratch memory). Private
-    `memref.alloca` arrays and constant tables (`memref.get_global`) are
-    left alone.
+    `memref.alloca` arrays, a launch's workgroup-memory allocations (storage
+    class `Workgroup`) and constant tables (`memref.get_global`) are left
+    alone.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];

@@ -15,6 +15,7 @@ namespace avila::spirv {
 namespace {
 
 void addLoops(OpPassManager &passes) {
+  passes.addPass(createTileContractions());
   passes.addPass(createContractionsToLinalg());
   passes.addPass(createFusedAttentionToLoops());
   passes.addPass(createCopiesToLinalg());
@@ -45,12 +46,14 @@ void addSpirv(OpPassManager &passes) {
 
 const PhaseInfo kPhases[] = {
     {"loops",
-     "contractions and attention as loops, every linalg op as an scf.parallel "
-     "nest, every access on a one-dimensional root buffer",
+     "f32 contractions as launches of workgroup tiles, other contractions and "
+     "attention as loops, every linalg op as an scf.parallel nest, every "
+     "access on a one-dimensional root buffer",
      addLoops},
     {"gpu",
-     "each parallel loop outlined as a gpu.func, one invocation per "
-     "iteration; the kernel's host side replaced by its avila.launch_plan",
+     "each parallel loop (one invocation per iteration) and tiled "
+     "contraction outlined as a gpu.func; the kernel's host side replaced by "
+     "its avila.launch_plan",
      addGpu},
     {"spirv", "the GPU functions as spirv.module ops, one per kernel launch",
      addSpirv},

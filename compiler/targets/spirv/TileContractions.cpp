@@ -1,0 +1,462 @@
+//===- TileContractions.cpp - Contractions as workgroup-tiled GEMMs -------===//
+//
+// One invocation per output that reads both operands from global memory at
+// every depth step is bound by memory traffic. A workgroup that owns a tile
+// of outputs instead stages slabs of both operands in workgroup memory once
+// and every invocation accumulates a small register tile from there, so each
+// global element is read once per tile rather than once per output. Every
+// contraction is seen as a GEMM (rows × depth times depth × cols, per
+// batch); a convolution as an implicit GEMM whose rows are output pixels and
+// whose depth is the filter window, so im2col is never materialized.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/dialect/AvilaOps.h"
+#include "compiler/targets/spirv/SpirvPasses.h"
+
+#include "mlir/Dialect/SPIRV/IR/SPIRVAttributes.h"
+
+namespace avila::spirv {
+#define GEN_PASS_DEF_TILECONTRACTIONS
+#include "compiler/targets/spirv/SpirvPasses.h.inc"
+} // namespace avila::spirv
+
+using namespace mlir;
+using namespace avila;
+
+namespace {
+
+// Vulkan's guaranteed maxComputeWorkGroupCount per axis.
+constexpr int64_t kMaxGroupsPerAxis = 65535;
+// lavapipe's limits, the smallest of the devices the kernels run on (the
+// H100 has 48 KiB and 1024).
+constexpr size_t kMaxWorkgroupMemory = 32 * 1024;
+constexpr int64_t kMaxInvocations = 1024;
+
+struct TileShape {
+  int64_t rows, cols, depth, threadRows, threadCols;
+  int64_t rowGroups() const { return rows / threadRows; }
+  int64_t colGroups() const { return cols / threadCols; }
+  int64_t invocations() const { return rowGroups() * colGroups(); }
+};
+
+// The contraction's loops grouped as a GEMM: each group is walked row-major
+// (its last loop fastest) by one linear index, except the window loops,
+// which run one at a time around the depth loop that the slabs tile.
+struct GemmLoops {
+  SmallVector<int64_t> batch, rows, cols, window, depth;
+};
+
+GemmLoops gemmLoops(ContractionOp op) {
+  if (op.getKind() == "conv2d")
+    // (n, o, y, x, c, ky, kx): output pixels (n, y, x) are rows, output
+    // channels columns, the window (c, ky, kx) the depth. Slabs of c inside
+    // loops over (ky, kx) rather than slabs of the linear (c, ky, kx): a
+    // depth's loop indices then need no division, which a CPU device runs
+    // lane by lane.
+    return {{}, {0, 2, 3}, {1}, {5, 6}, {4}};
+  GemmLoops loops;
+  loops.batch = llvm::to_vector(op.getBatchDims());
+  if (op.getMDim() >= 0)
+    loops.rows.push_back(op.getMDim());
+  if (op.getNDim() >= 0)
+    loops.cols.push_back(op.getNDim());
+  loops.depth.push_back(op.getKDim());
+  return loops;
+}
+
+// Only dimensions, constants, sums and products occur in the maps of both
+// kinds; anything else is declined rather than evaluated wrongly.
+bool isExpandable(AffineExpr expr) {
+  if (isa<AffineDimExpr, AffineConstantExpr>(expr))
+    return true;
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  return binary &&
+         (expr.getKind() == AffineExprKind::Add ||
+          expr.getKind() == AffineExprKind::Mul) &&
+         isExpandable(binary.getLHS()) && isExpandable(binary.getRHS());
+}
+
+Value expand(OpBuilder &b, Location loc, AffineExpr expr, ValueRange loops) {
+  if (auto dim = dyn_cast<AffineDimExpr>(expr))
+    return loops[dim.getPosition()];
+  if (auto constant = dyn_cast<AffineConstantExpr>(expr))
+    return arith::ConstantIndexOp::create(b, loc, constant.getValue());
+  auto binary = cast<AffineBinaryOpExpr>(expr);
+  Value lhs = expand(b, loc, binary.getLHS(), loops);
+  Value rhs = expand(b, loc, binary.getRHS(), loops);
+  if (expr.getKind() == AffineExprKind::Add)
+    return arith::AddIOp::create(b, loc, lhs, rhs);
+  return arith::MulIOp::create(b, loc, lhs, rhs);
+}
+
+// Whether the tiler takes a contraction; the others stay for the naive path.
+bool isTileable(ContractionOp op) {
+  // Half precision needs its own staging and accumulation types; until they
+  // are chosen only f32 is tiled.
+  for (Value operand : {op.getLhs(), op.getRhs(), op.getInit()}) {
+    auto type = dyn_cast<MemRefType>(operand.getType());
+    if (!type || !type.getElementType().isF32())
+      return false;
+  }
+  // The launch takes the op's place on a kernel's host side (its body),
+  // where the later passes take launches from.
+  auto function = dyn_cast<func::FuncOp>(op->getParentOp());
+  if (!function || !function->hasAttr("avila.dispatch"))
+    return false;
+  return llvm::all_of(op.getMaps(), [](AffineMap map) {
+    return llvm::all_of(map.getResults(), isExpandable);
+  });
+}
+
+class TiledContraction {
+public:
+  TiledContraction(ContractionOp op, const TileShape &tile)
+      : op(op), tile(tile), loc(op.getLoc()), loops(gemmLoops(op)),
+        maps(op.getMaps()) {}
+
+  // Where each loop's size is read: an operand axis indexed by that loop
+  // alone; failure where a loop has none or where the column tiles could
+  // exceed the grid's x axis.
+  LogicalResult measure() {
+    sources.assign(maps.front().getNumDims(), {Value(), 0});
+    const Value operands[] = {op.getInit(), op.getRhs(), op.getLhs()};
+    const AffineMap operandMaps[] = {maps[2], maps[1], maps[0]};
+    for (auto [operand, map] : llvm::zip_equal(operands, operandMaps))
+      for (auto [axis, result] : llvm::enumerate(map.getResults()))
+        if (auto dim = dyn_cast<AffineDimExpr>(result);
+            dim && !sources[dim.getPosition()].first)
+          sources[dim.getPosition()] = {operand, axis};
+    if (llvm::any_of(sources, [](auto source) { return !source.first; }))
+      return failure();
+    // Columns are output channels or features, static in every network; a
+    // dynamic count could exceed the x axis, which is not split.
+    int64_t columns = 1;
+    for (int64_t loop : loops.cols) {
+      auto [operand, axis] = sources[loop];
+      int64_t size = cast<MemRefType>(operand.getType()).getDimSize(axis);
+      if (ShapedType::isDynamic(size))
+        return failure();
+      columns *= size;
+    }
+    const int64_t columnTiles = llvm::divideCeil(columns, tile.cols);
+    return success(columnTiles >= 1 && columnTiles <= kMaxGroupsPerAxis);
+  }
+
+  void build(OpBuilder &b) {
+    for (auto [operand, axis] : sources)
+      sizes.push_back(b.createOrFold<memref::DimOp>(loc, operand, axis));
+    rows = product(b, loops.rows);
+    cols = product(b, loops.cols);
+    depth = product(b, loops.depth);
+    Value batches = product(b, loops.batch);
+    rowTiles = arith::CeilDivUIOp::create(b, loc, rows, index(b, tile.rows));
+    Value colTiles =
+        arith::CeilDivUIOp::create(b, loc, cols, index(b, tile.cols));
+    // Row tiles of every batch are one linear index split over y · z, each
+    // below Vulkan's per-axis limit: z = t / 65535 + 1 (at least one, as a
+    // dispatch needs) and y = t / z + 1, so y · z > t.
+    tiles = arith::MulIOp::create(b, loc, rowTiles, batches);
+    Value gridZ = arith::AddIOp::create(
+        b, loc,
+        arith::DivUIOp::create(b, loc, tiles, index(b, kMaxGroupsPerAxis)),
+        index(b, 1));
+    Value gridY = arith::AddIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, tiles, gridZ), index(b, 1));
+    Value one = index(b, 1);
+    auto launch = gpu::LaunchOp::create(b, loc, colTiles, gridY, gridZ,
+                                        index(b, tile.invocations()), one, one);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    kernel(b, launch);
+    b.setInsertionPointToEnd(&launch.getBody().front());
+    gpu::TerminatorOp::create(b, loc);
+  }
+
+private:
+  Value index(OpBuilder &b, int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+
+  Value product(OpBuilder &b, ArrayRef<int64_t> group) {
+    Value result = index(b, 1);
+    for (int64_t loop : group)
+      result = arith::MulIOp::create(b, loc, result, sizes[loop]);
+    return result;
+  }
+
+  Value lessThan(OpBuilder &b, Value lhs, Value rhs) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, lhs, rhs);
+  }
+
+  // Sets the loops of a group from its linear index, last loop fastest.
+  void decode(OpBuilder &b, ArrayRef<int64_t> group, Value linear,
+              SmallVectorImpl<Value> &values) {
+    for (int64_t loop : llvm::reverse(group)) {
+      bool outermost = loop == group.front();
+      values[loop] = outermost
+                         ? linear
+                         : arith::RemUIOp::create(b, loc, linear, sizes[loop]);
+      if (!outermost)
+        linear = arith::DivUIOp::create(b, loc, linear, sizes[loop]);
+    }
+  }
+
+  SmallVector<Value> indices(OpBuilder &b, AffineMap map, ValueRange values) {
+    return llvm::map_to_vector(map.getResults(), [&](AffineExpr expr) {
+      return expand(b, loc, expr, values);
+    });
+  }
+
+  // Whether an operand's innermost index is the depth the slabs tile: then
+  // consecutive invocations load consecutive depths of a slab.
+  bool depthFastest(AffineMap map) {
+    auto last = dyn_cast<AffineDimExpr>(map.getResults().back());
+    return last && llvm::is_contained(loops.depth, last.getPosition());
+  }
+
+  Value workgroupSlab(OpBuilder &b, int64_t width) {
+    auto type = MemRefType::get(
+        {tile.depth, width}, b.getF32Type(), MemRefLayoutAttrInterface(),
+        ::mlir::spirv::StorageClassAttr::get(
+            b.getContext(), ::mlir::spirv::StorageClass::Workgroup));
+    return memref::AllocOp::create(b, loc, type);
+  }
+
+  // One element an invocation copies into a slab at every depth: its place
+  // in the slab, and its line's loop indices, decoded once per workgroup.
+  struct SlabElement {
+    Value line, level, lineInRange;
+    SmallVector<Value> values;
+  };
+
+  SmallVector<SlabElement> slabElements(OpBuilder &b, AffineMap map,
+                                        ArrayRef<int64_t> lineLoops,
+                                        Value lineCount, int64_t width,
+                                        Value first) {
+    const bool byDepth = depthFastest(map);
+    SmallVector<SlabElement> elements;
+    for (int64_t step = 0; step < width * tile.depth / tile.invocations();
+         ++step) {
+      Value element = arith::AddIOp::create(
+          b, loc, invocation, index(b, step * tile.invocations()));
+      Value fast = index(b, byDepth ? tile.depth : width);
+      Value minor = arith::RemUIOp::create(b, loc, element, fast);
+      Value major = arith::DivUIOp::create(b, loc, element, fast);
+      SlabElement slabElement{byDepth ? major : minor, byDepth ? minor : major,
+                              Value(), loopValues};
+      Value globalLine = arith::AddIOp::create(b, loc, first, slabElement.line);
+      slabElement.lineInRange = lessThan(b, globalLine, lineCount);
+      decode(b, lineLoops, globalLine, slabElement.values);
+      elements.push_back(std::move(slabElement));
+    }
+    return elements;
+  }
+
+  // The workgroup's invocations copy a depth × width slab of an operand
+  // (its depths from `k0`, at the current window position) into workgroup
+  // memory, zeros where a line or a depth is out of range, so that the
+  // products they add are zero.
+  void loadSlab(OpBuilder &b, Value slab, Value operand, AffineMap map,
+                ArrayRef<SlabElement> elements, Value k0) {
+    for (const SlabElement &element : elements) {
+      Value globalDepth = arith::AddIOp::create(b, loc, k0, element.level);
+      Value inRange = arith::AndIOp::create(b, loc, element.lineInRange,
+                                            lessThan(b, globalDepth, depth));
+      auto guarded = scf::IfOp::create(
+          b, loc, inRange,
+          [&](OpBuilder &tb, Location) {
+            SmallVector<Value> values = element.values;
+            for (int64_t loop : loops.window)
+              values[loop] = windowValues[loop];
+            values[loops.depth.front()] = globalDepth;
+            Value loaded = memref::LoadOp::create(tb, loc, operand,
+                                                  indices(tb, map, values));
+            scf::YieldOp::create(tb, loc, loaded);
+          },
+          [&](OpBuilder &eb, Location) {
+            scf::YieldOp::create(eb, loc, zero);
+          });
+      memref::StoreOp::create(b, loc, guarded.getResult(0), slab,
+                              ValueRange{element.level, element.line});
+    }
+  }
+
+  // The slabs at one window position, or the window loops around them from
+  // `window` on.
+  SmallVector<Value> accumulate(OpBuilder &b, size_t window,
+                                ValueRange accumulators) {
+    const bool slabs = window == loops.window.size();
+    Value upper = slabs ? depth : sizes[loops.window[window]];
+    Value step = index(b, slabs ? tile.depth : 1);
+    auto loop = scf::ForOp::create(
+        b, loc, index(b, 0), upper, step, accumulators,
+        [&](OpBuilder &nb, Location, Value iv, ValueRange acc) {
+          if (!slabs) {
+            windowValues[loops.window[window]] = iv;
+            scf::YieldOp::create(nb, loc, accumulate(nb, window + 1, acc));
+            return;
+          }
+          loadSlab(nb, slabA, op.getLhs(), maps[0], elementsA, iv);
+          loadSlab(nb, slabB, op.getRhs(), maps[1], elementsB, iv);
+          gpu::BarrierOp::create(nb, loc);
+          SmallVector<Value> next = multiplySlab(nb, acc);
+          // The next slab overwrites this one only after every invocation
+          // has read it.
+          gpu::BarrierOp::create(nb, loc);
+          scf::YieldOp::create(nb, loc, next);
+        });
+    return SmallVector<Value>(loop.getResults());
+  }
+
+  // The register tile of one invocation: rows rowGroup + i · rowGroups,
+  // columns colGroup + j · colGroups of the workgroup tile, so that
+  // neighbouring invocations store neighbouring columns.
+  Value tileRow(OpBuilder &b, int64_t i) {
+    return arith::AddIOp::create(b, loc, rowGroup,
+                                 index(b, i * tile.rowGroups()));
+  }
+  Value tileCol(OpBuilder &b, int64_t j) {
+    return arith::AddIOp::create(b, loc, colGroup,
+                                 index(b, j * tile.colGroups()));
+  }
+
+  // acc[i · threadCols + j] += Σ over the slab a[i] · b[j], from workgroup
+  // memory.
+  SmallVector<Value> multiplySlab(OpBuilder &b, ValueRange accumulators) {
+    auto loop = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, tile.depth), index(b, 1), accumulators,
+        [&](OpBuilder &nb, Location, Value level, ValueRange acc) {
+          SmallVector<Value> a, bv, next;
+          for (int64_t i = 0; i < tile.threadRows; ++i)
+            a.push_back(memref::LoadOp::create(
+                nb, loc, slabA, ValueRange{level, tileRow(nb, i)}));
+          for (int64_t j = 0; j < tile.threadCols; ++j)
+            bv.push_back(memref::LoadOp::create(
+                nb, loc, slabB, ValueRange{level, tileCol(nb, j)}));
+          for (int64_t i = 0; i < tile.threadRows; ++i)
+            for (int64_t j = 0; j < tile.threadCols; ++j)
+              next.push_back(math::FmaOp::create(nb, loc, a[i], bv[j],
+                                                 acc[i * tile.threadCols + j]));
+          scf::YieldOp::create(nb, loc, next);
+        });
+    return SmallVector<Value>(loop.getResults());
+  }
+
+  void kernel(OpBuilder &b, gpu::LaunchOp launch) {
+    zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+    invocation = launch.getThreadIds().x;
+    rowGroup =
+        arith::DivUIOp::create(b, loc, invocation, index(b, tile.colGroups()));
+    colGroup =
+        arith::RemUIOp::create(b, loc, invocation, index(b, tile.colGroups()));
+    slabA = workgroupSlab(b, tile.rows);
+    slabB = workgroupSlab(b, tile.cols);
+    Value linearTile = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, launch.getBlockIds().z,
+                              launch.getGridSize().y),
+        launch.getBlockIds().y);
+    // Whole workgroups past the last tile leave together, so every barrier
+    // is reached by all invocations of a workgroup or by none.
+    auto inGrid = scf::IfOp::create(b, loc, lessThan(b, linearTile, tiles),
+                                    /*withElseRegion=*/false);
+    b.setInsertionPointToStart(&inGrid.getThenRegion().front());
+    loopValues.assign(sizes.size(), Value());
+    decode(b, loops.batch, arith::DivUIOp::create(b, loc, linearTile, rowTiles),
+           loopValues);
+    Value firstRow = arith::MulIOp::create(
+        b, loc, arith::RemUIOp::create(b, loc, linearTile, rowTiles),
+        index(b, tile.rows));
+    Value firstCol = arith::MulIOp::create(b, loc, launch.getBlockIds().x,
+                                           index(b, tile.cols));
+    elementsA = slabElements(b, maps[0], loops.rows, rows, tile.rows, firstRow);
+    elementsB = slabElements(b, maps[1], loops.cols, cols, tile.cols, firstCol);
+    windowValues.assign(sizes.size(), Value());
+    SmallVector<Value> initial(tile.threadRows * tile.threadCols, zero);
+    store(b, firstRow, firstCol, accumulate(b, 0, initial));
+  }
+
+  // out = init + acc where the output exists: the init holds zeros or the
+  // residual the contraction adds to.
+  void store(OpBuilder &b, Value firstRow, Value firstCol, ValueRange acc) {
+    for (int64_t i = 0; i < tile.threadRows; ++i) {
+      Value row = arith::AddIOp::create(b, loc, firstRow, tileRow(b, i));
+      for (int64_t j = 0; j < tile.threadCols; ++j) {
+        Value col = arith::AddIOp::create(b, loc, firstCol, tileCol(b, j));
+        Value inRange = arith::AndIOp::create(b, loc, lessThan(b, row, rows),
+                                              lessThan(b, col, cols));
+        auto guard = scf::IfOp::create(b, loc, inRange,
+                                       /*withElseRegion=*/false);
+        OpBuilder tb = OpBuilder::atBlockBegin(&guard.getThenRegion().front());
+        SmallVector<Value> values = loopValues;
+        decode(tb, loops.rows, row, values);
+        decode(tb, loops.cols, col, values);
+        SmallVector<Value> at = indices(tb, maps[2], values);
+        Value old = memref::LoadOp::create(tb, loc, op.getInit(), at);
+        Value sum =
+            arith::AddFOp::create(tb, loc, old, acc[i * tile.threadCols + j]);
+        memref::StoreOp::create(tb, loc, sum, op.getInit(), at);
+      }
+    }
+  }
+
+  ContractionOp op;
+  const TileShape &tile;
+  Location loc;
+  GemmLoops loops;
+  SmallVector<AffineMap> maps;
+  SmallVector<std::pair<Value, int64_t>> sources;
+  // Host side.
+  SmallVector<Value> sizes;
+  Value rows, cols, depth, rowTiles, tiles;
+  // Kernel side: the batch loops set per workgroup, the window loops at the
+  // current window position.
+  Value zero, invocation, rowGroup, colGroup, slabA, slabB;
+  SmallVector<Value> loopValues, windowValues;
+  SmallVector<SlabElement> elementsA, elementsB;
+};
+
+struct TileContractions
+    : avila::spirv::impl::TileContractionsBase<TileContractions> {
+  using Base::Base;
+
+  LogicalResult checkTile(const TileShape &tile) {
+    auto fail = [&](const Twine &message) {
+      return getOperation().emitError("avila-tile-contractions: ") << message;
+    };
+    if (tile.rows <= 0 || tile.cols <= 0 || tile.depth <= 0 ||
+        tile.threadRows <= 0 || tile.threadCols <= 0 ||
+        tile.rows % tile.threadRows || tile.cols % tile.threadCols)
+      return fail("the thread tile must divide the workgroup tile");
+    if ((tile.rows * tile.depth) % tile.invocations() ||
+        (tile.cols * tile.depth) % tile.invocations())
+      return fail("the invocations must share both slabs evenly");
+    if (tile.invocations() > kMaxInvocations)
+      return fail("more than ") << kMaxInvocations << " invocations";
+    if ((tile.rows + tile.cols) * tile.depth * sizeof(float) >
+        kMaxWorkgroupMemory)
+      return fail("slabs over ") << kMaxWorkgroupMemory << " bytes";
+    return success();
+  }
+
+  void runOnOperation() override {
+    TileShape tile{tileRows, tileCols, tileDepth, threadRows, threadCols};
+    if (failed(checkTile(tile)))
+      return signalPassFailure();
+    SmallVector<ContractionOp> contractions;
+    getOperation().walk([&](ContractionOp op) {
+      if (isTileable(op))
+        contractions.push_back(op);
+    });
+    for (ContractionOp op : contractions) {
+      TiledContraction tiled(op, tile);
+      if (failed(tiled.measure()))
+        continue;
+      OpBuilder b(op);
+      tiled.build(b);
+      op.erase();
+    }
+  }
+};
+
+} // namespace
