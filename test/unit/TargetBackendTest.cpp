@@ -31,6 +31,10 @@ class StandInTarget final : public TargetBackend {
 public:
   explicit StandInTarget(bool definesKernels)
       : definesKernels(definesKernels) {}
+  llvm::Expected<std::unique_ptr<TargetBackend>>
+  configured(const TargetOptions &) const override {
+    return std::make_unique<StandInTarget>(definesKernels);
+  }
   llvm::StringRef name() const override { return "stand-in"; }
   artifact::Target artifactTarget() const override {
     return artifact::Target::Vulkan;
@@ -49,6 +53,9 @@ public:
   int64_t arenaAlignment() const override { return 256; }
   artifact::ElementType pushConstantType() const override {
     return artifact::ElementType::I32;
+  }
+  artifact::ElementType storageType() const override {
+    return artifact::ElementType::F32;
   }
 
 private:
