@@ -288,8 +288,7 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
               options.singleFileKey(component, manifest->name);
         for (int64_t dim : weight.getType().getShape())
           manifest->shape.push_back(static_cast<uint32_t>(dim));
-        auto element =
-            storedType(weight.getType().getElementType(), target);
+        auto element = storedType(weight.getType().getElementType(), target);
         if (!element)
           return element.takeError();
         manifest->element_type = *element;

@@ -73,7 +73,7 @@ std::string usage() {
 
 struct Options {
   std::string model, config, output = "model.avila", targetName = "x86",
-                                     precision = "fp32";
+                             precision = "fp32";
   std::optional<std::string> phase;
   std::unique_ptr<avila::TargetBackend> target;
   bool quiet = false;
@@ -122,8 +122,7 @@ Options parse(int argc, char **argv) {
   if (options.precision == "fp16")
     targetOptions.precision = avila::Precision::FP16;
   else if (options.precision != "fp32")
-    avila::fail("unknown precision '" + options.precision +
-                "' (fp32 or fp16)");
+    avila::fail("unknown precision '" + options.precision + "' (fp32 or fp16)");
   auto configured = named->configured(targetOptions);
   if (!configured)
     avila::fail(llvm::toString(configured.takeError()));

@@ -24,9 +24,13 @@ void addLoops(OpPassManager &passes, const TargetBackend &target) {
   passes.addPass(createCopiesToLinalg());
   addPipeline(passes, "func.func(convert-linalg-to-parallel-loops)");
   passes.addPass(createLinearizeBuffers());
-  if (storesF16(target))
-    passes.addPass(createStoreF16());
   addPipeline(passes, "canonicalize,cse");
+  // After CSE: an accumulator is recognized by its load's and its store's
+  // address being one value.
+  if (storesF16(target)) {
+    passes.addPass(createStoreF16());
+    addPipeline(passes, "canonicalize,cse");
+  }
 }
 
 void addGpu(OpPassManager &passes, const TargetBackend &) {
@@ -96,9 +100,9 @@ std::vector<std::string> SpirvTarget::features() const {
   std::vector<std::string> features = {"shaderInt64"};
   // f16 values loaded from and stored to storage buffers, converted to f32.
   if (storesF16(*this))
-    llvm::append_range(features, std::initializer_list<std::string>{
-                                     "shaderFloat16",
-                                     "storageBuffer16BitAccess"});
+    llvm::append_range(features,
+                       std::initializer_list<std::string>{
+                           "shaderFloat16", "storageBuffer16BitAccess"});
   return features;
 }
 

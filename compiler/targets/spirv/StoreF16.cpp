@@ -30,8 +30,8 @@ bool isF32Buffer(Type type) {
 
 bool isView(Operation *op) {
   return isa<memref::ReinterpretCastOp, memref::CastOp, memref::SubViewOp,
-             memref::ExpandShapeOp, memref::CollapseShapeOp,
-             memref::ReshapeOp>(op);
+             memref::ExpandShapeOp, memref::CollapseShapeOp, memref::ReshapeOp>(
+      op);
 }
 
 // Every buffer that addresses the f32 arguments of `function`: the
@@ -94,13 +94,12 @@ void carryAccumulators(func::FuncOp function, const SetVector<Value> &buffers) {
       load->moveBefore(loop);
       Value sum = store.getValueToStore();
       rewriter.setInsertionPoint(loop);
-      auto carried = cast<scf::ForOp>(
-          *loop.replaceWithAdditionalYields(
-              rewriter, ValueRange{load.getResult()},
-              /*replaceInitOperandUsesInLoop=*/true,
-              [&](OpBuilder &, Location, ArrayRef<BlockArgument>) {
-                return SmallVector<Value>{sum};
-              }));
+      auto carried = cast<scf::ForOp>(*loop.replaceWithAdditionalYields(
+          rewriter, ValueRange{load.getResult()},
+          /*replaceInitOperandUsesInLoop=*/true,
+          [&](OpBuilder &, Location, ArrayRef<BlockArgument>) {
+            return SmallVector<Value>{sum};
+          }));
       store->moveAfter(carried);
       store->setOperand(0, carried.getResults().back());
       loop = carried;
@@ -138,9 +137,9 @@ LogicalResult storeAsF16(func::FuncOp function,
       }
     }
   }
-  function.setFunctionType(b.getFunctionType(
-      function.getBody().front().getArgumentTypes(),
-      function.getFunctionType().getResults()));
+  function.setFunctionType(
+      b.getFunctionType(function.getBody().front().getArgumentTypes(),
+                        function.getFunctionType().getResults()));
   return success();
 }
 
