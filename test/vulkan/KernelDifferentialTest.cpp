@@ -32,8 +32,8 @@ using test::Case;
 llvm::Expected<std::vector<Tensor>> runOnVulkan(Precision precision,
                                                 mlir::ModuleOp module,
                                                 std::vector<Tensor> &inputs) {
-  auto bytes = buildArtifact(module, spirv::SpirvTarget({precision}),
-                             ArtifactOptions());
+  auto bytes =
+      buildArtifact(module, spirv::SpirvTarget({precision}), ArtifactOptions());
   if (!bytes)
     return bytes.takeError();
   std::vector<HostTensor> hostInputs;
