@@ -45,7 +45,9 @@ def StoreF16 : Pass<"avila-store-f16", "::mlir::ModuleOp"> {
   let summary = "Keep every f32 buffer a kernel takes as f16 in memory, "
                 "computing in f32";
   let description = [{
-    Precision fp16, after `avila-linearize-buffers`. In each kernel
+    Precision fp16, after `avila-linearize-buffers` and CSE (which make
+    the load and the store of one element use one address value). In each
+    kernel
     (function marked `avila.dispatch`), every `memref<...xf32>` argument
     (inputs, outputs, weights) and every view of it becomes f16; each load
     from it becomes an f16 load and `arith.extf`, each store `arith.truncf`

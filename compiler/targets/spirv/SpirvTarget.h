@@ -22,8 +22,8 @@ public:
   explicit SpirvTarget(TargetOptions options = {}) : options(options) {}
 
   llvm::Expected<std::unique_ptr<TargetBackend>>
-  configured(const TargetOptions &options) const override {
-    return std::make_unique<SpirvTarget>(options);
+  configured(const TargetOptions &configuration) const override {
+    return std::make_unique<SpirvTarget>(configuration);
   }
   llvm::StringRef name() const override { return "vulkan"; }
   artifact::Target artifactTarget() const override {
