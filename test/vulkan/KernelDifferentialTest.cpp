@@ -4,7 +4,8 @@
 // avila-compile builds one (@k an entry point: its dispatches follow the
 // kernels' launch plans), run by the executor on a Vulkan device (lavapipe
 // under CTest), and compared with the interpreter: in fp32, and in fp16
-// (f16 buffers, f32 arithmetic) at issue 11's network tolerance.
+// (f16 buffers, f32 arithmetic) at issue 11's network tolerance, the long
+// reductions included.
 //
 //===----------------------------------------------------------------------===//
 
@@ -94,11 +95,13 @@ INSTANTIATE_TEST_SUITE_P(Ops, VulkanKernelFp16,
                          test::caseName);
 // The least maxStorageBufferRange Vulkan guarantees (lavapipe's): the
 // kernels bind whole tensors, so the VAE's at 512² (256 MiB) are refused.
-// fp32 only: the long sums run in the same f32 scratch buffers in fp16, and
-// hundreds of MiB more on lavapipe would cost CI minutes for no new path.
 constexpr int64_t kVulkanBindingBytes = int64_t(1) << 27;
 INSTANTIATE_TEST_SUITE_P(
     LongReduction, VulkanKernel,
+    ::testing::ValuesIn(test::longReductionCases(kVulkanBindingBytes)),
+    test::caseName);
+INSTANTIATE_TEST_SUITE_P(
+    LongReduction, VulkanKernelFp16,
     ::testing::ValuesIn(test::longReductionCases(kVulkanBindingBytes)),
     test::caseName);
 
