@@ -103,6 +103,18 @@ llvm::Expected<fb::ElementType> elementType(Type type) {
 
 int64_t elementBytes(Type type) { return type.getIntOrFloatBitWidth() / 8; }
 
+// What a tensor the kernels take or return is in memory: a float in the
+// target's storage type. This is the one place it applies (entry inputs and
+// outputs, weights, tensors between dispatches); a launch plan's scratch
+// buffers keep the type the kernel computes in.
+llvm::Expected<fb::ElementType> storedType(Type type,
+                                           const TargetBackend &target) {
+  auto element = elementType(type);
+  if (element && *element == fb::ElementType::F32)
+    return target.storageType();
+  return element;
+}
+
 // The rows of the table an entry argument indexes (token ids into the
 // embedding), read through the dispatches that take it; 0 when it indexes
 // none. The runtime refuses ids beyond it, as the interpreter does, since
@@ -218,7 +230,7 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
     auto type = cast<RankedTensorType>(value.getType());
     auto tensor = std::make_unique<fb::TensorSpecT>();
     tensor->name = std::move(name);
-    auto element = elementType(type.getElementType());
+    auto element = storedType(type.getElementType(), target);
     if (!element)
       return element.takeError();
     tensor->element_type = *element;
@@ -276,7 +288,7 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
               options.singleFileKey(component, manifest->name);
         for (int64_t dim : weight.getType().getShape())
           manifest->shape.push_back(static_cast<uint32_t>(dim));
-        auto element = elementType(weight.getType().getElementType());
+        auto element = storedType(weight.getType().getElementType(), target);
         if (!element)
           return element.takeError();
         manifest->element_type = *element;
@@ -295,7 +307,7 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
       binding->kind = where.kind;
       binding->index = where.index;
       auto type = cast<RankedTensorType>(value.getType());
-      binding->element_type = *elementType(type.getElementType());
+      binding->element_type = *storedType(type.getElementType(), target);
       binding->shape.assign(shapes.dims(value).begin(),
                             shapes.dims(value).end());
       if (where.kind == fb::BindingKind::Arena)
@@ -308,10 +320,13 @@ scheduleEntry(func::FuncOp function, ArtifactTables &tables,
     for (Value result : call.getResults()) {
       if (locations.count(result))
         continue;
-      auto type = cast<RankedTensorType>(result.getType());
+      auto type = storedType(
+          cast<RankedTensorType>(result.getType()).getElementType(), target);
+      if (!type)
+        return type.takeError();
       slots[result] = arena.allocate(
           exprs.binary(fb::ExprOp::Mul, exprs.product(shapes.dims(result)),
-                       exprs.constant(elementBytes(type.getElementType()))));
+                       exprs.constant(elementSize(*type))));
       locations[result] = {fb::BindingKind::Arena, 0};
     }
     std::vector<unsigned> scratchSlots;

@@ -23,29 +23,29 @@ llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-void addDispatch(OpPassManager &passes) {
+void addDispatch(OpPassManager &passes, const TargetBackend &) {
   passes.addPass(createFormDispatches());
 }
 
 // Attention that a target runs as one kernel becomes avila.fused_attention,
 // which the target lowers on buffers like avila.contraction.
-void addLinalg(OpPassManager &passes) {
+void addLinalg(OpPassManager &passes, const TargetBackend &) {
   addPipeline(passes, "func.func(avila-lower-to-linalg{keep-whole-attention}),"
                       "canonicalize,cse");
 }
 
-void addFused(OpPassManager &passes) {
+void addFused(OpPassManager &passes, const TargetBackend &) {
   addPipeline(passes, "func.func(avila-fuse-elementwise),canonicalize");
 }
 
-void addContractions(OpPassManager &passes) {
+void addContractions(OpPassManager &passes, const TargetBackend &) {
   addPipeline(passes, "func.func(avila-form-contractions)");
 }
 
 // Function boundaries become memrefs with identity layouts; results become
 // out-parameters the caller allocates (so kernels write straight into arena
 // or output buffers); temporaries are freed where they die.
-void addBufferized(OpPassManager &passes) {
+void addBufferized(OpPassManager &passes, const TargetBackend &) {
   addPipeline(passes, "one-shot-bufferize{bufferize-function-boundaries "
                       "function-boundary-type-conversion=identity-layout-map},"
                       "buffer-results-to-out-params{modify-public-functions "
@@ -53,7 +53,7 @@ void addBufferized(OpPassManager &passes) {
                       "buffer-deallocation-pipeline,canonicalize");
 }
 
-void addNothing(OpPassManager &) {}
+void addNothing(OpPassManager &, const TargetBackend &) {}
 
 const PhaseInfo kModulePhases[] = {
     {"graph",
@@ -137,7 +137,7 @@ llvm::Error runPhases(ModuleOp module, const TargetBackend &target,
     if (progress)
       progress({info.name});
     PassManager passes(&context);
-    info.addPasses(passes);
+    info.addPasses(passes, target);
     if (failed(passes.run(module)))
       return fail("the " + llvm::Twine(info.name) + " phase failed" +
                   diagnostics);

@@ -43,8 +43,9 @@ using ProgressCallback = std::function<void(const CompileProgress &)>;
 struct PhaseInfo {
   const char *name;
   const char *description;
-  /// Adds the passes that lead from the previous phase to this one.
-  void (*addPasses)(mlir::OpPassManager &passes);
+  /// Adds the passes that lead from the previous phase to this one when
+  /// compiling for `target` (whose options may choose passes).
+  void (*addPasses)(mlir::OpPassManager &passes, const TargetBackend &target);
 };
 
 /// The phases on the whole module: graph, then dispatch.

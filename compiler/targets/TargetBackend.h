@@ -24,6 +24,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -92,9 +93,30 @@ struct TargetCode {
   std::map<std::string, LaunchPlan> launchPlans;
 };
 
+/// How a target keeps floats in memory.
+enum class Precision {
+  /// Every float tensor f32.
+  FP32,
+  /// Every float tensor the kernels take or return (weights, activations,
+  /// inputs and outputs) f16, halving memory and bandwidth; arithmetic,
+  /// and so every accumulation, stays f32.
+  FP16,
+};
+
+/// What a compilation asks of a target beyond its name (`avila-compile`'s
+/// flags).
+struct TargetOptions {
+  Precision precision = Precision::FP32;
+};
+
 class TargetBackend {
 public:
   virtual ~TargetBackend() = default;
+
+  /// This target configured with `options`, or an error naming what it
+  /// cannot do.
+  virtual llvm::Expected<std::unique_ptr<TargetBackend>>
+  configured(const TargetOptions &options) const = 0;
 
   /// What `avila-compile --target` calls it.
   virtual llvm::StringRef name() const = 0;
@@ -120,6 +142,10 @@ public:
   /// The type kernels take their scalar arguments (sizes) as: I64, or I32
   /// where the device wants 32-bit push constants.
   virtual artifact::ElementType pushConstantType() const = 0;
+  /// The element type every float tensor has in memory: the kernels'
+  /// arguments (inputs, outputs, weights, tensors between dispatches). A
+  /// kernel's scratch buffers keep the type it computes in.
+  virtual artifact::ElementType storageType() const = 0;
 };
 
 } // namespace avila

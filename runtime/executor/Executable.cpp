@@ -37,14 +37,37 @@ void storeAs(std::span<const float> values, fb::ElementType type,
       out[i] = floatToBFloat16Bits(values[i]);
 }
 
-std::span<const std::byte> hostBytes(const HostTensor &tensor) {
-  return tensor.elementType == fb::ElementType::F32
-             ? std::as_bytes(std::span(tensor.floats))
-             : std::as_bytes(std::span(tensor.ids));
+/// The type the host gives and gets a tensor the device keeps as `type`:
+/// f16 tensors (an fp16 artifact's) are f32 values on the host.
+fb::ElementType hostType(fb::ElementType type) {
+  return type == fb::ElementType::F16 ? fb::ElementType::F32 : type;
 }
 
-std::span<std::byte> outputBytes(HostTensor &output) {
-  return std::as_writable_bytes(std::span(output.floats));
+/// `tensor` into `buffer`, which holds it as `type`.
+void upload(const HostTensor &tensor, fb::ElementType type,
+            hal::Buffer &buffer) {
+  if (type == fb::ElementType::F16) {
+    std::vector<uint16_t> halves(tensor.floats.size());
+    storeAs(tensor.floats, type, std::as_writable_bytes(std::span(halves)));
+    buffer.upload(0, std::as_bytes(std::span(halves)));
+  } else if (type == fb::ElementType::F32) {
+    buffer.upload(0, std::as_bytes(std::span(tensor.floats)));
+  } else {
+    buffer.upload(0, std::as_bytes(std::span(tensor.ids)));
+  }
+}
+
+/// `output`'s values (already sized) from `buffer`, which holds them as
+/// `type` (F32 or F16).
+void download(hal::Buffer &buffer, fb::ElementType type, HostTensor &output) {
+  if (type == fb::ElementType::F32) {
+    buffer.download(0, std::as_writable_bytes(std::span(output.floats)));
+    return;
+  }
+  std::vector<uint16_t> halves(output.floats.size());
+  buffer.download(0, std::as_writable_bytes(std::span(halves)));
+  for (size_t i = 0; i < halves.size(); ++i)
+    output.floats[i] = halfBitsToFloat(halves[i]);
 }
 
 Component componentNamed(const std::string &name) {
@@ -147,7 +170,7 @@ Shapes Executable::checkInputs(const fb::EntryPoint &entry,
   for (size_t i = 0; i < inputs.size(); ++i) {
     const fb::TensorSpec *spec = entry.inputs()->Get(i);
     const HostTensor &input = inputs[i];
-    if (input.elementType != spec->element_type() ||
+    if (input.elementType != hostType(spec->element_type()) ||
         input.shape.size() != spec->shape()->size() ||
         (input.elementType == fb::ElementType::F32
              ? input.floats.size()
@@ -192,18 +215,18 @@ Executable::record(const fb::EntryPoint &entry, const std::string &name,
   auto run = std::make_unique<RecordedRun>();
   run->inputShapes = std::move(shapes);
   for (const fb::TensorSpec *spec : *entry.outputs()) {
-    if (spec->element_type() != fb::ElementType::F32)
-      fail(name + ": only f32 outputs are supported so far");
+    if (hostType(spec->element_type()) != fb::ElementType::F32)
+      fail(name + ": only float outputs are supported so far");
     run->outputShapes.push_back(dims(*spec->shape()));
   }
   for (size_t i = 0; i < inputs.size(); ++i)
-    run->inputs.push_back(
-        device->allocate(static_cast<int64_t>(hostBytes(inputs[i]).size()),
-                         "input " + std::to_string(i) + " of " + name));
+    run->inputs.push_back(device->allocate(
+        byteSize(run->inputShapes[i], entry.inputs()->Get(i)->element_type()),
+        "input " + std::to_string(i) + " of " + name));
   for (size_t i = 0; i < run->outputShapes.size(); ++i)
-    run->outputs.push_back(
-        device->allocate(byteSize(run->outputShapes[i], fb::ElementType::F32),
-                         "output " + std::to_string(i) + " of " + name));
+    run->outputs.push_back(device->allocate(
+        byteSize(run->outputShapes[i], entry.outputs()->Get(i)->element_type()),
+        "output " + std::to_string(i) + " of " + name));
   const int64_t arenaBytes = values[entry.arena_size()];
   if (!arena || arena->size() < arenaBytes) {
     // Every recorded run references the arena being replaced.
@@ -278,7 +301,8 @@ std::vector<HostTensor> Executable::run(const std::string &name,
         name, record(*entry, name, inputs, std::move(shapes)));
 
   for (size_t i = 0; i < inputs.size(); ++i)
-    recorded->inputs[i]->upload(0, hostBytes(inputs[i]));
+    upload(inputs[i], entry->inputs()->Get(i)->element_type(),
+           *recorded->inputs[i]);
   std::vector<double> seconds;
   device->submitAndWait(*recorded->commands, profile ? &seconds : nullptr);
   if (profile)
@@ -292,7 +316,8 @@ std::vector<HostTensor> Executable::run(const std::string &name,
     HostTensor output;
     output.shape = recorded->outputShapes[i];
     output.floats.resize(output.numElements());
-    recorded->outputs[i]->download(0, outputBytes(output));
+    download(*recorded->outputs[i], entry->outputs()->Get(i)->element_type(),
+             output);
     outputs.push_back(std::move(output));
   }
   return outputs;

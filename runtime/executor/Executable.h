@@ -67,7 +67,9 @@ public:
     double seconds;
   };
 
-  /// Runs entry point `name`. Throws avila::Error for a missing entry point,
+  /// Runs entry point `name`; inputs and outputs the artifact keeps as f16
+  /// (precision fp16) are given and returned as f32, converted on the way
+  /// (round to nearest even). Throws avila::Error for a missing entry point,
   /// inputs of the wrong count, type or rank, or sizes that do not fit.
   /// With `profile`, times every dispatch into it. One run at a time: runs
   /// share the activation arena and the device.

@@ -31,3 +31,12 @@
 // PROGRESS-NEXT: s] fused
 // PROGRESS-NOT: {{.}}
 // RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --compile-to=fused --quiet 2>&1 >/dev/null | count 0
+
+// --precision: fp16 is the Vulkan target's (f16 kernel buffers, f32
+// arithmetic); x86 refuses it, and an unknown precision is named.
+// RUN: not avila-compile sd15 --precision fp16 2>&1 | FileCheck %s --check-prefix=X86-FP16
+// X86-FP16: avila-compile: error: --precision fp16: the x86 target computes in fp32; fp16 is for --target vulkan
+// RUN: not avila-compile sd15 --target vulkan --precision fp8 2>&1 | FileCheck %s --check-prefix=PRECISION
+// PRECISION: avila-compile: error: unknown precision 'fp8' (fp32 or fp16)
+// RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --target vulkan --precision fp16 --compile-to=loops --quiet | FileCheck %s --check-prefix=FP16
+// FP16: func.func @text_encoder_dispatch_{{[0-9]+}}_{{.*}}memref<{{.*}}xf16>

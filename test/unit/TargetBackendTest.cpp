@@ -29,8 +29,13 @@ func.func @e(%a: tensor<2x4xf32>, %b: tensor<4x4xf32>) -> tensor<2x4xf32> {
 
 class StandInTarget final : public TargetBackend {
 public:
-  explicit StandInTarget(bool definesKernels)
-      : definesKernels(definesKernels) {}
+  explicit StandInTarget(bool definesKernels, artifact::ElementType storage =
+                                                  artifact::ElementType::F32)
+      : definesKernels(definesKernels), storage(storage) {}
+  llvm::Expected<std::unique_ptr<TargetBackend>>
+  configured(const TargetOptions &) const override {
+    return std::make_unique<StandInTarget>(definesKernels, storage);
+  }
   llvm::StringRef name() const override { return "stand-in"; }
   artifact::Target artifactTarget() const override {
     return artifact::Target::Vulkan;
@@ -50,9 +55,11 @@ public:
   artifact::ElementType pushConstantType() const override {
     return artifact::ElementType::I32;
   }
+  artifact::ElementType storageType() const override { return storage; }
 
 private:
   bool definesKernels;
+  artifact::ElementType storage;
 };
 
 llvm::Expected<std::vector<uint8_t>> build(mlir::MLIRContext &context,
@@ -118,6 +125,27 @@ TEST(TargetBackend, PushConstantsTakeTheTargetsType) {
     EXPECT_EQ(constants[i].type(), artifact::ElementType::I32);
     EXPECT_EQ(constants[i].offset(), 4 * i);
   }
+}
+
+// Every float tensor in memory takes the target's storage type: the entry
+// point's inputs and outputs and every dispatch binding, the one between
+// the matmuls in the arena included.
+TEST(TargetBackend, FloatTensorsTakeTheStorageType) {
+  mlir::MLIRContext context;
+  auto bytes = build(context, StandInTarget(true, artifact::ElementType::F16));
+  ASSERT_TRUE(bool(bytes)) << llvm::toString(bytes.takeError());
+  std::unique_ptr<artifact::ArtifactT> unpacked(
+      artifact::GetArtifact(bytes->data())->UnPack());
+  ASSERT_EQ(unpacked->entry_points.size(), 1u);
+  const auto &entry = *unpacked->entry_points[0];
+  for (const auto &spec : entry.inputs)
+    EXPECT_EQ(spec->element_type, artifact::ElementType::F16);
+  ASSERT_EQ(entry.outputs.size(), 1u);
+  EXPECT_EQ(entry.outputs[0]->element_type, artifact::ElementType::F16);
+  ASSERT_EQ(entry.dispatches.size(), 2u);
+  for (const auto &dispatch : entry.dispatches)
+    for (const auto &binding : dispatch->bindings)
+      EXPECT_EQ(binding->element_type, artifact::ElementType::F16);
 }
 
 TEST(TargetBackend, KernelTheCodeLacksIsRefused) {

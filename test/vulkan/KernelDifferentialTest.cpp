@@ -3,7 +3,9 @@
 // Every case of test/kernels/KernelCases.h built into a Vulkan artifact as
 // avila-compile builds one (@k an entry point: its dispatches follow the
 // kernels' launch plans), run by the executor on a Vulkan device (lavapipe
-// under CTest), and compared with the interpreter.
+// under CTest), and compared with the interpreter: in fp32, and in fp16
+// (f16 buffers, f32 arithmetic) at issue 11's network tolerance, the long
+// reductions included.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +18,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace avila {
 namespace {
 
@@ -23,12 +27,14 @@ using interp::ElementType;
 using interp::Tensor;
 using test::Case;
 
-// The artifact of `module`, run through its entry point k. The inputs are
-// moved into the executor's host tensors: the interpreter is done with them.
-llvm::Expected<std::vector<Tensor>> runOnVulkan(mlir::ModuleOp module,
-                                                std::vector<Tensor> &inputs,
-                                                const std::vector<Tensor> &) {
-  auto bytes = buildArtifact(module, spirv::SpirvTarget(), ArtifactOptions());
+// The artifact of `module` at `precision`, run through its entry point k.
+// The inputs are moved into the executor's host tensors: the interpreter is
+// done with them.
+llvm::Expected<std::vector<Tensor>> runOnVulkan(Precision precision,
+                                                mlir::ModuleOp module,
+                                                std::vector<Tensor> &inputs) {
+  auto bytes =
+      buildArtifact(module, spirv::SpirvTarget({precision}), ArtifactOptions());
   if (!bytes)
     return bytes.takeError();
   std::vector<HostTensor> hostInputs;
@@ -56,13 +62,35 @@ llvm::Expected<std::vector<Tensor>> runOnVulkan(mlir::ModuleOp module,
   }
 }
 
+test::RunCompiled onVulkan(Precision precision) {
+  return [precision](mlir::ModuleOp module, std::vector<Tensor> &inputs,
+                     const std::vector<Tensor> &) {
+    return runOnVulkan(precision, module, inputs);
+  };
+}
+
 class VulkanKernel : public ::testing::TestWithParam<Case> {};
 
 TEST_P(VulkanKernel, MatchesTheInterpreter) {
-  test::expectMatchesInterpreter(GetParam(), runOnVulkan);
+  test::expectMatchesInterpreter(GetParam(), onVulkan(Precision::FP32));
+}
+
+// Issue 11's bound for networks in fp16: every input and result is rounded
+// to f16 (5e-4 relative), every sum still f32.
+constexpr double kFp16Tolerance = 1e-2;
+
+class VulkanKernelFp16 : public ::testing::TestWithParam<Case> {};
+
+TEST_P(VulkanKernelFp16, MatchesTheInterpreter) {
+  Case c = GetParam();
+  c.tolerance = std::max(c.tolerance, kFp16Tolerance);
+  test::expectMatchesInterpreter(c, onVulkan(Precision::FP16));
 }
 
 INSTANTIATE_TEST_SUITE_P(Ops, VulkanKernel,
+                         ::testing::ValuesIn(test::kernelCases()),
+                         test::caseName);
+INSTANTIATE_TEST_SUITE_P(Ops, VulkanKernelFp16,
                          ::testing::ValuesIn(test::kernelCases()),
                          test::caseName);
 // The least maxStorageBufferRange Vulkan guarantees (lavapipe's): the
@@ -70,6 +98,10 @@ INSTANTIATE_TEST_SUITE_P(Ops, VulkanKernel,
 constexpr int64_t kVulkanBindingBytes = int64_t(1) << 27;
 INSTANTIATE_TEST_SUITE_P(
     LongReduction, VulkanKernel,
+    ::testing::ValuesIn(test::longReductionCases(kVulkanBindingBytes)),
+    test::caseName);
+INSTANTIATE_TEST_SUITE_P(
+    LongReduction, VulkanKernelFp16,
     ::testing::ValuesIn(test::longReductionCases(kVulkanBindingBytes)),
     test::caseName);
 

@@ -40,8 +40,8 @@ std::string usage() {
   std::string text =
       "usage: avila-compile <model> [--config <diffusers folder>] "
       "[--target <target>]\n"
-      "                     [-o <file.avila>] [--compile-to=<phase>] "
-      "[--quiet]\n"
+      "                     [--precision fp32|fp16] [-o <file.avila>]\n"
+      "                     [--compile-to=<phase>] [--quiet]\n"
       "\n"
       "<model> is 'sd15' (the Stable Diffusion 1.5 architecture), a diffusers\n"
       "folder (its config.json files), or a single-file .safetensors "
@@ -53,6 +53,8 @@ std::string usage() {
       "--target is one of: " +
       targetList() +
       " (default x86).\n"
+      "--precision fp16 keeps weights and activations as f16 in memory and\n"
+      "computes in f32 (vulkan only; default fp32).\n"
       "Progress goes to stderr; --quiet keeps it silent.\n"
       "--compile-to prints the IR after the named phase instead:\n";
   for (const std::string &name : avila::targetBackendNames()) {
@@ -70,9 +72,10 @@ std::string usage() {
 }
 
 struct Options {
-  std::string model, config, output = "model.avila", targetName = "x86";
+  std::string model, config, output = "model.avila", targetName = "x86",
+                             precision = "fp32";
   std::optional<std::string> phase;
-  const avila::TargetBackend *target = nullptr;
+  std::unique_ptr<avila::TargetBackend> target;
   bool quiet = false;
 };
 
@@ -92,12 +95,14 @@ Options parse(int argc, char **argv) {
       options.quiet = true;
       continue;
     }
-    if (arg == "-o" || arg == "--target" || arg == "--config") {
+    if (arg == "-o" || arg == "--target" || arg == "--config" ||
+        arg == "--precision") {
       if (i + 1 >= argc)
         avila::fail("missing value for " + arg);
-      (arg == "-o"         ? options.output
-       : arg == "--target" ? options.targetName
-                           : options.config) = argv[++i];
+      (arg == "-o"            ? options.output
+       : arg == "--target"    ? options.targetName
+       : arg == "--precision" ? options.precision
+                              : options.config) = argv[++i];
       continue;
     }
     if (arg[0] == '-')
@@ -109,10 +114,19 @@ Options parse(int argc, char **argv) {
   }
   if (options.model.empty())
     avila::fail("no model given\n" + usage());
-  options.target = avila::targetBackend(options.targetName);
-  if (!options.target)
+  const avila::TargetBackend *named = avila::targetBackend(options.targetName);
+  if (!named)
     avila::fail("unknown target '" + options.targetName +
                 "' (the targets: " + targetList() + ")");
+  avila::TargetOptions targetOptions;
+  if (options.precision == "fp16")
+    targetOptions.precision = avila::Precision::FP16;
+  else if (options.precision != "fp32")
+    avila::fail("unknown precision '" + options.precision + "' (fp32 or fp16)");
+  auto configured = named->configured(targetOptions);
+  if (!configured)
+    avila::fail(llvm::toString(configured.takeError()));
+  options.target = std::move(*configured);
   if (options.phase && llvm::none_of(avila::allPhases(*options.target),
                                      [&](const avila::PhaseInfo &info) {
                                        return *options.phase == info.name;

@@ -23,11 +23,19 @@ struct SetTargetEnvironment
       return signalPassFailure();
     }
     MLIRContext *context = &getContext();
+    SmallVector<::mlir::spirv::Capability> capabilities = {
+        ::mlir::spirv::Capability::Shader, ::mlir::spirv::Capability::Int64};
+    SmallVector<::mlir::spirv::Extension> extensions = {
+        ::mlir::spirv::Extension::SPV_KHR_storage_buffer_storage_class};
+    if (storageF16) {
+      // f16 in storage buffers, converted to and from f32 in registers.
+      capabilities.append(
+          {::mlir::spirv::Capability::Float16,
+           ::mlir::spirv::Capability::StorageBuffer16BitAccess});
+      extensions.push_back(::mlir::spirv::Extension::SPV_KHR_16bit_storage);
+    }
     auto triple = ::mlir::spirv::VerCapExtAttr::get(
-        ::mlir::spirv::Version::V_1_3,
-        {::mlir::spirv::Capability::Shader, ::mlir::spirv::Capability::Int64},
-        {::mlir::spirv::Extension::SPV_KHR_storage_buffer_storage_class},
-        context);
+        ::mlir::spirv::Version::V_1_3, capabilities, extensions, context);
     getOperation()->setAttr(
         ::mlir::spirv::getTargetEnvAttrName(),
         ::mlir::spirv::TargetEnvAttr::get(

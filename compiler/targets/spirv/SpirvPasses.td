@@ -89,6 +89,29 @@ def LinearizeBuffers : Pass<"avila-linearize-buffers", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def StoreF16 : Pass<"avila-store-f16", "::mlir::ModuleOp"> {
+  let summary = "Keep every f32 buffer a kernel takes as f16 in memory, "
+                "computing in f32";
+  let description = [{
+    Precision fp16, after `avila-linearize-buffers` and CSE (which make
+    the load and the store of one element use one address value). In each
+    kernel
+    (function marked `avila.dispatch`), every `memref<...xf32>` argument
+    (inputs, outputs, weights) and every view of it becomes f16; each load
+    from it becomes an f16 load and `arith.extf`, each store `arith.truncf`
+    and an f16 store. Arithmetic stays f32, and so do scratch allocations
+    and constant tables: a value is rounded to f16 only when a kernel
+    stores it where another dispatch reads it. A value a loop accumulates
+    into an argument (a contraction updating its init in place) stays in
+    f32 through the loop: a load and a store of the same element in a
+    `scf.for`, at an address the loop does not change, become one load
+    before the loop, a loop-carried f32 value, and one store after it.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def MapLoopsToWorkgroups
     : Pass<"avila-map-loops-to-workgroups", "::mlir::ModuleOp"> {
   let summary = "Run each top-level scf.parallel of a kernel as a gpu.launch, "
@@ -148,9 +171,16 @@ def SetTargetEnvironment
     storage buffers through `SPV_KHR_storage_buffer_storage_class`: what
     every Vulkan 1.3 device runs, lavapipe included; and `Int64`
     (`shaderInt64`), since sizes turned into floats pass through i64.
+    With `storage-f16` (precision fp16, the buffers f16 as
+    `avila-store-f16` leaves them): also `Float16` (`shaderFloat16`) and
+    `StorageBuffer16BitAccess` through `SPV_KHR_16bit_storage`
+    (`storageBuffer16BitAccess`).
   }];
   let options = [Option<"profile", "profile", "std::string",
-                        /*default=*/"\"portable\"", "The device profile">];
+                        /*default=*/"\"portable\"", "The device profile">,
+                 Option<"storageF16", "storage-f16", "bool",
+                        /*default=*/"false",
+                        "Kernel buffers hold f16 values">];
   let dependentDialects = ["::mlir::spirv::SPIRVDialect"];
 }
 

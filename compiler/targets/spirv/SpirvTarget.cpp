@@ -14,7 +14,11 @@ namespace avila::spirv {
 
 namespace {
 
-void addLoops(OpPassManager &passes) {
+bool storesF16(const TargetBackend &target) {
+  return target.storageType() == artifact::ElementType::F16;
+}
+
+void addLoops(OpPassManager &passes, const TargetBackend &target) {
   passes.addPass(createTileContractions());
   passes.addPass(createContractionsToLinalg());
   passes.addPass(createFusedAttentionToLoops());
@@ -22,9 +26,15 @@ void addLoops(OpPassManager &passes) {
   addPipeline(passes, "func.func(convert-linalg-to-parallel-loops)");
   passes.addPass(createLinearizeBuffers());
   addPipeline(passes, "canonicalize,cse");
+  // After CSE: an accumulator is recognized by its load's and its store's
+  // address being one value.
+  if (storesF16(target)) {
+    passes.addPass(createStoreF16());
+    addPipeline(passes, "canonicalize,cse");
+  }
 }
 
-void addGpu(OpPassManager &passes) {
+void addGpu(OpPassManager &passes, const TargetBackend &) {
   passes.addPass(createMapLoopsToWorkgroups());
   addPipeline(passes,
               "scf-parallel-for-to-nested-fors,lower-affine,canonicalize,cse,"
@@ -34,8 +44,8 @@ void addGpu(OpPassManager &passes) {
   addPipeline(passes, "canonicalize");
 }
 
-void addSpirv(OpPassManager &passes) {
-  passes.addPass(createSetTargetEnvironment());
+void addSpirv(OpPassManager &passes, const TargetBackend &target) {
+  passes.addPass(createSetTargetEnvironment({"portable", storesF16(target)}));
   passes.addPass(createApproximateErf());
   addPipeline(passes, "convert-math-to-spirv,convert-gpu-to-spirv");
   OpPassManager &modules = passes.nest<::mlir::spirv::ModuleOp>();
@@ -88,6 +98,16 @@ llvm::Expected<TargetKernel> describeModule(::mlir::spirv::ModuleOp module) {
 } // namespace
 
 llvm::ArrayRef<PhaseInfo> SpirvTarget::phases() const { return kPhases; }
+
+std::vector<std::string> SpirvTarget::features() const {
+  std::vector<std::string> features = {"shaderInt64"};
+  // f16 values loaded from and stored to storage buffers, converted to f32.
+  if (storesF16(*this))
+    llvm::append_range(features,
+                       std::initializer_list<std::string>{
+                           "shaderFloat16", "storageBuffer16BitAccess"});
+  return features;
+}
 
 void SpirvTarget::registerDialects(DialectRegistry &registry) const {
   registry.insert<::mlir::spirv::SPIRVDialect>();

@@ -5,7 +5,8 @@
 // of a kernel becomes a GPU function of its own, one SPIR-V module each,
 // and the kernel's host side a launch plan (TargetBackend.h) the artifact
 // builder turns into dispatches. This is the portable path every Vulkan 1.3
-// device runs, lavapipe included: one invocation per loop iteration, f32.
+// device runs, lavapipe included: one invocation per loop iteration, f32
+// arithmetic, buffers f32 or (precision fp16) f16.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +19,12 @@ namespace avila::spirv {
 
 class SpirvTarget final : public TargetBackend {
 public:
+  explicit SpirvTarget(TargetOptions options = {}) : options(options) {}
+
+  llvm::Expected<std::unique_ptr<TargetBackend>>
+  configured(const TargetOptions &configuration) const override {
+    return std::make_unique<SpirvTarget>(configuration);
+  }
   llvm::StringRef name() const override { return "vulkan"; }
   artifact::Target artifactTarget() const override {
     return artifact::Target::Vulkan;
@@ -28,12 +35,19 @@ public:
   serialize(mlir::ModuleOp kernels,
             const ProgressCallback &progress) const override;
   /// Vulkan device features the portable kernels use.
-  std::vector<std::string> features() const override { return {"shaderInt64"}; }
+  std::vector<std::string> features() const override;
   /// Vulkan's largest minStorageBufferOffsetAlignment in practice.
   int64_t arenaAlignment() const override { return 256; }
   artifact::ElementType pushConstantType() const override {
     return artifact::ElementType::I32;
   }
+  artifact::ElementType storageType() const override {
+    return options.precision == Precision::FP16 ? artifact::ElementType::F16
+                                                : artifact::ElementType::F32;
+  }
+
+private:
+  TargetOptions options;
 };
 
 } // namespace avila::spirv

@@ -16,13 +16,13 @@ namespace avila::x86 {
 
 namespace {
 
-void addUkernels(OpPassManager &passes) {
+void addUkernels(OpPassManager &passes, const TargetBackend &) {
   passes.addPass(createContractionsToUkernels());
   passes.addPass(createFusedAttentionToUkernel());
   passes.addPass(createCopiesToLinalg());
 }
 
-void addLLVM(OpPassManager &passes) {
+void addLLVM(OpPassManager &passes, const TargetBackend &) {
   addPipeline(passes, "func.func(convert-linalg-to-parallel-loops)");
   passes.addPass(createOutlineParallelLoops());
   addPipeline(passes, "convert-math-to-llvm,convert-math-to-libm,"
@@ -43,6 +43,16 @@ const PhaseInfo kPhases[] = {
 };
 
 } // namespace
+
+llvm::Expected<std::unique_ptr<TargetBackend>>
+X86Target::configured(const TargetOptions &targetOptions) const {
+  if (targetOptions.precision != Precision::FP32)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "--precision fp16: the x86 target computes in fp32; fp16 is for "
+        "--target vulkan");
+  return std::make_unique<X86Target>(options);
+}
 
 llvm::ArrayRef<PhaseInfo> X86Target::phases() const { return kPhases; }
 

@@ -19,6 +19,10 @@ class X86Target final : public TargetBackend {
 public:
   explicit X86Target(Options options = {}) : options(std::move(options)) {}
 
+  /// Refuses fp16: the ukernels and the generated loops compute on f32
+  /// buffers.
+  llvm::Expected<std::unique_ptr<TargetBackend>>
+  configured(const TargetOptions &targetOptions) const override;
   llvm::StringRef name() const override { return "x86"; }
   artifact::Target artifactTarget() const override {
     return artifact::Target::X86;
@@ -34,6 +38,9 @@ public:
   // The kernel ABI's argument array holds int64 values.
   artifact::ElementType pushConstantType() const override {
     return artifact::ElementType::I64;
+  }
+  artifact::ElementType storageType() const override {
+    return artifact::ElementType::F32;
   }
 
 private:
