@@ -17,6 +17,7 @@ namespace {
 void addLoops(OpPassManager &passes) {
   passes.addPass(createTileContractions());
   passes.addPass(createContractionsToLinalg());
+  passes.addPass(createTileAttention());
   passes.addPass(createFusedAttentionToLoops());
   passes.addPass(createCopiesToLinalg());
   addPipeline(passes, "func.func(convert-linalg-to-parallel-loops)");
