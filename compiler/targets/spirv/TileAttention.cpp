@@ -177,9 +177,8 @@ private:
               Value d = arith::RemUIOp::create(nb, loc, element, widthIndex);
               Value globalKey = arith::AddIOp::create(nb, loc, k0, key);
               Value channel = arith::AddIOp::create(nb, loc, firstChannel, d);
-              Value loaded =
-                  loadOrZero(nb, lessThan(nb, globalKey, keyCount), operand,
-                             globalKey, channel);
+              Value loaded = loadOrZero(nb, lessThan(nb, globalKey, keyCount),
+                                        operand, globalKey, channel);
               memref::StoreOp::create(nb, loc, loaded, block,
                                       ValueRange{key, d});
             });
@@ -241,8 +240,7 @@ private:
     auto loop = scf::ForOp::create(
         b, loc, zero, count, one, state,
         [&](OpBuilder &nb, Location, Value key, ValueRange carried) {
-          scf::YieldOp::create(nb, loc,
-                               step(nb, key, carried[0], carried[1]));
+          scf::YieldOp::create(nb, loc, step(nb, key, carried[0], carried[1]));
         });
     // The next block overwrites this one only after every invocation has
     // read it.
