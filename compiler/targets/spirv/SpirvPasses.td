@@ -207,6 +207,38 @@ def UnbindPushConstants
   }];
 }
 
+def TileAttention : Pass<"avila-tile-attention", "::mlir::ModuleOp"> {
+  let summary = "Run each f32 avila.fused_attention on buffers as a "
+                "gpu.launch whose workgroups stage key blocks in workgroup "
+                "memory";
+  let description = [{
+    Each `avila.fused_attention` of a kernel's host side (function marked
+    `avila.dispatch`) whose operands are f32 buffers with static channels,
+    at most 160 per head, becomes a `gpu.launch`: a workgroup of 64
+    invocations owns 64 query rows of one (batch, head), one invocation per
+    row, which loads its query row once into a private array. Per
+    block of keys, the invocations copy the block's key and value rows of
+    the head into workgroup memory (`memref.alloc` in
+    `#spirv.storage_class<Workgroup>`, zeros past the last key), and after a
+    `gpu.barrier` each runs the online softmax of
+    `avila-fused-attention-to-loops` over the staged keys (running maximum
+    and sum carried by the loops, the partial output in a private
+    `memref.alloca`); a second barrier guards the blocks until all have
+    read them. Rows past the last query compute but do not store, so that
+    barriers stay uniform. The key block is the largest power of two up to
+    64 whose key and value rows fit in 16 KiB (half of lavapipe's workgroup
+    memory): 32 keys at head dim 40, 16 at 80, 8 at 160. The grid is
+    query blocks · batches · heads split over y · z within Vulkan's 65535
+    per axis. Other attention is left for `avila-fused-attention-to-loops`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::spirv::SPIRVDialect"];
+}
+
 def FusedAttentionToLoops
     : Pass<"avila-fused-attention-to-loops", "::mlir::ModuleOp"> {
   let summary = "Rewrite avila.fused_attention on buffers as a parallel loop "

@@ -21,6 +21,7 @@ bool storesF16(const TargetBackend &target) {
 void addLoops(OpPassManager &passes, const TargetBackend &target) {
   passes.addPass(createTileContractions());
   passes.addPass(createContractionsToLinalg());
+  passes.addPass(createTileAttention());
   passes.addPass(createFusedAttentionToLoops());
   passes.addPass(createCopiesToLinalg());
   addPipeline(passes, "func.func(convert-linalg-to-parallel-loops)");
@@ -56,13 +57,13 @@ void addSpirv(OpPassManager &passes, const TargetBackend &target) {
 
 const PhaseInfo kPhases[] = {
     {"loops",
-     "f32 contractions as launches of workgroup tiles, other contractions and "
-     "attention as loops, every linalg op as an scf.parallel nest, every "
-     "access on a one-dimensional root buffer",
+     "f32 contractions and attention as launches of workgroup tiles, the "
+     "others as loops, every linalg op as an scf.parallel nest, every access "
+     "on a one-dimensional root buffer",
      addLoops},
     {"gpu",
-     "each parallel loop (one invocation per iteration) and tiled "
-     "contraction outlined as a gpu.func; the kernel's host side replaced by "
+     "each parallel loop (one invocation per iteration) and tiled launch "
+     "outlined as a gpu.func; the kernel's host side replaced by "
      "its avila.launch_plan",
      addGpu},
     {"spirv", "the GPU functions as spirv.module ops, one per kernel launch",

@@ -1,0 +1,349 @@
+//===- TileAttention.cpp - Attention as workgroups staging key blocks -----===//
+//
+// With one invocation per query row every row reads all keys and values of
+// its head from global memory, so self-attention at 4096 positions reads
+// each key row 4096 times and is bound by memory traffic. A workgroup of
+// query rows of one (batch, head) instead copies a block of keys and values
+// into workgroup memory once, and each of its invocations runs the online
+// softmax of FusedAttentionToLoops over the staged block: a key row is read
+// from global memory once per workgroup rather than once per query row.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/dialect/AvilaOps.h"
+#include "compiler/targets/spirv/SpirvPasses.h"
+
+#include "mlir/Dialect/SPIRV/IR/SPIRVAttributes.h"
+
+#include <limits>
+
+namespace avila::spirv {
+#define GEN_PASS_DEF_TILEATTENTION
+#include "compiler/targets/spirv/SpirvPasses.h.inc"
+} // namespace avila::spirv
+
+using namespace mlir;
+using namespace avila;
+
+namespace {
+
+// Vulkan's guaranteed maxComputeWorkGroupCount per axis.
+constexpr int64_t kMaxGroupsPerAxis = 65535;
+// Query rows per workgroup, one invocation each.
+constexpr int64_t kQueryRows = 64;
+// The largest head the private arrays of q and the accumulator are sized
+// for (SD 1.5's deepest level has 160 channels per head).
+constexpr int64_t kMaxHeadDim = 160;
+// The staged key and value blocks take at most half of lavapipe's 32 KiB of
+// workgroup memory, so that a device may keep two workgroups resident.
+constexpr int64_t kMaxStagedBytes = 16 * 1024;
+constexpr int64_t kMaxKeyBlock = 64;
+
+// Keys per block: the largest power of two up to 64 whose key and value
+// rows fit the staging budget (SD 1.5: 32 at head dim 40, 16 at 80, 8 at
+// 160).
+int64_t chooseKeyBlock(int64_t headDim, int64_t valueHeadDim) {
+  const int64_t rowBytes = (headDim + valueHeadDim) * sizeof(float);
+  int64_t keys = kMaxKeyBlock;
+  while (keys > 1 && keys * rowBytes > kMaxStagedBytes)
+    keys /= 2;
+  return keys;
+}
+
+// Whether the tiler takes an attention; the others stay for the loop
+// lowering.
+bool isTileable(FusedAttentionOp op) {
+  // Half precision needs its own staging and accumulation types; until they
+  // are chosen only f32 is tiled.
+  for (Value operand :
+       {op.getQuery(), op.getKey(), op.getValue(), op.getInit()}) {
+    auto type = dyn_cast<MemRefType>(operand.getType());
+    if (!type || !type.getElementType().isF32() ||
+        ShapedType::isDynamic(type.getDimSize(2)))
+      return false;
+  }
+  // The launch takes the op's place on a kernel's host side (its body),
+  // where the later passes take launches from.
+  auto function = dyn_cast<func::FuncOp>(op->getParentOp());
+  if (!function || !function->hasAttr("avila.dispatch"))
+    return false;
+  const int64_t heads = op.getNumHeads();
+  const int64_t channels =
+      cast<MemRefType>(op.getQuery().getType()).getDimSize(2);
+  const int64_t valueChannels =
+      cast<MemRefType>(op.getValue().getType()).getDimSize(2);
+  return channels / heads <= kMaxHeadDim &&
+         valueChannels / heads <= kMaxHeadDim;
+}
+
+using BodyBuilder = function_ref<void(OpBuilder &, Location, Value)>;
+
+class TiledAttention {
+public:
+  explicit TiledAttention(FusedAttentionOp op) : op(op), loc(op.getLoc()) {
+    heads = op.getNumHeads();
+    headDim = cast<MemRefType>(op.getQuery().getType()).getDimSize(2) / heads;
+    valueHeadDim =
+        cast<MemRefType>(op.getValue().getType()).getDimSize(2) / heads;
+    keys = chooseKeyBlock(headDim, valueHeadDim);
+  }
+
+  void build(OpBuilder &b) {
+    zero = index(b, 0);
+    one = index(b, 1);
+    Value batches = memref::DimOp::create(b, loc, op.getQuery(), zero);
+    queries = memref::DimOp::create(b, loc, op.getQuery(), one);
+    keyCount = memref::DimOp::create(b, loc, op.getKey(), one);
+    queryBlocks =
+        arith::CeilDivUIOp::create(b, loc, queries, index(b, kQueryRows));
+    // Query blocks of every (batch, head) are one linear index split over
+    // y · z as TileContractions splits its row tiles: z = t / 65535 + 1 and
+    // y = t / z + 1, so y · z > t and each axis stays within the limit.
+    groups = arith::MulIOp::create(
+        b, loc, queryBlocks,
+        arith::MulIOp::create(b, loc, batches, index(b, heads)));
+    Value gridZ = arith::AddIOp::create(
+        b, loc,
+        arith::DivUIOp::create(b, loc, groups, index(b, kMaxGroupsPerAxis)),
+        one);
+    Value gridY = arith::AddIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, groups, gridZ), one);
+    auto launch = gpu::LaunchOp::create(b, loc, one, gridY, gridZ,
+                                        index(b, kQueryRows), one, one);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    kernel(b, launch);
+    b.setInsertionPointToEnd(&launch.getBody().front());
+    gpu::TerminatorOp::create(b, loc);
+  }
+
+private:
+  Value index(OpBuilder &b, int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+
+  Value f32(OpBuilder &b, float value) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+  }
+
+  Value lessThan(OpBuilder &b, Value lhs, Value rhs) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, lhs, rhs);
+  }
+
+  void forEach(OpBuilder &b, Value lower, Value upper, Value step,
+               BodyBuilder body) {
+    scf::ForOp::create(b, loc, lower, upper, step, ValueRange{},
+                       [&](OpBuilder &nb, Location nloc, Value i, ValueRange) {
+                         body(nb, nloc, i);
+                         scf::YieldOp::create(nb, nloc);
+                       });
+  }
+
+  void forEach(OpBuilder &b, int64_t count, BodyBuilder body) {
+    forEach(b, zero, index(b, count), one, body);
+  }
+
+  Value workgroupBlock(OpBuilder &b, int64_t width) {
+    auto type = MemRefType::get(
+        {keys, width}, b.getF32Type(), MemRefLayoutAttrInterface(),
+        ::mlir::spirv::StorageClassAttr::get(
+            b.getContext(), ::mlir::spirv::StorageClass::Workgroup));
+    return memref::AllocOp::create(b, loc, type);
+  }
+
+  // A value `operand[batch, row, channel]` where `inRange`, else zero.
+  Value loadOrZero(OpBuilder &b, Value inRange, Value operand, Value row,
+                   Value channel) {
+    auto guarded = scf::IfOp::create(
+        b, loc, inRange,
+        [&](OpBuilder &tb, Location) {
+          Value loaded = memref::LoadOp::create(
+              tb, loc, operand, ValueRange{batch, row, channel});
+          scf::YieldOp::create(tb, loc, loaded);
+        },
+        [&](OpBuilder &eb, Location) { scf::YieldOp::create(eb, loc, zeroF); });
+    return guarded.getResult(0);
+  }
+
+  // The workgroup's invocations copy the rows of keys k0 … k0 + keys - 1 of
+  // one operand's head into a block, element e by invocation e % 64 so that
+  // neighbouring invocations read neighbouring channels; zeros past the
+  // last key, which the key loop does not reach.
+  void stage(OpBuilder &b, Value block, Value operand, int64_t width,
+             Value firstChannel, Value k0) {
+    Value widthIndex = index(b, width);
+    forEach(b, invocation, index(b, keys * width), index(b, kQueryRows),
+            [&](OpBuilder &nb, Location, Value element) {
+              Value key = arith::DivUIOp::create(nb, loc, element, widthIndex);
+              Value d = arith::RemUIOp::create(nb, loc, element, widthIndex);
+              Value globalKey = arith::AddIOp::create(nb, loc, k0, key);
+              Value channel = arith::AddIOp::create(nb, loc, firstChannel, d);
+              Value loaded = loadOrZero(nb, lessThan(nb, globalKey, keyCount),
+                                        operand, globalKey, channel);
+              memref::StoreOp::create(nb, loc, loaded, block,
+                                      ValueRange{key, d});
+            });
+  }
+
+  // scale · Σ_d q[d] · kBlock[key, d], summed in f32 in the order of the
+  // loop lowering.
+  Value score(OpBuilder &b, Value key) {
+    auto dot = scf::ForOp::create(
+        b, loc, zero, index(b, headDim), one, ValueRange{zeroF},
+        [&](OpBuilder &nb, Location nloc, Value d, ValueRange partial) {
+          Value q = memref::LoadOp::create(nb, nloc, queryRow, d);
+          Value k =
+              memref::LoadOp::create(nb, nloc, keyBlock, ValueRange{key, d});
+          Value product = arith::MulFOp::create(nb, nloc, q, k);
+          scf::YieldOp::create(
+              nb, nloc,
+              ValueRange{arith::AddFOp::create(nb, nloc, partial[0], product)});
+        });
+    return arith::MulFOp::create(b, loc, dot.getResult(0), scale);
+  }
+
+  // One online-softmax step over a staged key, as the loop lowering's.
+  SmallVector<Value> step(OpBuilder &b, Value key, Value max, Value sum) {
+    Value s = score(b, key);
+    Value newMax = arith::MaximumFOp::create(b, loc, max, s);
+    // While every score so far is -inf so is the maximum, and
+    // exp(-inf - -inf) would be NaN: subtracting 0 instead gives those keys
+    // the weight exp(-inf) = 0.
+    Value noMax = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                        newMax, minusInfinity);
+    Value shift = arith::SelectOp::create(b, loc, noMax, zeroF, newMax);
+    Value correction =
+        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, max, shift));
+    Value weight =
+        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, s, shift));
+    Value newSum = arith::AddFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, sum, correction), weight);
+    forEach(b, valueHeadDim, [&](OpBuilder &nb, Location nloc, Value d) {
+      Value v =
+          memref::LoadOp::create(nb, nloc, valueBlock, ValueRange{key, d});
+      Value partial = memref::LoadOp::create(nb, nloc, acc, d);
+      Value updated = arith::AddFOp::create(
+          nb, nloc, arith::MulFOp::create(nb, nloc, partial, correction),
+          arith::MulFOp::create(nb, nloc, weight, v));
+      memref::StoreOp::create(nb, nloc, updated, acc, d);
+    });
+    return {newMax, newSum};
+  }
+
+  // One block: stage it, then every invocation steps over its keys (fewer
+  // than `keys` in the last block).
+  SmallVector<Value> block(OpBuilder &b, Value k0, ValueRange state) {
+    stage(b, keyBlock, op.getKey(), headDim, queryChannel, k0);
+    stage(b, valueBlock, op.getValue(), valueHeadDim, valueChannel, k0);
+    gpu::BarrierOp::create(b, loc);
+    Value count = arith::MinUIOp::create(
+        b, loc, index(b, keys), arith::SubIOp::create(b, loc, keyCount, k0));
+    auto loop = scf::ForOp::create(
+        b, loc, zero, count, one, state,
+        [&](OpBuilder &nb, Location, Value key, ValueRange carried) {
+          scf::YieldOp::create(nb, loc, step(nb, key, carried[0], carried[1]));
+        });
+    // The next block overwrites this one only after every invocation has
+    // read it.
+    gpu::BarrierOp::create(b, loc);
+    return SmallVector<Value>(loop.getResults());
+  }
+
+  void kernel(OpBuilder &b, gpu::LaunchOp launch) {
+    // Constants are made inside the launch: a kernel's arguments are
+    // buffers and sizes.
+    zero = index(b, 0);
+    one = index(b, 1);
+    zeroF = f32(b, 0.0f);
+    minusInfinity = f32(b, -std::numeric_limits<float>::infinity());
+    scale = f32(b, static_cast<float>(op.getScale().convertToDouble()));
+    invocation = launch.getThreadIds().x;
+    keyBlock = workgroupBlock(b, headDim);
+    valueBlock = workgroupBlock(b, valueHeadDim);
+    Value linear = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, launch.getBlockIds().z,
+                              launch.getGridSize().y),
+        launch.getBlockIds().y);
+    // Whole workgroups past the last block leave together, and rows past
+    // the last query compute without storing, so every barrier is reached
+    // by all invocations of a workgroup or by none.
+    auto inGrid = scf::IfOp::create(b, loc, lessThan(b, linear, groups),
+                                    /*withElseRegion=*/false);
+    b.setInsertionPointToStart(&inGrid.getThenRegion().front());
+    Value batchHead = arith::DivUIOp::create(b, loc, linear, queryBlocks);
+    Value headsIndex = index(b, heads);
+    batch = arith::DivUIOp::create(b, loc, batchHead, headsIndex);
+    Value head = arith::RemUIOp::create(b, loc, batchHead, headsIndex);
+    Value position = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(
+            b, loc, arith::RemUIOp::create(b, loc, linear, queryBlocks),
+            index(b, kQueryRows)),
+        invocation);
+    Value rowInRange = lessThan(b, position, queries);
+    queryChannel = arith::MulIOp::create(b, loc, head, index(b, headDim));
+    valueChannel = arith::MulIOp::create(b, loc, head, index(b, valueHeadDim));
+
+    // The query row is read from global memory once, into private memory.
+    queryRow =
+        memref::AllocaOp::create(b, loc, MemRefType::get({headDim}, f32Type()));
+    forEach(b, headDim, [&](OpBuilder &nb, Location, Value d) {
+      Value channel = arith::AddIOp::create(nb, loc, queryChannel, d);
+      memref::StoreOp::create(
+          nb, loc, loadOrZero(nb, rowInRange, op.getQuery(), position, channel),
+          queryRow, d);
+    });
+    acc = memref::AllocaOp::create(b, loc,
+                                   MemRefType::get({valueHeadDim}, f32Type()));
+    forEach(b, valueHeadDim, [&](OpBuilder &nb, Location, Value d) {
+      memref::StoreOp::create(nb, loc, zeroF, acc, d);
+    });
+
+    auto blocks = scf::ForOp::create(
+        b, loc, zero, keyCount, index(b, keys),
+        ValueRange{minusInfinity, zeroF},
+        [&](OpBuilder &nb, Location, Value k0, ValueRange state) {
+          scf::YieldOp::create(nb, loc, block(nb, k0, state));
+        });
+
+    Value sum = blocks.getResult(1);
+    auto stored = scf::IfOp::create(b, loc, rowInRange,
+                                    /*withElseRegion=*/false);
+    OpBuilder tb = OpBuilder::atBlockBegin(&stored.getThenRegion().front());
+    forEach(tb, valueHeadDim, [&](OpBuilder &nb, Location, Value d) {
+      Value channel = arith::AddIOp::create(nb, loc, valueChannel, d);
+      Value out = arith::DivFOp::create(
+          nb, loc, memref::LoadOp::create(nb, loc, acc, d), sum);
+      memref::StoreOp::create(nb, loc, out, op.getInit(),
+                              ValueRange{batch, position, channel});
+    });
+  }
+
+  Type f32Type() { return Float32Type::get(op.getContext()); }
+
+  FusedAttentionOp op;
+  Location loc;
+  int64_t heads, headDim, valueHeadDim, keys;
+  // Host side.
+  Value zero, one, queries, keyCount, queryBlocks, groups;
+  // Kernel side, set per workgroup and invocation by kernel().
+  Value zeroF, minusInfinity, scale, invocation, keyBlock, valueBlock, batch,
+      queryChannel, valueChannel, queryRow, acc;
+};
+
+struct TileAttention : avila::spirv::impl::TileAttentionBase<TileAttention> {
+  void runOnOperation() override {
+    SmallVector<FusedAttentionOp> attentions;
+    getOperation().walk([&](FusedAttentionOp op) {
+      if (isTileable(op))
+        attentions.push_back(op);
+    });
+    for (FusedAttentionOp op : attentions) {
+      OpBuilder b(op);
+      TiledAttention(op).build(b);
+      op.erase();
+    }
+  }
+};
+
+} // namespace
