@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/dialect/AvilaOps.h"
+#include "compiler/targets/spirv/OnlineSoftmax.h"
 #include "compiler/targets/spirv/SpirvPasses.h"
 
 #include <limits>
@@ -20,6 +21,7 @@ namespace avila::spirv {
 } // namespace avila::spirv
 
 using namespace mlir;
+using avila::spirv::OnlineSoftmaxRow;
 using namespace avila;
 
 namespace {
@@ -82,10 +84,27 @@ private:
       memref::StoreOp::create(nb, nloc, zeroF, acc, d);
     });
 
+    auto scoreTerm = [&](OpBuilder &nb, Location nloc, Value key, Value d) {
+      Value channel = arith::AddIOp::create(nb, nloc, queryChannel, d);
+      Value q = memref::LoadOp::create(nb, nloc, op.getQuery(),
+                                       ValueRange{batch, position, channel});
+      Value k = memref::LoadOp::create(nb, nloc, op.getKey(),
+                                       ValueRange{batch, key, channel});
+      return arith::MulFOp::create(nb, nloc, q, k).getResult();
+    };
+    auto readValue = [&](OpBuilder &nb, Location nloc, Value key, Value d) {
+      Value channel = arith::AddIOp::create(nb, nloc, valueChannel, d);
+      return memref::LoadOp::create(nb, nloc, op.getValue(),
+                                    ValueRange{batch, key, channel})
+          .getResult();
+    };
+    OnlineSoftmaxRow softmax{zero,          one,   depth, width,     zeroF,
+                             minusInfinity, scale, acc,   scoreTerm, readValue};
     auto keyLoop = scf::ForOp::create(
         b, loc, zero, keys, one, ValueRange{minusInfinity, zeroF},
         [&](OpBuilder &nb, Location, Value j, ValueRange state) {
-          scf::YieldOp::create(nb, loc, step(nb, j, state[0], state[1]));
+          scf::YieldOp::create(nb, loc,
+                               softmax.step(nb, loc, j, state[0], state[1]));
         });
 
     Value sum = keyLoop.getResult(1);
@@ -96,55 +115,6 @@ private:
       memref::StoreOp::create(nb, nloc, out, op.getInit(),
                               ValueRange{batch, position, channel});
     });
-  }
-
-  // scale · Σ_d q[b, i, h·D + d] · k[b, j, h·D + d], summed in f32.
-  Value score(OpBuilder &b, Value key) {
-    auto dot = scf::ForOp::create(
-        b, loc, zero, depth, one, ValueRange{zeroF},
-        [&](OpBuilder &nb, Location nloc, Value d, ValueRange partial) {
-          Value channel = arith::AddIOp::create(nb, nloc, queryChannel, d);
-          Value q = memref::LoadOp::create(
-              nb, nloc, op.getQuery(), ValueRange{batch, position, channel});
-          Value k = memref::LoadOp::create(nb, nloc, op.getKey(),
-                                           ValueRange{batch, key, channel});
-          Value product = arith::MulFOp::create(nb, nloc, q, k);
-          scf::YieldOp::create(
-              nb, nloc,
-              ValueRange{arith::AddFOp::create(nb, nloc, partial[0], product)});
-        });
-    return arith::MulFOp::create(b, loc, dot.getResult(0), scale);
-  }
-
-  // One online-softmax step over key j: the new running maximum and sum,
-  // the partial output rescaled to the new maximum plus key j's weighted
-  // value row.
-  SmallVector<Value> step(OpBuilder &b, Value key, Value max, Value sum) {
-    Value s = score(b, key);
-    Value newMax = arith::MaximumFOp::create(b, loc, max, s);
-    // While every score so far is -inf so is the maximum, and
-    // exp(-inf - -inf) would be NaN: subtracting 0 instead gives those keys
-    // the weight exp(-inf) = 0.
-    Value noMax = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                        newMax, minusInfinity);
-    Value shift = arith::SelectOp::create(b, loc, noMax, zeroF, newMax);
-    Value correction =
-        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, max, shift));
-    Value weight =
-        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, s, shift));
-    Value newSum = arith::AddFOp::create(
-        b, loc, arith::MulFOp::create(b, loc, sum, correction), weight);
-    forEach(b, width, [&](OpBuilder &nb, Location nloc, Value d) {
-      Value channel = arith::AddIOp::create(nb, nloc, valueChannel, d);
-      Value v = memref::LoadOp::create(nb, nloc, op.getValue(),
-                                       ValueRange{batch, key, channel});
-      Value partial = memref::LoadOp::create(nb, nloc, acc, d);
-      Value updated = arith::AddFOp::create(
-          nb, nloc, arith::MulFOp::create(nb, nloc, partial, correction),
-          arith::MulFOp::create(nb, nloc, weight, v));
-      memref::StoreOp::create(nb, nloc, updated, acc, d);
-    });
-    return {newMax, newSum};
   }
 
   FusedAttentionOp op;

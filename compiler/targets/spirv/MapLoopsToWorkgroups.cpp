@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/targets/spirv/SpirvPasses.h"
+#include "compiler/targets/spirv/WorkgroupGrid.h"
 
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -18,11 +19,9 @@ namespace avila::spirv {
 } // namespace avila::spirv
 
 using namespace mlir;
+using avila::spirv::kMaxWorkgroupsPerAxis;
 
 namespace {
-
-// Vulkan's guaranteed maxComputeWorkGroupCount per axis.
-constexpr int64_t kMaxGroupsPerAxis = 65535;
 
 bool startsAtZeroWithUnitSteps(scf::ParallelOp loop) {
   auto isConstant = [](Value value, int64_t expected) {
@@ -83,7 +82,7 @@ void mapLoop(scf::ParallelOp loop, int64_t workgroupSize) {
   Value groups = arith::DivUIOp::create(
       b, loc, arith::AddIOp::create(b, loc, total, size), size);
   Value rows =
-      arith::CeilDivUIOp::create(b, loc, groups, index(kMaxGroupsPerAxis));
+      arith::CeilDivUIOp::create(b, loc, groups, index(kMaxWorkgroupsPerAxis));
   Value columns = arith::CeilDivUIOp::create(b, loc, groups, rows);
   Value one = index(1);
   auto launch =

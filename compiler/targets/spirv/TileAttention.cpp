@@ -11,7 +11,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/dialect/AvilaOps.h"
+#include "compiler/targets/spirv/OnlineSoftmax.h"
 #include "compiler/targets/spirv/SpirvPasses.h"
+#include "compiler/targets/spirv/WorkgroupGrid.h"
 
 #include "mlir/Dialect/SPIRV/IR/SPIRVAttributes.h"
 
@@ -23,12 +25,13 @@ namespace avila::spirv {
 } // namespace avila::spirv
 
 using namespace mlir;
+using avila::spirv::linearWorkgroupYZ;
+using avila::spirv::OnlineSoftmaxRow;
+using avila::spirv::splitOverYZ;
 using namespace avila;
 
 namespace {
 
-// Vulkan's guaranteed maxComputeWorkGroupCount per axis.
-constexpr int64_t kMaxGroupsPerAxis = 65535;
 // Query rows per workgroup, one invocation each.
 constexpr int64_t kQueryRows = 64;
 // The largest head the private arrays of q and the accumulator are sized
@@ -97,17 +100,11 @@ public:
     queryBlocks =
         arith::CeilDivUIOp::create(b, loc, queries, index(b, kQueryRows));
     // Query blocks of every (batch, head) are one linear index split over
-    // y · z as TileContractions splits its row tiles: z = t / 65535 + 1 and
-    // y = t / z + 1, so y · z > t and each axis stays within the limit.
+    // y · z.
     groups = arith::MulIOp::create(
         b, loc, queryBlocks,
         arith::MulIOp::create(b, loc, batches, index(b, heads)));
-    Value gridZ = arith::AddIOp::create(
-        b, loc,
-        arith::DivUIOp::create(b, loc, groups, index(b, kMaxGroupsPerAxis)),
-        one);
-    Value gridY = arith::AddIOp::create(
-        b, loc, arith::DivUIOp::create(b, loc, groups, gridZ), one);
+    auto [gridY, gridZ] = splitOverYZ(b, loc, groups);
     auto launch = gpu::LaunchOp::create(b, loc, one, gridY, gridZ,
                                         index(b, kQueryRows), one, one);
     b.setInsertionPointToStart(&launch.getBody().front());
@@ -184,51 +181,6 @@ private:
             });
   }
 
-  // scale · Σ_d q[d] · kBlock[key, d], summed in f32 in the order of the
-  // loop lowering.
-  Value score(OpBuilder &b, Value key) {
-    auto dot = scf::ForOp::create(
-        b, loc, zero, index(b, headDim), one, ValueRange{zeroF},
-        [&](OpBuilder &nb, Location nloc, Value d, ValueRange partial) {
-          Value q = memref::LoadOp::create(nb, nloc, queryRow, d);
-          Value k =
-              memref::LoadOp::create(nb, nloc, keyBlock, ValueRange{key, d});
-          Value product = arith::MulFOp::create(nb, nloc, q, k);
-          scf::YieldOp::create(
-              nb, nloc,
-              ValueRange{arith::AddFOp::create(nb, nloc, partial[0], product)});
-        });
-    return arith::MulFOp::create(b, loc, dot.getResult(0), scale);
-  }
-
-  // One online-softmax step over a staged key, as the loop lowering's.
-  SmallVector<Value> step(OpBuilder &b, Value key, Value max, Value sum) {
-    Value s = score(b, key);
-    Value newMax = arith::MaximumFOp::create(b, loc, max, s);
-    // While every score so far is -inf so is the maximum, and
-    // exp(-inf - -inf) would be NaN: subtracting 0 instead gives those keys
-    // the weight exp(-inf) = 0.
-    Value noMax = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                        newMax, minusInfinity);
-    Value shift = arith::SelectOp::create(b, loc, noMax, zeroF, newMax);
-    Value correction =
-        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, max, shift));
-    Value weight =
-        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, s, shift));
-    Value newSum = arith::AddFOp::create(
-        b, loc, arith::MulFOp::create(b, loc, sum, correction), weight);
-    forEach(b, valueHeadDim, [&](OpBuilder &nb, Location nloc, Value d) {
-      Value v =
-          memref::LoadOp::create(nb, nloc, valueBlock, ValueRange{key, d});
-      Value partial = memref::LoadOp::create(nb, nloc, acc, d);
-      Value updated = arith::AddFOp::create(
-          nb, nloc, arith::MulFOp::create(nb, nloc, partial, correction),
-          arith::MulFOp::create(nb, nloc, weight, v));
-      memref::StoreOp::create(nb, nloc, updated, acc, d);
-    });
-    return {newMax, newSum};
-  }
-
   // One block: stage it, then every invocation steps over its keys (fewer
   // than `keys` in the last block).
   SmallVector<Value> block(OpBuilder &b, Value k0, ValueRange state) {
@@ -237,10 +189,30 @@ private:
     gpu::BarrierOp::create(b, loc);
     Value count = arith::MinUIOp::create(
         b, loc, index(b, keys), arith::SubIOp::create(b, loc, keyCount, k0));
+    auto scoreTerm = [&](OpBuilder &nb, Location nloc, Value key, Value d) {
+      Value q = memref::LoadOp::create(nb, nloc, queryRow, d);
+      Value k = memref::LoadOp::create(nb, nloc, keyBlock, ValueRange{key, d});
+      return arith::MulFOp::create(nb, nloc, q, k).getResult();
+    };
+    auto readValue = [&](OpBuilder &nb, Location nloc, Value key, Value d) {
+      return memref::LoadOp::create(nb, nloc, valueBlock, ValueRange{key, d})
+          .getResult();
+    };
+    OnlineSoftmaxRow softmax{zero,
+                             one,
+                             index(b, headDim),
+                             index(b, valueHeadDim),
+                             zeroF,
+                             minusInfinity,
+                             scale,
+                             acc,
+                             scoreTerm,
+                             readValue};
     auto loop = scf::ForOp::create(
         b, loc, zero, count, one, state,
         [&](OpBuilder &nb, Location, Value key, ValueRange carried) {
-          scf::YieldOp::create(nb, loc, step(nb, key, carried[0], carried[1]));
+          scf::YieldOp::create(
+              nb, loc, softmax.step(nb, loc, key, carried[0], carried[1]));
         });
     // The next block overwrites this one only after every invocation has
     // read it.
@@ -259,11 +231,7 @@ private:
     invocation = launch.getThreadIds().x;
     keyBlock = workgroupBlock(b, headDim);
     valueBlock = workgroupBlock(b, valueHeadDim);
-    Value linear = arith::AddIOp::create(
-        b, loc,
-        arith::MulIOp::create(b, loc, launch.getBlockIds().z,
-                              launch.getGridSize().y),
-        launch.getBlockIds().y);
+    Value linear = linearWorkgroupYZ(b, loc, launch);
     // Whole workgroups past the last block leave together, and rows past
     // the last query compute without storing, so every barrier is reached
     // by all invocations of a workgroup or by none.

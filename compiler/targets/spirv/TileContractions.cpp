@@ -13,6 +13,7 @@
 
 #include "compiler/dialect/AvilaOps.h"
 #include "compiler/targets/spirv/SpirvPasses.h"
+#include "compiler/targets/spirv/WorkgroupGrid.h"
 
 #include "mlir/Dialect/SPIRV/IR/SPIRVAttributes.h"
 
@@ -22,12 +23,13 @@ namespace avila::spirv {
 } // namespace avila::spirv
 
 using namespace mlir;
+using avila::spirv::kMaxWorkgroupsPerAxis;
+using avila::spirv::linearWorkgroupYZ;
+using avila::spirv::splitOverYZ;
 using namespace avila;
 
 namespace {
 
-// Vulkan's guaranteed maxComputeWorkGroupCount per axis.
-constexpr int64_t kMaxGroupsPerAxis = 65535;
 // lavapipe's limits, the smallest of the devices the kernels run on (the
 // H100 has 48 KiB and 1024).
 constexpr size_t kMaxWorkgroupMemory = 32 * 1024;
@@ -140,7 +142,7 @@ public:
       columns *= size;
     }
     const int64_t columnTiles = llvm::divideCeil(columns, tile.cols);
-    return success(columnTiles >= 1 && columnTiles <= kMaxGroupsPerAxis);
+    return success(columnTiles >= 1 && columnTiles <= kMaxWorkgroupsPerAxis);
   }
 
   void build(OpBuilder &b) {
@@ -153,16 +155,9 @@ public:
     rowTiles = arith::CeilDivUIOp::create(b, loc, rows, index(b, tile.rows));
     Value colTiles =
         arith::CeilDivUIOp::create(b, loc, cols, index(b, tile.cols));
-    // Row tiles of every batch are one linear index split over y · z, each
-    // below Vulkan's per-axis limit: z = t / 65535 + 1 (at least one, as a
-    // dispatch needs) and y = t / z + 1, so y · z > t.
+    // Row tiles of every batch are one linear index split over y · z.
     tiles = arith::MulIOp::create(b, loc, rowTiles, batches);
-    Value gridZ = arith::AddIOp::create(
-        b, loc,
-        arith::DivUIOp::create(b, loc, tiles, index(b, kMaxGroupsPerAxis)),
-        index(b, 1));
-    Value gridY = arith::AddIOp::create(
-        b, loc, arith::DivUIOp::create(b, loc, tiles, gridZ), index(b, 1));
+    auto [gridY, gridZ] = splitOverYZ(b, loc, tiles);
     Value one = index(b, 1);
     auto launch = gpu::LaunchOp::create(b, loc, colTiles, gridY, gridZ,
                                         index(b, tile.invocations()), one, one);
@@ -351,11 +346,7 @@ private:
         arith::RemUIOp::create(b, loc, invocation, index(b, tile.colGroups()));
     slabA = workgroupSlab(b, tile.rows);
     slabB = workgroupSlab(b, tile.cols);
-    Value linearTile = arith::AddIOp::create(
-        b, loc,
-        arith::MulIOp::create(b, loc, launch.getBlockIds().z,
-                              launch.getGridSize().y),
-        launch.getBlockIds().y);
+    Value linearTile = linearWorkgroupYZ(b, loc, launch);
     // Whole workgroups past the last tile leave together, so every barrier
     // is reached by all invocations of a workgroup or by none.
     auto inGrid = scf::IfOp::create(b, loc, lessThan(b, linearTile, tiles),

@@ -86,7 +86,7 @@ VulkanKernelLibrary::VulkanKernelLibrary(VulkanDevice &device,
   try {
     pipelines.resize(size());
     for (uint32_t kernel = 0; kernel < size(); ++kernel)
-      createLayouts(artifact, kernel);
+      createLayouts(kernel);
     compileAll(artifact);
   } catch (...) {
     release();
@@ -135,8 +135,7 @@ void VulkanKernelLibrary::compileAll(const Artifact &artifact) {
     std::rethrow_exception(firstError);
 }
 
-void VulkanKernelLibrary::createLayouts(const Artifact &artifact,
-                                        uint32_t kernel) {
+void VulkanKernelLibrary::createLayouts(uint32_t kernel) {
   const hal::KernelSignature &signature = this->signature(kernel);
   const std::string at = "kernel '" + signature.name + "'";
   const VulkanApi &api = device.api();
@@ -149,17 +148,6 @@ void VulkanKernelLibrary::createLayouts(const Artifact &artifact,
     fail(at + " takes " + std::to_string(signature.bindings.size()) +
          " buffers; " + device.name() + " binds at most " +
          std::to_string(maxBuffers) + " to one kernel");
-  const std::vector<uint32_t> words = moduleWords(artifact, kernel);
-  const std::vector<std::string> entryPoints = computeEntryPoints(words);
-  if (std::find(entryPoints.begin(), entryPoints.end(), signature.entryPoint) ==
-      entryPoints.end()) {
-    std::string found;
-    for (const std::string &name : entryPoints)
-      found += (found.empty() ? "'" : ", '") + name + "'";
-    fail(at + ": its SPIR-V module has no compute entry point '" +
-         signature.entryPoint + "' (it has " +
-         (found.empty() ? "none" : found) + ")");
-  }
 
   // Each object goes into the library as soon as it exists, so that
   // release destroys it if a later step throws.
@@ -199,7 +187,19 @@ void VulkanKernelLibrary::compile(const Artifact &artifact, uint32_t kernel) {
   const std::string at = "kernel '" + signature.name + "'";
   const VulkanApi &api = device.api();
   const VkDevice handle = device.handle();
+  // The driver must never see a module without the entry point (lavapipe
+  // crashes on one).
   const std::vector<uint32_t> words = moduleWords(artifact, kernel);
+  const std::vector<std::string> entryPoints = computeEntryPoints(words);
+  if (std::find(entryPoints.begin(), entryPoints.end(), signature.entryPoint) ==
+      entryPoints.end()) {
+    std::string found;
+    for (const std::string &name : entryPoints)
+      found += (found.empty() ? "'" : ", '") + name + "'";
+    fail(at + ": its SPIR-V module has no compute entry point '" +
+         signature.entryPoint + "' (it has " +
+         (found.empty() ? "none" : found) + ")");
+  }
   Pipeline &result = pipelines[kernel];
 
   VkShaderModuleCreateInfo moduleInfo = vkStruct<VkShaderModuleCreateInfo>(

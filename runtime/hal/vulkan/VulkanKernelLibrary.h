@@ -41,9 +41,11 @@ public:
   const VulkanDevice &owner() const { return device; }
 
 private:
-  /// Checks kernel `kernel` against the device and creates its layouts.
-  void createLayouts(const Artifact &artifact, uint32_t kernel);
-  /// Compiles kernel `kernel`'s pipeline (safe on several threads at once:
+  /// Checks kernel `kernel`'s signature against the device and creates its
+  /// layouts.
+  void createLayouts(uint32_t kernel);
+  /// Checks that kernel `kernel`'s module has its entry point and compiles
+  /// its pipeline (safe on several threads at once:
   /// each writes only its own entry, and the pipeline cache is internally
   /// synchronized).
   void compile(const Artifact &artifact, uint32_t kernel);
