@@ -98,6 +98,15 @@ int main(int argc, char **argv) {
     std::sort(ranked.rbegin(), ranked.rend());
     for (const auto &[time, what] : ranked)
       std::printf("  %7.3f s  %s\n", time, what.c_str());
+
+    // The slowest dispatches, where a speed issue starts.
+    std::sort(profile.begin(), profile.end(), [](const auto &a, const auto &b) {
+      return a.seconds > b.seconds;
+    });
+    std::printf("slowest dispatches:\n");
+    for (size_t i = 0; i < std::min<size_t>(profile.size(), 15); ++i)
+      std::printf("  %8.3f ms  %s\n", profile[i].seconds * 1e3,
+                  profile[i].kernel->name()->c_str());
   } catch (const std::exception &error) {
     std::fprintf(stderr, "avila-bench-unet: error: %s\n", error.what());
     return 1;

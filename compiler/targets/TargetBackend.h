@@ -107,6 +107,9 @@ enum class Precision {
 /// flags).
 struct TargetOptions {
   Precision precision = Precision::FP32;
+  /// The class of devices the kernels are generated for (a target's own
+  /// names); empty: the target's default for the precision.
+  std::string deviceProfile;
 };
 
 class TargetBackend {

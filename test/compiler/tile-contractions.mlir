@@ -42,29 +42,40 @@
 // CHECK-NEXT: %[[RT:.*]] = arith.remui %[[TILE]], %[[C2]]
 // CHECK-NEXT: %[[ROW0:.*]] = arith.muli %[[RT]], %[[C64]]
 // x is read along its depth: invocation t copies depth t % 16 of row
-// t / 16 (and three more rows 16 apart), zero out of range; the rows and
-// their range are found once, before the depth loop.
+// t / 16 (and three more rows 16 apart); the rows, their range and the
+// last row a load may read are found once, before the depth loop.
 // CHECK-NEXT: %[[R:.*]] = arith.addi %[[ROW0]], %[[TR]]
 // CHECK-NEXT: %[[RIN:.*]] = arith.cmpi ult, %[[R]], %[[C77]]
-// CHECK: %[[ACC:.*]]:16 = scf.for %[[K0:.*]] = %[[C0]] to %[[C32]] step %[[C16]] iter_args(%[[A0:[a-z0-9]+]] = %[[ZERO]], {{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
-// CHECK-NEXT: %[[K:.*]] = arith.addi %[[K0]], %[[TC]]
+// CHECK-NEXT: %[[RC:.*]] = arith.minui %[[R]], %[[C76:.*]] :
+// The first slabs are fetched before the loop: every load is made, at a
+// clamped place, and the out-of-range ones are replaced by zeros.
+// CHECK: %[[KIN0:.*]] = arith.cmpi ult, %[[TC]], %[[C32]]
+// CHECK-NEXT: %[[IN0:.*]] = arith.andi %[[RIN]], %[[KIN0]]
+// CHECK-NEXT: %[[KC0:.*]] = arith.minui %[[TC]], %[[C31:.*]] :
+// CHECK-NEXT: %[[L0:.*]] = memref.load %[[X]][%[[B:.*]], %[[RC]], %[[KC0]]] : memref<?x77x32xf32>
+// CHECK-NEXT: %[[V0:.*]] = arith.select %[[IN0]], %[[L0]], %[[ZERO]] : f32
+// CHECK-COUNT-3: memref.load %[[X]]
+// The weights' rows are columns, also read along their depth.
+// CHECK: memref.load %[[W]][%{{.*}}, %[[KC0]]] : memref<40x32xf32>
+// CHECK-COUNT-3: memref.load %[[W]]
+// The loop carries the 16 sums and the 8 fetched values.
+// CHECK: %[[ACC:.*]]:24 = scf.for %[[K0:.*]] = %[[C0]] to %[[C32]] step %[[C16]] iter_args(%[[A0:[a-z0-9]+]] = %[[ZERO]], {{.*}}, %[[F0:[a-z0-9]+]] = %[[V0]], {{.*}}) -> ({{.*}}) {
+// CHECK-NEXT: memref.store %[[F0]], %[[SA]][%[[TC]], %[[TR]]] : memref<16x64xf32, #spirv.storage_class<Workgroup>>
+// CHECK-COUNT-3: memref.store %{{.*}}, %[[SA]]
+// CHECK-COUNT-4: memref.store %{{.*}}, %[[SB]]
+// CHECK-NEXT: gpu.barrier
+// The next slabs' values are fetched before the arithmetic.
+// CHECK-NEXT: %[[K1:.*]] = arith.addi %[[K0]], %[[C16]]
+// CHECK-NEXT: %[[K:.*]] = arith.addi %[[K1]], %[[TC]]
 // CHECK-NEXT: %[[KIN:.*]] = arith.cmpi ult, %[[K]], %[[C32]]
 // CHECK-NEXT: %[[IN:.*]] = arith.andi %[[RIN]], %[[KIN]]
-// CHECK-NEXT: %[[V:.*]] = scf.if %[[IN]] -> (f32) {
-// CHECK-NEXT: %[[L:.*]] = memref.load %[[X]][%[[B]], %[[R]], %[[K]]] : memref<?x77x32xf32>
-// CHECK-NEXT: scf.yield %[[L]] : f32
-// CHECK-NEXT: } else {
-// CHECK-NEXT: scf.yield %[[ZERO]] : f32
-// CHECK-NEXT: }
-// CHECK-NEXT: memref.store %[[V]], %[[SA]][%[[TC]], %[[TR]]] : memref<16x64xf32, #spirv.storage_class<Workgroup>>
-// CHECK-COUNT-3: memref.store %{{.*}}, %[[SA]]
-// The weights' rows are columns, also read along their depth.
-// CHECK: memref.load %[[W]][%{{.*}}, %{{.*}}] : memref<40x32xf32>
-// CHECK: memref.store %{{.*}}, %[[SB]]
-// CHECK-COUNT-3: memref.store %{{.*}}, %[[SB]]
-// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: %[[KC:.*]] = arith.minui %[[K]], %[[C31]]
+// CHECK-NEXT: %[[L:.*]] = memref.load %[[X]][%[[B]], %[[RC]], %[[KC]]]
+// CHECK-NEXT: %[[V:.*]] = arith.select %[[IN]], %[[L]], %[[ZERO]]
+// CHECK-COUNT-3: memref.load %[[X]]
+// CHECK-COUNT-4: memref.load %[[W]]
 // The 4 × 4 register tile from workgroup memory.
-// CHECK-NEXT: %{{.*}}:16 = scf.for %[[KK:.*]] = %[[C0]] to %[[C16]] step %[[C1]] iter_args(%[[P0:[a-z0-9]+]] = %[[A0]], {{.*}})
+// CHECK: %[[SUMS:.*]]:16 = scf.for %[[KK:.*]] = %[[C0]] to %[[C16]] step %[[C1]] iter_args(%[[P0:[a-z0-9]+]] = %[[A0]], {{.*}})
 // CHECK-COUNT-4: memref.load %[[SA]][%[[KK]], %{{.*}}]
 // CHECK-COUNT-4: memref.load %[[SB]][%[[KK]], %{{.*}}]
 // CHECK-NEXT: %{{.*}} = math.fma %{{.*}}, %{{.*}}, %[[P0]] : f32
@@ -72,11 +83,11 @@
 // CHECK-NEXT: scf.yield
 // CHECK-NEXT: }
 // CHECK-NEXT: gpu.barrier
-// CHECK-NEXT: scf.yield
+// CHECK-NEXT: scf.yield %[[SUMS]]#0, {{.*}}, %[[V]], {{.*}} :
 // CHECK-NEXT: }
 // y = y + acc, where the output exists.
 // (Row t / 16 is the row whose slab element t copied.)
-// CHECK-NEXT: %[[OCIN:.*]] = arith.cmpi ult, %[[TC]], %[[C40:.*]] :
+// CHECK: %[[OCIN:.*]] = arith.cmpi ult, %[[TC]], %[[C40:.*]] :
 // CHECK-NEXT: %[[OIN:.*]] = arith.andi %[[RIN]], %[[OCIN]]
 // CHECK-NEXT: scf.if %[[OIN]] {
 // CHECK-NEXT: %[[OLD:.*]] = memref.load %[[Y]][%[[B]], %[[R]], %[[TC]]]
@@ -123,25 +134,28 @@ func.func @linear(%x: memref<?x77x32xf32>, %w: memref<40x32xf32>, %y: memref<?x7
 // CHECK: scf.if
 // CHECK-NEXT: %[[RT:.*]] = arith.remui
 // CHECK-NEXT: %[[ROW0:.*]] = arith.muli %[[RT]], %[[C64]]
+// CHECK-NEXT: %[[LAST:.*]] = arith.subi %[[ROWS]], %[[C1]]
 // CHECK-NEXT: %[[PIXEL:.*]] = arith.remui %{{.*}}, %[[C64]]
 // CHECK-NEXT: %[[C:.*]] = arith.divui %{{.*}}, %[[C64]]
 // CHECK-NEXT: %[[R:.*]] = arith.addi %[[ROW0]], %[[PIXEL]]
 // CHECK-NEXT: %[[RIN:.*]] = arith.cmpi ult, %[[R]], %[[ROWS]]
-// CHECK-NEXT: %[[X:.*]] = arith.remui %[[R]], %[[W]]
-// CHECK-NEXT: %[[NY:.*]] = arith.divui %[[R]], %[[W]]
+// CHECK-NEXT: %[[RC:.*]] = arith.minui %[[R]], %[[LAST]]
+// CHECK-NEXT: %[[X:.*]] = arith.remui %[[RC]], %[[W]]
+// CHECK-NEXT: %[[NY:.*]] = arith.divui %[[RC]], %[[W]]
 // CHECK-NEXT: %[[Y:.*]] = arith.remui %[[NY]], %[[H]]
 // CHECK-NEXT: %[[B:.*]] = arith.divui %[[NY]], %[[H]]
 // CHECK: scf.for %[[KY:.*]] = %[[C0]] to %[[C3]] step %[[C1]]
 // CHECK-NEXT: scf.for %[[KX:.*]] = %[[C0]] to %[[C3]] step %[[C1]]
 // One slab holds all 3 channels: the loop over them folded away.
 // CHECK-NEXT: %[[CIN:.*]] = arith.cmpi ult, %[[C]], %[[C3]]
-// CHECK-NEXT: arith.andi %[[RIN]], %[[CIN]]
-// CHECK-NEXT: scf.if
+// CHECK-NEXT: %[[IN:.*]] = arith.andi %[[RIN]], %[[CIN]]
+// CHECK-NEXT: %[[CC:.*]] = arith.minui %[[C]], %[[C2]]
 // CHECK-NEXT: %[[Y2:.*]] = arith.muli %[[Y]], %[[C2]]
 // CHECK-NEXT: %[[IY:.*]] = arith.addi %[[Y2]], %[[KY]]
 // CHECK-NEXT: %[[X2:.*]] = arith.muli %[[X]], %[[C2]]
 // CHECK-NEXT: %[[IX:.*]] = arith.addi %[[X2]], %[[KX]]
-// CHECK-NEXT: memref.load %[[I]][%[[B]], %[[C]], %[[IY]], %[[IX]]] : memref<?x3x?x?xf32>
+// CHECK-NEXT: %[[L:.*]] = memref.load %[[I]][%[[B]], %[[CC]], %[[IY]], %[[IX]]] : memref<?x3x?x?xf32>
+// CHECK-NEXT: arith.select %[[IN]], %[[L]], %{{.*}} : f32
 // CHECK: memref.load %[[F]]
 // CHECK: gpu.barrier
 // CHECK: math.fma

@@ -33,8 +33,10 @@ using test::Case;
 llvm::Expected<std::vector<Tensor>> runOnVulkan(Precision precision,
                                                 mlir::ModuleOp module,
                                                 std::vector<Tensor> &inputs) {
-  auto bytes =
-      buildArtifact(module, spirv::SpirvTarget({precision}), ArtifactOptions());
+  auto target = spirv::SpirvTarget().configured({precision, ""});
+  if (!target)
+    return target.takeError();
+  auto bytes = buildArtifact(module, **target, ArtifactOptions());
   if (!bytes)
     return bytes.takeError();
   std::vector<HostTensor> hostInputs;

@@ -10,6 +10,7 @@
 #include "compiler/artifact/ArtifactBuilder.h"
 #include "compiler/phases/Phases.h"
 #include "compiler/targets/TargetRegistry.h"
+#include "compiler/targets/spirv/DeviceProfile.h"
 #include "models/config/LdmNames.h"
 #include "models/config/ModelConfig.h"
 #include "models/graphs/Models.h"
@@ -17,6 +18,7 @@
 #include "runtime/weights/Checkpoint.h"
 #include "tools/avila-compile/ProgressDisplay.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -40,7 +42,8 @@ std::string usage() {
   std::string text =
       "usage: avila-compile <model> [--config <diffusers folder>] "
       "[--target <target>]\n"
-      "                     [--precision fp32|fp16] [-o <file.avila>]\n"
+      "                     [--precision fp32|fp16] [--device-profile <name>]\n"
+      "                     [-o <file.avila>]\n"
       "                     [--compile-to=<phase>] [--quiet]\n"
       "\n"
       "<model> is 'sd15' (the Stable Diffusion 1.5 architecture), a diffusers\n"
@@ -55,6 +58,12 @@ std::string usage() {
       " (default x86).\n"
       "--precision fp16 keeps weights and activations as f16 in memory and\n"
       "computes in f32 (vulkan only; default fp32).\n"
+      "--device-profile names the class of Vulkan devices the kernels are\n"
+      "for: " +
+      llvm::join(avila::spirv::deviceProfileNames(), ", ") +
+      " (default generic, or\n"
+      "generic-fp16 with --precision fp16); nvidia-h100 multiplies fp16\n"
+      "contractions with cooperative matrices.\n"
       "Progress goes to stderr; --quiet keeps it silent.\n"
       "--compile-to prints the IR after the named phase instead:\n";
   for (const std::string &name : avila::targetBackendNames()) {
@@ -73,7 +82,7 @@ std::string usage() {
 
 struct Options {
   std::string model, config, output = "model.avila", targetName = "x86",
-                             precision = "fp32";
+                             precision = "fp32", deviceProfile;
   std::optional<std::string> phase;
   std::unique_ptr<avila::TargetBackend> target;
   bool quiet = false;
@@ -96,13 +105,14 @@ Options parse(int argc, char **argv) {
       continue;
     }
     if (arg == "-o" || arg == "--target" || arg == "--config" ||
-        arg == "--precision") {
+        arg == "--precision" || arg == "--device-profile") {
       if (i + 1 >= argc)
         avila::fail("missing value for " + arg);
-      (arg == "-o"            ? options.output
-       : arg == "--target"    ? options.targetName
-       : arg == "--precision" ? options.precision
-                              : options.config) = argv[++i];
+      (arg == "-o"                 ? options.output
+       : arg == "--target"         ? options.targetName
+       : arg == "--precision"      ? options.precision
+       : arg == "--device-profile" ? options.deviceProfile
+                                   : options.config) = argv[++i];
       continue;
     }
     if (arg[0] == '-')
@@ -123,6 +133,7 @@ Options parse(int argc, char **argv) {
     targetOptions.precision = avila::Precision::FP16;
   else if (options.precision != "fp32")
     avila::fail("unknown precision '" + options.precision + "' (fp32 or fp16)");
+  targetOptions.deviceProfile = options.deviceProfile;
   auto configured = named->configured(targetOptions);
   if (!configured)
     avila::fail(llvm::toString(configured.takeError()));

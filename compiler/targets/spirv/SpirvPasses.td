@@ -40,6 +40,15 @@ def TileContractions : Pass<"avila-tile-contractions", "::mlir::ModuleOp"> {
     `math.fma` from workgroup memory, and a second barrier guards the slabs
     until all have read them. Finally each writes init + accumulator to the
     outputs in range (the init holds zeros or the residual).
+    With `cooperative-matrix` (devices with `VK_KHR_cooperative_matrix`;
+    the operands must be f16 in memory, as precision fp16 leaves them), the
+    slabs are staged as f16 — the lhs rows × depth, the rhs depth × columns,
+    rows padded by 8 elements — and each subgroup (invocation index over
+    `subgroup-size`) owns a 32×32 square of the tile: per 16-deep step it
+    loads 2 + 2 fragments (`gpu.subgroup_mma_load_matrix`) and accumulates
+    2×2 f32 fragments (`gpu.subgroup_mma_compute`). At the end the fragments
+    go to an f32 buffer in workgroup memory, from which every invocation adds
+    its share to the init in the output's memory order.
     The grid is column tiles × (row tiles · batches), the latter split over
     y · z so that each axis stays within Vulkan's 65535; a contraction whose
     column tiles could exceed that (dynamic columns), or whose operands are
@@ -57,7 +66,16 @@ def TileContractions : Pass<"avila-tile-contractions", "::mlir::ModuleOp"> {
     Option<"threadRows", "thread-rows", "int64_t", /*default=*/"4",
            "Output rows per invocation">,
     Option<"threadCols", "thread-cols", "int64_t", /*default=*/"4",
-           "Output columns per invocation">];
+           "Output columns per invocation">,
+    Option<"cooperativeMatrix", "cooperative-matrix", "bool",
+           /*default=*/"false",
+           "Multiply 16x16 f16 fragments per subgroup (KHR cooperative "
+           "matrices) instead of FMA register tiles">,
+    Option<"subgroupSize", "subgroup-size", "int64_t", /*default=*/"32",
+           "Invocations per subgroup (cooperative matrices)">,
+    Option<"maxWorkgroupMemory", "max-workgroup-memory", "int64_t",
+           /*default=*/"32768",
+           "Bytes of workgroup memory a workgroup may use">];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::math::MathDialect",
@@ -166,22 +184,43 @@ def SetTargetEnvironment
   let summary = "Give the kernels the SPIR-V version, capabilities and "
                 "extensions of a device profile";
   let description = [{
-    Sets `spirv.target_env` on the module, which `convert-gpu-to-spirv` and
-    `spirv-update-vce` read. Profile `portable`: SPIR-V 1.3, `Shader`,
+    Sets `spirv.target_env` on each `gpu.module`, which
+    `convert-gpu-to-spirv` and `spirv-update-vce` read; `profile` names the
+    device profile (`DeviceProfile.h`). Every kernel: SPIR-V 1.3, `Shader`,
     storage buffers through `SPV_KHR_storage_buffer_storage_class`: what
     every Vulkan 1.3 device runs, lavapipe included; and `Int64`
     (`shaderInt64`), since sizes turned into floats pass through i64.
     With `storage-f16` (precision fp16, the buffers f16 as
     `avila-store-f16` leaves them): also `Float16` (`shaderFloat16`) and
     `StorageBuffer16BitAccess` through `SPV_KHR_16bit_storage`
-    (`storageBuffer16BitAccess`).
+    (`storageBuffer16BitAccess`). A module that multiplies cooperative
+    matrices (`gpu.subgroup_mma_compute`; the profile must have them and the
+    storage be f16) gets SPIR-V 1.6, `CooperativeMatrixKHR` and
+    `VulkanMemoryModel` with their extensions, the profile's subgroup size
+    and the 16×16×16 f16·f16 + f32 shape in its resource limits.
   }];
   let options = [Option<"profile", "profile", "std::string",
-                        /*default=*/"\"portable\"", "The device profile">,
+                        /*default=*/"\"generic\"", "The device profile">,
                  Option<"storageF16", "storage-f16", "bool",
                         /*default=*/"false",
                         "Kernel buffers hold f16 values">];
   let dependentDialects = ["::mlir::spirv::SPIRVDialect"];
+}
+
+def UseVulkanMemoryModel
+    : Pass<"avila-use-vulkan-memory-model", "::mlir::spirv::ModuleOp"> {
+  let summary = "Put a SPIR-V module with cooperative matrices on the Vulkan "
+                "memory model";
+  let description = [{
+    Shader modules with `CooperativeMatrixKHR` must use the Vulkan memory
+    model. In a module that multiplies cooperative matrices, sets the memory
+    model to `Vulkan` (before `spirv-update-vce`, which then requires the
+    `VulkanMemoryModel` capability), marks every load and store of
+    workgroup memory — scalar and cooperative-matrix — `NonPrivatePointer`,
+    and adds `MakeAvailable | MakeVisible` to every control barrier's
+    semantics, so that barriers still order the workgroup's accesses to
+    shared memory. Other modules are left alone.
+  }];
 }
 
 def ApproximateErf : Pass<"avila-approximate-erf", "::mlir::ModuleOp"> {

@@ -18,8 +18,26 @@ bool storesF16(const TargetBackend &target) {
   return target.storageType() == artifact::ElementType::F16;
 }
 
+// The phases are only ever given the target they belong to.
+const SpirvTarget &spirvTarget(const TargetBackend &target) {
+  return static_cast<const SpirvTarget &>(target);
+}
+
+// Cooperative-matrix tiles: 2 × 2 subgroups of 32 × 32 outputs, 32 deep.
+TileContractionsOptions tileOptions(const SpirvTarget &target) {
+  TileContractionsOptions options;
+  const DeviceProfile &profile = target.deviceProfile();
+  options.maxWorkgroupMemory = profile.maxWorkgroupMemory;
+  if (target.usesCooperativeMatrices()) {
+    options.cooperativeMatrix = true;
+    options.subgroupSize = profile.subgroupSize;
+    options.tileDepth = 32;
+  }
+  return options;
+}
+
 void addLoops(OpPassManager &passes, const TargetBackend &target) {
-  passes.addPass(createTileContractions());
+  passes.addPass(createTileContractions(tileOptions(spirvTarget(target))));
   passes.addPass(createContractionsToLinalg());
   passes.addPass(createTileAttention());
   passes.addPass(createFusedAttentionToLoops());
@@ -46,10 +64,12 @@ void addGpu(OpPassManager &passes, const TargetBackend &) {
 }
 
 void addSpirv(OpPassManager &passes, const TargetBackend &target) {
-  passes.addPass(createSetTargetEnvironment({"portable", storesF16(target)}));
+  passes.addPass(createSetTargetEnvironment(
+      {spirvTarget(target).deviceProfile().name, storesF16(target)}));
   passes.addPass(createApproximateErf());
   addPipeline(passes, "convert-math-to-spirv,convert-gpu-to-spirv");
   OpPassManager &modules = passes.nest<::mlir::spirv::ModuleOp>();
+  modules.addPass(createUseVulkanMemoryModel());
   addPipeline(modules, "spirv-lower-abi-attrs,spirv-update-vce");
   modules.addPass(createUnbindPushConstants());
   addPipeline(passes, "canonicalize");
@@ -57,7 +77,8 @@ void addSpirv(OpPassManager &passes, const TargetBackend &target) {
 
 const PhaseInfo kPhases[] = {
     {"loops",
-     "f32 contractions and attention as launches of workgroup tiles, the "
+     "contractions and attention as launches of workgroup tiles "
+     "(cooperative-matrix fragments where the profile has them), the "
      "others as loops, every linalg op as an scf.parallel nest, every access "
      "on a one-dimensional root buffer",
      addLoops},
@@ -96,7 +117,30 @@ llvm::Expected<TargetKernel> describeModule(::mlir::spirv::ModuleOp module) {
   return kernel;
 }
 
+DeviceProfile defaultProfile(Precision precision) {
+  return llvm::cantFail(
+      deviceProfile(precision == Precision::FP16 ? "generic-fp16" : "generic"));
+}
+
 } // namespace
+
+SpirvTarget::SpirvTarget()
+    : SpirvTarget(TargetOptions{}, defaultProfile(Precision::FP32)) {}
+
+llvm::Expected<std::unique_ptr<TargetBackend>>
+SpirvTarget::configured(const TargetOptions &configuration) const {
+  auto profile = configuration.deviceProfile.empty()
+                     ? defaultProfile(configuration.precision)
+                     : spirv::deviceProfile(configuration.deviceProfile);
+  if (!profile)
+    return profile.takeError();
+  if (configuration.precision == Precision::FP16 && !profile->float16)
+    return fail("--precision fp16 needs a device profile with 16-bit "
+                "storage; '" +
+                profile->name + "' has none");
+  return std::unique_ptr<TargetBackend>(
+      new SpirvTarget(configuration, std::move(*profile)));
+}
 
 llvm::ArrayRef<PhaseInfo> SpirvTarget::phases() const { return kPhases; }
 
@@ -107,6 +151,13 @@ std::vector<std::string> SpirvTarget::features() const {
     llvm::append_range(features,
                        std::initializer_list<std::string>{
                            "shaderFloat16", "storageBuffer16BitAccess"});
+  // Fragments of 16×16 f16, subgroups indexed by invocation / 32, and the
+  // memory model cooperative-matrix modules must declare.
+  if (usesCooperativeMatrices())
+    llvm::append_range(
+        features, std::initializer_list<std::string>{
+                      "cooperativeMatrix", "vulkanMemoryModel",
+                      "subgroupSize=" + std::to_string(profile.subgroupSize)});
   return features;
 }
 

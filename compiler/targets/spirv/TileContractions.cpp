@@ -9,6 +9,12 @@
 // batch); a convolution as an implicit GEMM whose rows are output pixels and
 // whose depth is the filter window, so im2col is never materialized.
 //
+// Where the device has cooperative matrices (and the operands are f16 in
+// memory) the slabs are staged as f16 and each subgroup multiplies 16×16
+// fragments of them, accumulating in f32 fragments; the products then pass
+// through workgroup memory once, so that the same epilogue (init + sum,
+// edges guarded, any output layout) serves both tile kinds.
+//
 //===----------------------------------------------------------------------===//
 
 #include "compiler/dialect/AvilaOps.h"
@@ -30,16 +36,38 @@ using namespace avila;
 
 namespace {
 
-// lavapipe's limits, the smallest of the devices the kernels run on (the
-// H100 has 48 KiB and 1024).
-constexpr size_t kMaxWorkgroupMemory = 32 * 1024;
 constexpr int64_t kMaxInvocations = 1024;
+
+// The side of a cooperative-matrix fragment (16×16×16 f16·f16 + f32) and
+// of the square of fragments one subgroup owns.
+constexpr int64_t kFragment = 16;
+constexpr int64_t kSubgroupTile = 2 * kFragment;
+// Elements each row of an f16 slab is padded by: rows stay 16-byte
+// aligned, as fragment loads want, and land on other banks.
+constexpr int64_t kSlabPadding = 8;
 
 struct TileShape {
   int64_t rows, cols, depth, threadRows, threadCols;
-  int64_t rowGroups() const { return rows / threadRows; }
-  int64_t colGroups() const { return cols / threadCols; }
-  int64_t invocations() const { return rowGroups() * colGroups(); }
+  // Cooperative matrices: the subgroup's invocations, 0 for FMA tiles.
+  int64_t subgroupSize;
+  bool cooperative() const { return subgroupSize > 0; }
+  int64_t rowGroups() const {
+    return cooperative() ? rows / kSubgroupTile : rows / threadRows;
+  }
+  int64_t colGroups() const {
+    return cooperative() ? cols / kSubgroupTile : cols / threadCols;
+  }
+  int64_t invocations() const {
+    return rowGroups() * colGroups() * (cooperative() ? subgroupSize : 1);
+  }
+  // The slabs of both operands and, for cooperative matrices, the f32
+  // products the epilogue reads.
+  int64_t workgroupBytes() const {
+    if (!cooperative())
+      return (rows + cols) * depth * 4;
+    return (rows * (depth + kSlabPadding) + depth * (cols + kSlabPadding)) * 2 +
+           rows * (cols + kSlabPadding) * 4;
+  }
 };
 
 // The contraction's loops grouped as a GEMM: each group is walked row-major
@@ -131,6 +159,14 @@ public:
           sources[dim.getPosition()] = {operand, axis};
     if (llvm::any_of(sources, [](auto source) { return !source.first; }))
       return failure();
+    // Every load is made at a clamped place, which an empty depth does not
+    // have; depths are static in every network.
+    for (int64_t loop : loops.depth) {
+      auto [operand, axis] = sources[loop];
+      int64_t size = cast<MemRefType>(operand.getType()).getDimSize(axis);
+      if (ShapedType::isDynamic(size) || size == 0)
+        return failure();
+    }
     // Columns are output channels or features, static in every network; a
     // dynamic count could exceed the x axis, which is not split.
     int64_t columns = 1;
@@ -209,16 +245,35 @@ private:
     return last && llvm::is_contained(loops.depth, last.getPosition());
   }
 
-  Value workgroupSlab(OpBuilder &b, int64_t width) {
+  Value workgroupBuffer(OpBuilder &b, ArrayRef<int64_t> shape, Type element) {
     auto type = MemRefType::get(
-        {tile.depth, width}, b.getF32Type(), MemRefLayoutAttrInterface(),
+        shape, element, MemRefLayoutAttrInterface(),
         ::mlir::spirv::StorageClassAttr::get(
             b.getContext(), ::mlir::spirv::StorageClass::Workgroup));
     return memref::AllocOp::create(b, loc, type);
   }
 
+  // FMA tiles read both slabs depth-major. Fragments are loaded row-major:
+  // the lhs slab as rows × depth, the rhs slab as depth × columns.
+  Value workgroupSlab(OpBuilder &b, int64_t width, bool lhs) {
+    if (!tile.cooperative())
+      return workgroupBuffer(b, {tile.depth, width}, b.getF32Type());
+    SmallVector<int64_t> shape =
+        lhs ? SmallVector<int64_t>{width, tile.depth + kSlabPadding}
+            : SmallVector<int64_t>{tile.depth, width + kSlabPadding};
+    return workgroupBuffer(b, shape, b.getF16Type());
+  }
+
+  SmallVector<Value> slabIndex(Value slab, Value level, Value line) {
+    if (tile.cooperative() && slab == slabA)
+      return {line, level};
+    return {level, line};
+  }
+
   // One element an invocation copies into a slab at every depth: its place
-  // in the slab, and its line's loop indices, decoded once per workgroup.
+  // in the slab, and its line's loop indices, decoded once per workgroup —
+  // of the last line where the element's own is out of range, so that every
+  // load reads inside the operand.
   struct SlabElement {
     Value line, level, lineInRange;
     SmallVector<Value> values;
@@ -229,6 +284,7 @@ private:
                                         Value lineCount, int64_t width,
                                         Value first) {
     const bool byDepth = depthFastest(map);
+    Value lastLine = arith::SubIOp::create(b, loc, lineCount, index(b, 1));
     SmallVector<SlabElement> elements;
     for (int64_t step = 0; step < width * tile.depth / tile.invocations();
          ++step) {
@@ -241,66 +297,97 @@ private:
                               Value(), loopValues};
       Value globalLine = arith::AddIOp::create(b, loc, first, slabElement.line);
       slabElement.lineInRange = lessThan(b, globalLine, lineCount);
-      decode(b, lineLoops, globalLine, slabElement.values);
+      decode(b, lineLoops, arith::MinUIOp::create(b, loc, globalLine, lastLine),
+             slabElement.values);
       elements.push_back(std::move(slabElement));
     }
     return elements;
   }
 
-  // The workgroup's invocations copy a depth × width slab of an operand
-  // (its depths from `k0`, at the current window position) into workgroup
-  // memory, zeros where a line or a depth is out of range, so that the
-  // products they add are zero.
-  void loadSlab(OpBuilder &b, Value slab, Value operand, AffineMap map,
-                ArrayRef<SlabElement> elements, Value k0) {
+  // The values the invocation copies into a slab of an operand for the
+  // depths from `k0` at the current window position, in the slab's type:
+  // zeros where a line or a depth is out of range, so that the products
+  // they add are zero. Every load is made, from a clamped place, so that
+  // the loads of a slab issue together, without branches.
+  SmallVector<Value> fetchSlab(OpBuilder &b, Value slab, Value operand,
+                               AffineMap map, ArrayRef<SlabElement> elements,
+                               Value k0) {
+    Type slabElement = cast<MemRefType>(slab.getType()).getElementType();
+    Value lastDepth = arith::SubIOp::create(b, loc, depth, index(b, 1));
+    SmallVector<Value> fetched;
     for (const SlabElement &element : elements) {
       Value globalDepth = arith::AddIOp::create(b, loc, k0, element.level);
       Value inRange = arith::AndIOp::create(b, loc, element.lineInRange,
                                             lessThan(b, globalDepth, depth));
-      auto guarded = scf::IfOp::create(
-          b, loc, inRange,
-          [&](OpBuilder &tb, Location) {
-            SmallVector<Value> values = element.values;
-            for (int64_t loop : loops.window)
-              values[loop] = windowValues[loop];
-            values[loops.depth.front()] = globalDepth;
-            Value loaded = memref::LoadOp::create(tb, loc, operand,
-                                                  indices(tb, map, values));
-            scf::YieldOp::create(tb, loc, loaded);
-          },
-          [&](OpBuilder &eb, Location) {
-            scf::YieldOp::create(eb, loc, zero);
-          });
-      memref::StoreOp::create(b, loc, guarded.getResult(0), slab,
-                              ValueRange{element.level, element.line});
+      SmallVector<Value> values = element.values;
+      for (int64_t loop : loops.window)
+        values[loop] = windowValues[loop];
+      values[loops.depth.front()] =
+          arith::MinUIOp::create(b, loc, globalDepth, lastDepth);
+      Value loaded =
+          memref::LoadOp::create(b, loc, operand, indices(b, map, values));
+      Value value = arith::SelectOp::create(b, loc, inRange, loaded, zero);
+      if (value.getType() != slabElement)
+        value = arith::TruncFOp::create(b, loc, slabElement, value);
+      fetched.push_back(value);
     }
+    return fetched;
+  }
+
+  void storeSlab(OpBuilder &b, Value slab, ArrayRef<SlabElement> elements,
+                 ValueRange values) {
+    for (auto [element, value] : llvm::zip_equal(elements, values))
+      memref::StoreOp::create(b, loc, value, slab,
+                              slabIndex(slab, element.level, element.line));
+  }
+
+  SmallVector<Value> fetchSlabs(OpBuilder &b, Value k0) {
+    SmallVector<Value> values =
+        fetchSlab(b, slabA, op.getLhs(), maps[0], elementsA, k0);
+    llvm::append_range(
+        values, fetchSlab(b, slabB, op.getRhs(), maps[1], elementsB, k0));
+    return values;
   }
 
   // The slabs at one window position, or the window loops around them from
-  // `window` on.
+  // `window` on. At a window position the values of the first slabs are
+  // fetched before the loop, and each iteration fetches the next slabs'
+  // while it multiplies the current ones, so that the loads' latency hides
+  // behind the arithmetic.
   SmallVector<Value> accumulate(OpBuilder &b, size_t window,
                                 ValueRange accumulators) {
-    const bool slabs = window == loops.window.size();
-    Value upper = slabs ? depth : sizes[loops.window[window]];
-    Value step = index(b, slabs ? tile.depth : 1);
-    auto loop = scf::ForOp::create(
-        b, loc, index(b, 0), upper, step, accumulators,
-        [&](OpBuilder &nb, Location, Value iv, ValueRange acc) {
-          if (!slabs) {
+    if (window < loops.window.size()) {
+      auto loop = scf::ForOp::create(
+          b, loc, index(b, 0), sizes[loops.window[window]], index(b, 1),
+          accumulators, [&](OpBuilder &nb, Location, Value iv, ValueRange acc) {
             windowValues[loops.window[window]] = iv;
             scf::YieldOp::create(nb, loc, accumulate(nb, window + 1, acc));
-            return;
-          }
-          loadSlab(nb, slabA, op.getLhs(), maps[0], elementsA, iv);
-          loadSlab(nb, slabB, op.getRhs(), maps[1], elementsB, iv);
+          });
+      return SmallVector<Value>(loop.getResults());
+    }
+    const size_t count = accumulators.size();
+    SmallVector<Value> carried(accumulators);
+    llvm::append_range(carried, fetchSlabs(b, index(b, 0)));
+    auto loop = scf::ForOp::create(
+        b, loc, index(b, 0), depth, index(b, tile.depth), carried,
+        [&](OpBuilder &nb, Location, Value k0, ValueRange values) {
+          ValueRange fetched = values.drop_front(count);
+          storeSlab(nb, slabA, elementsA, fetched.take_front(elementsA.size()));
+          storeSlab(nb, slabB, elementsB, fetched.drop_front(elementsA.size()));
           gpu::BarrierOp::create(nb, loc);
-          SmallVector<Value> next = multiplySlab(nb, acc);
+          SmallVector<Value> next = fetchSlabs(
+              nb, arith::AddIOp::create(nb, loc, k0, index(nb, tile.depth)));
+          SmallVector<Value> sums =
+              tile.cooperative()
+                  ? multiplyFragments(nb, values.take_front(count))
+                  : multiplySlab(nb, values.take_front(count));
           // The next slab overwrites this one only after every invocation
           // has read it.
           gpu::BarrierOp::create(nb, loc);
-          scf::YieldOp::create(nb, loc, next);
+          llvm::append_range(sums, next);
+          scf::YieldOp::create(nb, loc, sums);
         });
-    return SmallVector<Value>(loop.getResults());
+    return SmallVector<Value>(loop.getResults().take_front(count));
   }
 
   // The register tile of one invocation: rows rowGroup + i · rowGroups,
@@ -337,15 +424,71 @@ private:
     return SmallVector<Value>(loop.getResults());
   }
 
+  Type fragmentType(OpBuilder &b, StringRef operand) {
+    Type element = operand == "COp" ? b.getF32Type() : b.getF16Type();
+    return gpu::MMAMatrixType::get({kFragment, kFragment}, element, operand);
+  }
+
+  IntegerAttr leadDimension(OpBuilder &b, Value buffer) {
+    return b.getIndexAttr(cast<MemRefType>(buffer.getType()).getDimSize(1));
+  }
+
+  // The subgroup's fragment row i, column j of the workgroup tile.
+  Value fragmentRow(OpBuilder &b, int64_t i) {
+    return arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, rowGroup, index(b, kSubgroupTile)),
+        index(b, i * kFragment));
+  }
+  Value fragmentCol(OpBuilder &b, int64_t j) {
+    return arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, colGroup, index(b, kSubgroupTile)),
+        index(b, j * kFragment));
+  }
+
+  // acc[i · 2 + j] += the subgroup's slab rows i times its columns j, one
+  // fragment depth at a time.
+  SmallVector<Value> multiplyFragments(OpBuilder &b, ValueRange accumulators) {
+    constexpr int64_t kFragments = kSubgroupTile / kFragment;
+    SmallVector<Value> acc(accumulators);
+    for (int64_t level = 0; level < tile.depth; level += kFragment) {
+      SmallVector<Value> a, bv;
+      for (int64_t i = 0; i < kFragments; ++i)
+        a.push_back(gpu::SubgroupMmaLoadMatrixOp::create(
+            b, loc, fragmentType(b, "AOp"), slabA,
+            ValueRange{fragmentRow(b, i), index(b, level)},
+            leadDimension(b, slabA), UnitAttr()));
+      for (int64_t j = 0; j < kFragments; ++j)
+        bv.push_back(gpu::SubgroupMmaLoadMatrixOp::create(
+            b, loc, fragmentType(b, "BOp"), slabB,
+            ValueRange{index(b, level), fragmentCol(b, j)},
+            leadDimension(b, slabB), UnitAttr()));
+      for (int64_t i = 0; i < kFragments; ++i)
+        for (int64_t j = 0; j < kFragments; ++j)
+          acc[i * kFragments + j] = gpu::SubgroupMmaComputeOp::create(
+              b, loc, a[i], bv[j], acc[i * kFragments + j], UnitAttr(),
+              UnitAttr());
+    }
+    return acc;
+  }
+
   void kernel(OpBuilder &b, gpu::LaunchOp launch) {
     zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
     invocation = launch.getThreadIds().x;
+    // FMA tiles: row and column group of one invocation; cooperative
+    // matrices: of one subgroup (the invocation's index over the subgroup
+    // size, as subgroup ids do not survive the SPIR-V conversion).
+    Value group = tile.cooperative()
+                      ? arith::DivUIOp::create(b, loc, invocation,
+                                               index(b, tile.subgroupSize))
+                      : invocation;
     rowGroup =
-        arith::DivUIOp::create(b, loc, invocation, index(b, tile.colGroups()));
+        arith::DivUIOp::create(b, loc, group, index(b, tile.colGroups()));
     colGroup =
-        arith::RemUIOp::create(b, loc, invocation, index(b, tile.colGroups()));
-    slabA = workgroupSlab(b, tile.rows);
-    slabB = workgroupSlab(b, tile.cols);
+        arith::RemUIOp::create(b, loc, group, index(b, tile.colGroups()));
+    slabA = workgroupSlab(b, tile.rows, /*lhs=*/true);
+    slabB = workgroupSlab(b, tile.cols, /*lhs=*/false);
     Value linearTile = linearWorkgroupYZ(b, loc, launch);
     // Whole workgroups past the last tile leave together, so every barrier
     // is reached by all invocations of a workgroup or by none.
@@ -363,32 +506,75 @@ private:
     elementsA = slabElements(b, maps[0], loops.rows, rows, tile.rows, firstRow);
     elementsB = slabElements(b, maps[1], loops.cols, cols, tile.cols, firstCol);
     windowValues.assign(sizes.size(), Value());
-    SmallVector<Value> initial(tile.threadRows * tile.threadCols, zero);
-    store(b, firstRow, firstCol, accumulate(b, 0, initial));
+    if (!tile.cooperative()) {
+      SmallVector<Value> initial(tile.threadRows * tile.threadCols, zero);
+      store(b, firstRow, firstCol, accumulate(b, 0, initial));
+      return;
+    }
+    Value products = workgroupBuffer(b, {tile.rows, tile.cols + kSlabPadding},
+                                     b.getF32Type());
+    Value zeros = gpu::SubgroupMmaConstantMatrixOp::create(
+        b, loc, fragmentType(b, "COp"), zero);
+    constexpr int64_t kFragments = kSubgroupTile / kFragment;
+    SmallVector<Value> sums =
+        accumulate(b, 0, SmallVector<Value>(kFragments * kFragments, zeros));
+    for (int64_t i = 0; i < kFragments; ++i)
+      for (int64_t j = 0; j < kFragments; ++j)
+        gpu::SubgroupMmaStoreMatrixOp::create(
+            b, loc, sums[i * kFragments + j], products,
+            ValueRange{fragmentRow(b, i), fragmentCol(b, j)},
+            leadDimension(b, products), UnitAttr());
+    gpu::BarrierOp::create(b, loc);
+    storeProducts(b, firstRow, firstCol, products);
+  }
+
+  // out = init + products for the outputs in range, each invocation taking
+  // every invocations-th element of the tile in the order the output is
+  // laid out in memory, so that neighbouring invocations store neighbours.
+  void storeProducts(OpBuilder &b, Value firstRow, Value firstCol,
+                     Value products) {
+    auto last = dyn_cast<AffineDimExpr>(maps[2].getResults().back());
+    const bool byRow =
+        last && llvm::is_contained(loops.rows, last.getPosition());
+    const int64_t fast = byRow ? tile.rows : tile.cols;
+    for (int64_t step = 0; step < tile.rows * tile.cols / tile.invocations();
+         ++step) {
+      Value element = arith::AddIOp::create(
+          b, loc, invocation, index(b, step * tile.invocations()));
+      Value minor = arith::RemUIOp::create(b, loc, element, index(b, fast));
+      Value major = arith::DivUIOp::create(b, loc, element, index(b, fast));
+      Value tileRow = byRow ? minor : major, tileCol = byRow ? major : minor;
+      Value sum = memref::LoadOp::create(b, loc, products,
+                                         ValueRange{tileRow, tileCol});
+      accumulateInto(b, arith::AddIOp::create(b, loc, firstRow, tileRow),
+                     arith::AddIOp::create(b, loc, firstCol, tileCol), sum);
+    }
+  }
+
+  // init[row, col] += sum where that output exists.
+  void accumulateInto(OpBuilder &b, Value row, Value col, Value sum) {
+    Value inRange = arith::AndIOp::create(b, loc, lessThan(b, row, rows),
+                                          lessThan(b, col, cols));
+    auto guard = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
+    OpBuilder tb = OpBuilder::atBlockBegin(&guard.getThenRegion().front());
+    SmallVector<Value> values = loopValues;
+    decode(tb, loops.rows, row, values);
+    decode(tb, loops.cols, col, values);
+    SmallVector<Value> at = indices(tb, maps[2], values);
+    Value old = memref::LoadOp::create(tb, loc, op.getInit(), at);
+    memref::StoreOp::create(tb, loc, arith::AddFOp::create(tb, loc, old, sum),
+                            op.getInit(), at);
   }
 
   // out = init + acc where the output exists: the init holds zeros or the
   // residual the contraction adds to.
   void store(OpBuilder &b, Value firstRow, Value firstCol, ValueRange acc) {
-    for (int64_t i = 0; i < tile.threadRows; ++i) {
-      Value row = arith::AddIOp::create(b, loc, firstRow, tileRow(b, i));
-      for (int64_t j = 0; j < tile.threadCols; ++j) {
-        Value col = arith::AddIOp::create(b, loc, firstCol, tileCol(b, j));
-        Value inRange = arith::AndIOp::create(b, loc, lessThan(b, row, rows),
-                                              lessThan(b, col, cols));
-        auto guard = scf::IfOp::create(b, loc, inRange,
-                                       /*withElseRegion=*/false);
-        OpBuilder tb = OpBuilder::atBlockBegin(&guard.getThenRegion().front());
-        SmallVector<Value> values = loopValues;
-        decode(tb, loops.rows, row, values);
-        decode(tb, loops.cols, col, values);
-        SmallVector<Value> at = indices(tb, maps[2], values);
-        Value old = memref::LoadOp::create(tb, loc, op.getInit(), at);
-        Value sum =
-            arith::AddFOp::create(tb, loc, old, acc[i * tile.threadCols + j]);
-        memref::StoreOp::create(tb, loc, sum, op.getInit(), at);
-      }
-    }
+    for (int64_t i = 0; i < tile.threadRows; ++i)
+      for (int64_t j = 0; j < tile.threadCols; ++j)
+        accumulateInto(b,
+                       arith::AddIOp::create(b, loc, firstRow, tileRow(b, i)),
+                       arith::AddIOp::create(b, loc, firstCol, tileCol(b, j)),
+                       acc[i * tile.threadCols + j]);
   }
 
   ContractionOp op;
@@ -419,19 +605,26 @@ struct TileContractions
         tile.threadRows <= 0 || tile.threadCols <= 0 ||
         tile.rows % tile.threadRows || tile.cols % tile.threadCols)
       return fail("the thread tile must divide the workgroup tile");
+    if (tile.cooperative() &&
+        (tile.rows % kSubgroupTile || tile.cols % kSubgroupTile ||
+         tile.depth % kFragment))
+      return fail("cooperative-matrix tiles take rows and columns in steps "
+                  "of ")
+             << kSubgroupTile << " and depth in steps of " << kFragment;
     if ((tile.rows * tile.depth) % tile.invocations() ||
         (tile.cols * tile.depth) % tile.invocations())
       return fail("the invocations must share both slabs evenly");
     if (tile.invocations() > kMaxInvocations)
       return fail("more than ") << kMaxInvocations << " invocations";
-    if ((tile.rows + tile.cols) * tile.depth * sizeof(float) >
-        kMaxWorkgroupMemory)
-      return fail("slabs over ") << kMaxWorkgroupMemory << " bytes";
+    if (tile.workgroupBytes() > maxWorkgroupMemory)
+      return fail("slabs over ") << maxWorkgroupMemory.getValue() << " bytes";
     return success();
   }
 
   void runOnOperation() override {
-    TileShape tile{tileRows, tileCols, tileDepth, threadRows, threadCols};
+    TileShape tile{tileRows,   tileCols,
+                   tileDepth,  threadRows,
+                   threadCols, cooperativeMatrix ? subgroupSize : 0};
     if (failed(checkTile(tile)))
       return signalPassFailure();
     SmallVector<ContractionOp> contractions;

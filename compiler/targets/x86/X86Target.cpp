@@ -51,6 +51,12 @@ X86Target::configured(const TargetOptions &targetOptions) const {
         llvm::inconvertibleErrorCode(),
         "--precision fp16: the x86 target computes in fp32; fp16 is for "
         "--target vulkan");
+  if (!targetOptions.deviceProfile.empty())
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "--device-profile '" + targetOptions.deviceProfile +
+            "': device profiles are for --target vulkan; the x86 target "
+            "generates for the CPU that compiles");
   return std::make_unique<X86Target>(options);
 }
 

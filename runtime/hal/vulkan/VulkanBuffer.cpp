@@ -118,6 +118,8 @@ VulkanBuffer::VulkanBuffer(VulkanDevice &device, int64_t bytes,
 VulkanBuffer::~VulkanBuffer() { release(); }
 
 void VulkanBuffer::release() {
+  if (device.abandonedWork())
+    return;
   const VulkanApi &api = device.api();
   // Freeing the memory unmaps it.
   if (memory)

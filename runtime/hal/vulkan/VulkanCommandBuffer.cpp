@@ -60,6 +60,8 @@ VulkanCommandBuffer::VulkanCommandBuffer(VulkanDevice &device)
 }
 
 VulkanCommandBuffer::~VulkanCommandBuffer() {
+  if (device.abandonedWork())
+    return;
   const VulkanApi &api = device.api();
   // Destroying the pools frees their command buffers and descriptor sets.
   api.vkDestroyCommandPool(device.handle(), pool, nullptr);

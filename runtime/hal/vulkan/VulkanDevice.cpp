@@ -98,8 +98,12 @@ VulkanDevice::~VulkanDevice() { release(); }
 void VulkanDevice::release() {
   if (!device)
     return;
-  // A hung queue would hang the wait too; the driver reclaims the work.
-  if (functions.vkDeviceWaitIdle && !hung)
+  if (hung) {
+    // The instance too must outlive the work still running on the device.
+    new std::shared_ptr<VulkanInstance>(std::move(instance));
+    return;
+  }
+  if (functions.vkDeviceWaitIdle)
     functions.vkDeviceWaitIdle(device);
   if (pool)
     functions.vkDestroyCommandPool(device, pool, nullptr);

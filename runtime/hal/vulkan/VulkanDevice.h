@@ -50,6 +50,11 @@ public:
   /// Records `commands` into a one-time command buffer and submits it
   /// (staging copies).
   void runOnce(const std::function<void(VkCommandBuffer)> &commands);
+  /// Whether a submission was given up on at its deadline: the device may
+  /// still be running it (a CPU device such as lavapipe, on its own
+  /// threads), so nothing it may touch is destroyed any more — the objects
+  /// are left to the process's exit instead of freed under running work.
+  bool abandonedWork() const { return hung; }
 
 private:
   std::unique_ptr<hal::Buffer> allocateMemory(int64_t bytes,

@@ -97,6 +97,8 @@ VulkanKernelLibrary::VulkanKernelLibrary(VulkanDevice &device,
 VulkanKernelLibrary::~VulkanKernelLibrary() { release(); }
 
 void VulkanKernelLibrary::release() {
+  if (device.abandonedWork())
+    return;
   const VulkanApi &api = device.api();
   for (const Pipeline &pipeline : pipelines) {
     api.vkDestroyPipeline(device.handle(), pipeline.pipeline, nullptr);

@@ -1,0 +1,48 @@
+//===- DeviceProfile.h - What SPIR-V kernels may assume of a device -*- C++
+//-*-===//
+//
+// The kernels of a Vulkan artifact are generated for a class of devices:
+// the profile says which capabilities and limits they may rely on, and so
+// which kernel structure (a cooperative-matrix tile or an FMA tile) each
+// contraction gets. The runtime checks the device against what the
+// artifact then records as its features.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AVILA_COMPILER_TARGETS_SPIRV_DEVICEPROFILE_H
+#define AVILA_COMPILER_TARGETS_SPIRV_DEVICEPROFILE_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace avila::spirv {
+
+struct DeviceProfile {
+  std::string name;
+  /// The invocations of a subgroup; 0 where the kernels may assume none.
+  uint32_t subgroupSize = 0;
+  /// Bytes of workgroup (shared) memory one workgroup may allocate.
+  int64_t maxWorkgroupMemory = 32 * 1024;
+  int64_t maxWorkgroupInvocations = 1024;
+  /// The largest range one storage-buffer binding may cover.
+  uint64_t maxStorageBufferRange = uint64_t{128} << 20;
+  /// shaderFloat16 and storageBuffer16BitAccess.
+  bool float16 = false;
+  /// VK_KHR_cooperative_matrix with the subgroup-scope 16x16x16
+  /// f16·f16 + f32 shape (and the Vulkan memory model it needs).
+  bool cooperativeMatrix = false;
+};
+
+/// The profiles known by name, in the order `--device-profile` lists them.
+std::vector<std::string> deviceProfileNames();
+
+/// The profile named `name`, or an error listing the known ones.
+llvm::Expected<DeviceProfile> deviceProfile(llvm::StringRef name);
+
+} // namespace avila::spirv
+
+#endif // AVILA_COMPILER_TARGETS_SPIRV_DEVICEPROFILE_H

@@ -1,0 +1,104 @@
+// RUN: avila-opt %s --avila-tile-contractions="cooperative-matrix=1 tile-depth=32" --canonicalize --cse | FileCheck %s
+// RUN: not avila-opt %s --avila-tile-contractions="cooperative-matrix=1 tile-rows=48" 2>&1 | FileCheck %s --check-prefix=SHAPE
+// RUN: not avila-opt %s --avila-tile-contractions="cooperative-matrix=1 tile-rows=128 tile-cols=128 max-workgroup-memory=32768" 2>&1 | FileCheck %s --check-prefix=MEMORY
+
+// SHAPE: avila-tile-contractions: cooperative-matrix tiles take rows and columns in steps of 32 and depth in steps of 16
+// MEMORY: avila-tile-contractions: slabs over 32768 bytes
+
+// A batched linear layer on cooperative matrices: a 64 × 64 tile is 2 × 2
+// subgroups of 32 invocations, each owning 32 × 32 outputs as 2 × 2 f32
+// fragments of 16 × 16; slabs 32 deep are staged in workgroup memory as
+// f16, rows padded by 8 elements.
+#x = affine_map<(b, i, n, k) -> (b, i, k)>
+#w = affine_map<(b, i, n, k) -> (n, k)>
+#y = affine_map<(b, i, n, k) -> (b, i, n)>
+
+// CHECK-LABEL: func.func @linear
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: memref<?x77x64xf32>, %[[W:[a-z0-9]+]]: memref<40x64xf32>, %[[Y:[a-z0-9]+]]: memref<?x77x40xf32>)
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: gpu.launch blocks({{.*}}) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C128]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}})
+// The subgroup is the invocation over 32; subgroup s owns rows s / 2 and
+// columns s % 2 of the 2 × 2 squares.
+// CHECK-NEXT: %[[S:.*]] = arith.divui %[[T]], %[[C32]]
+// CHECK-NEXT: %[[SR:.*]] = arith.divui %[[S]], %[[C2]]
+// CHECK-NEXT: %[[SC:.*]] = arith.remui %[[S]], %[[C2]]
+// CHECK-NEXT: %[[SA:.*]] = memref.alloc() : memref<64x40xf16, #spirv.storage_class<Workgroup>>
+// CHECK-NEXT: %[[SB:.*]] = memref.alloc() : memref<32x72xf16, #spirv.storage_class<Workgroup>>
+// CHECK: %[[P:.*]] = memref.alloc() : memref<64x72xf32, #spirv.storage_class<Workgroup>>
+// CHECK: %[[Z:.*]] = gpu.subgroup_mma_constant_matrix %[[ZERO]] : !gpu.mma_matrix<16x16xf32, "COp">
+// x's elements are fetched before the loop and rounded to f16.
+// CHECK: %[[L:.*]] = memref.load %[[X]]
+// CHECK-NEXT: %[[V:.*]] = arith.select %{{.*}}, %[[L]], %[[ZERO]] : f32
+// CHECK-NEXT: %[[H:.*]] = arith.truncf %[[V]] : f32 to f16
+// CHECK: memref.load %[[W]]
+// The loop carries 4 fragments and 32 values (16 of each slab).
+// CHECK: %[[SUMS:.*]]:36 = scf.for {{.*}} iter_args(%[[A0:.*]] = %[[Z]], %{{.*}} = %[[Z]], %{{.*}} = %[[Z]], %{{.*}} = %[[Z]], %[[F0:.*]] = %[[H]],
+// CHECK-NEXT: memref.store %[[F0]], %[[SA]][%{{.*}}, %{{.*}}] : memref<64x40xf16
+// CHECK-COUNT-15: memref.store %{{.*}}, %[[SA]]
+// CHECK-COUNT-16: memref.store %{{.*}}, %[[SB]]
+// CHECK-NEXT: gpu.barrier
+// CHECK-COUNT-16: memref.load %[[X]]
+// CHECK-COUNT-16: memref.load %[[W]]
+// Per 16-deep step: two fragments of each slab, four products.
+// CHECK: %[[ROW:.*]] = arith.muli %[[SR]], %[[C32]]
+// CHECK: %[[FA:.*]] = gpu.subgroup_mma_load_matrix %[[SA]][%[[ROW]], %{{.*}}] {leadDimension = 40 : index} : memref<64x40xf16, #spirv.storage_class<Workgroup>> -> !gpu.mma_matrix<16x16xf16, "AOp">
+// CHECK: gpu.subgroup_mma_load_matrix %[[SA]]
+// CHECK: %[[COL:.*]] = arith.muli %[[SC]], %[[C32]]
+// CHECK: %[[FB:.*]] = gpu.subgroup_mma_load_matrix %[[SB]][%{{.*}}, %[[COL]]] {leadDimension = 72 : index} : memref<32x72xf16, #spirv.storage_class<Workgroup>> -> !gpu.mma_matrix<16x16xf16, "BOp">
+// CHECK: gpu.subgroup_mma_load_matrix %[[SB]]
+// CHECK: %[[D0:.*]] = gpu.subgroup_mma_compute %[[FA]], %[[FB]], %[[A0]]
+// CHECK-COUNT-3: gpu.subgroup_mma_compute
+// CHECK-COUNT-2: gpu.subgroup_mma_load_matrix %[[SA]]
+// CHECK-COUNT-2: gpu.subgroup_mma_load_matrix %[[SB]]
+// CHECK: gpu.subgroup_mma_compute %{{.*}}, %{{.*}}, %[[D0]]
+// CHECK-COUNT-3: gpu.subgroup_mma_compute
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: scf.yield
+// The fragments go to workgroup memory, then y += products in y's order:
+// columns fastest, element t + 128·i of the tile.
+// CHECK: gpu.subgroup_mma_store_matrix %[[SUMS]]#0, %[[P]][%{{.*}}, %{{.*}}] {leadDimension = 72 : index}
+// CHECK-COUNT-3: gpu.subgroup_mma_store_matrix
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: %[[PC:.*]] = arith.remui %[[T]], %{{.*}}
+// CHECK-NEXT: %[[PR:.*]] = arith.divui %[[T]], %{{.*}}
+// CHECK-NEXT: %[[SUM:.*]] = memref.load %[[P]][%[[PR]], %[[PC]]]
+// CHECK: scf.if
+// CHECK: %[[OLD:.*]] = memref.load %[[Y]]
+// CHECK-NEXT: %[[NEW:.*]] = arith.addf %[[OLD]], %[[SUM]] : f32
+// CHECK-NEXT: memref.store %[[NEW]], %[[Y]]
+// CHECK-COUNT-31: memref.store %{{.*}}, %[[Y]]
+// CHECK: gpu.terminator
+func.func @linear(%x: memref<?x77x64xf32>, %w: memref<40x64xf32>, %y: memref<?x77x40xf32>) attributes {avila.dispatch} {
+  avila.contraction "matmul" ins(%x, %w : memref<?x77x64xf32>, memref<40x64xf32>)
+      outs(%y : memref<?x77x40xf32>)
+      {indexing_maps = [#x, #w, #y], batch_dims = array<i64: 0>,
+       m_dim = 1, n_dim = 2, k_dim = 3}
+  return
+}
+
+#in = affine_map<(n, o, y, x, c, ky, kx) -> (n, c, y + ky, x + kx)>
+#k = affine_map<(n, o, y, x, c, ky, kx) -> (o, c, ky, kx)>
+#out = affine_map<(n, o, y, x, c, ky, kx) -> (n, o, y, x)>
+
+// A convolution's output is laid out with pixels (rows) fastest: the
+// products are read down the tile's columns, 64 pixels per output channel.
+// (The same pixel and channel of element t are where t's input slab
+// element lies, so they are computed once.)
+// CHECK-LABEL: func.func @convolution
+// CHECK-SAME: %[[O:[a-z0-9]+]]: memref<?x64x?x?xf32>)
+// CHECK: gpu.launch blocks({{.*}}) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in
+// CHECK: %[[PR:.*]] = arith.remui %[[T]], %[[C64:.*]] :
+// CHECK-NEXT: %[[PC:.*]] = arith.divui %[[T]], %[[C64]]
+// CHECK: gpu.subgroup_mma_store_matrix
+// CHECK: gpu.barrier
+// CHECK-NEXT: memref.load %{{.*}}[%[[PR]], %[[PC]]] : memref<64x72xf32
+func.func @convolution(%i: memref<?x8x?x?xf32>, %w: memref<64x8x3x3xf32>, %o: memref<?x64x?x?xf32>) attributes {avila.dispatch} {
+  avila.contraction "conv2d" ins(%i, %w : memref<?x8x?x?xf32>, memref<64x8x3x3xf32>)
+      outs(%o : memref<?x64x?x?xf32>)
+      {indexing_maps = [#in, #k, #out], window_strides = array<i64: 1, 1>}
+  return
+}
