@@ -106,6 +106,7 @@ int main(int argc, char **argv) {
     std::printf("  VAE decode                         %8.3f s\n", decoding);
     std::printf("  total                              %8.3f s (pixel[0] %g)\n",
                 all, image.floats[0]);
+    std::printf("  %s\n", executable.runsOn().peakMemoryReport().c_str());
   } catch (const std::exception &error) {
     std::fprintf(stderr, "avila-bench-txt2img: error: %s\n", error.what());
     return 1;

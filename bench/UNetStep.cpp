@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "bench/DeviceFlag.h"
+#include "bench/RandomInputs.h"
 #include "bench/RandomWeights.h"
 #include "runtime/base/Error.h"
 #include "runtime/executor/Executable.h"
@@ -22,7 +23,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <random>
 
 int main(int argc, char **argv) {
   std::string device;
@@ -44,18 +44,12 @@ int main(int argc, char **argv) {
     avila::Executable executable(avila::Artifact::load(argv[1]), threads,
                                  device);
     avila::bindRandomWeights(executable, 0);
-    std::mt19937 rng(0);
-    std::normal_distribution<float> normal;
-    auto tensor = [&](std::vector<int64_t> shape) {
-      avila::HostTensor t;
-      t.shape = std::move(shape);
-      t.floats.resize(t.numElements());
-      for (float &v : t.floats)
-        v = normal(rng);
-      return t;
-    };
-    std::vector<avila::HostTensor> inputs = {tensor({2, 4, size, size}),
-                                             tensor({2}), tensor({2, 77, 768})};
+    const avila::artifact::EntryPoint *unet =
+        executable.artifact().entryPoint("unet");
+    if (!unet)
+      avila::fail("the artifact has no unet entry point");
+    std::vector<avila::HostTensor> inputs =
+        avila::randomInputs(*unet, {{2, 4, size, size}, {2}, {2, 77, 768}}, 0);
     inputs[1].floats = {981.0f, 981.0f};
     std::vector<double> seconds;
     std::vector<avila::Executable::DispatchTime> profile;
@@ -76,6 +70,7 @@ int main(int argc, char **argv) {
                 "%.1f GFLOP/s\n",
                 static_cast<long long>(size), static_cast<long long>(size),
                 median, flops / median / 1e9);
+    std::printf("%s\n", executable.runsOn().peakMemoryReport().c_str());
 
     // Kernels are named <entry>_dispatch_<n>_<root op>, and a GPU kernel's
     // launches <...>_kernel[_<n>] after it.

@@ -51,6 +51,8 @@ public:
   ~Executable();
 
   const Artifact &artifact() const { return loaded; }
+  /// The device the kernels run on (its name, its memory use).
+  const hal::Device &runsOn() const { return *device; }
 
   /// Reads every manifest weight from `checkpoint` (f32, f16 or bf16), in
   /// the layout the checkpoint has, converted to the element type the

@@ -15,7 +15,10 @@ bool rangeFits(int64_t offset, int64_t length, int64_t size) {
 Buffer::Buffer(int64_t size, std::string label)
     : byteSize(size), name(std::move(label)) {}
 
-Buffer::~Buffer() = default;
+Buffer::~Buffer() {
+  if (countedIn)
+    countedIn->released(byteSize);
+}
 
 void Buffer::checkRange(const char *what, int64_t offset, size_t length) const {
   if (length > static_cast<size_t>(INT64_MAX) ||

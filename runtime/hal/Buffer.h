@@ -12,6 +12,8 @@
 #ifndef AVILA_RUNTIME_HAL_BUFFER_H
 #define AVILA_RUNTIME_HAL_BUFFER_H
 
+#include "runtime/hal/MemoryUse.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -57,10 +59,14 @@ protected:
   virtual void read(int64_t offset, std::span<std::byte> data) const = 0;
 
 private:
+  friend class Device;
   void checkRange(const char *what, int64_t offset, size_t length) const;
 
   int64_t byteSize;
   std::string name;
+  // The device's count this buffer is in until it is destroyed (set by
+  // Device::allocate).
+  MemoryUse *countedIn = nullptr;
 };
 
 } // namespace avila::hal

@@ -18,6 +18,7 @@
 #include "runtime/hal/Buffer.h"
 #include "runtime/hal/CommandBuffer.h"
 #include "runtime/hal/KernelLibrary.h"
+#include "runtime/hal/MemoryUse.h"
 
 #include <memory>
 #include <string>
@@ -38,8 +39,13 @@ public:
 
   /// `bytes` of device memory, uninitialized; `label` names it in messages.
   /// Throws avila::Error naming the buffer and its size when the device
-  /// cannot provide it.
+  /// cannot provide it. The buffer counts in memoryUse() until it is
+  /// destroyed, which must happen before the device is.
   std::unique_ptr<Buffer> allocate(int64_t bytes, std::string label);
+  /// The bytes of the buffers allocated now, and the peak.
+  const MemoryUse &memoryUse() const { return use; }
+  /// "peak device memory: 3270.4 MiB on vulkan:0", as the tools print it.
+  std::string peakMemoryReport() const;
 
   /// The kernels of `artifact`'s code. Throws avila::Error for an artifact
   /// without code or of another target, or code that needs what this device
@@ -62,6 +68,9 @@ protected:
   virtual std::unique_ptr<Buffer> allocateMemory(int64_t bytes,
                                                  std::string label) = 0;
   virtual std::unique_ptr<KernelLibrary> loadCode(const Artifact &artifact) = 0;
+
+private:
+  MemoryUse use;
 };
 
 } // namespace avila::hal

@@ -114,6 +114,25 @@ TEST(CpuHal, BuffersKeepTheirBounds) {
   EXPECT_EQ(device.allocate(0, "an empty buffer")->size(), 0);
 }
 
+// Live bytes fall as buffers go, the peak stays; a failed allocation counts
+// nothing.
+TEST(CpuHal, MemoryUseCountsLiveBuffersAndThePeak) {
+  cpu::CpuDevice device(1);
+  auto weights = device.allocate(1000, "weights");
+  {
+    auto arena = device.allocate(300, "arena");
+    EXPECT_EQ(device.memoryUse().current(), 1300);
+  }
+  auto output = device.allocate(200, "output");
+  EXPECT_FALSE(errorOf([&] { device.allocate(INT64_MAX, "huge"); }).empty());
+  EXPECT_EQ(device.memoryUse().current(), 1200);
+  EXPECT_EQ(device.memoryUse().peak(), 1300);
+  weights.reset();
+  output.reset();
+  EXPECT_EQ(device.memoryUse().current(), 0);
+  EXPECT_EQ(device.memoryUse().peak(), 1300);
+}
+
 TEST(CpuHal, PushConstantsOtherThanTheAbisInt64AreRefused) {
   cpu::CpuDevice device(1);
   fb::ArtifactT artifact = kernelTable(fb::Target::X86);

@@ -241,6 +241,20 @@ TEST_F(VulkanHal, EmptyBuffersAndBindingsWork) {
   device->submitAndWait(*commands, nullptr);
 }
 
+// Staged uploads do not count: only the buffers the device hands out.
+TEST_F(VulkanHal, MemoryUseCountsLiveBuffersAndThePeak) {
+  const int64_t before = device->memoryUse().current();
+  {
+    auto a = device->allocate(4096, "a");
+    auto b = device->allocate(1024, "b");
+    const std::vector<float> values(1024, 1.0f);
+    a->upload(0, std::as_bytes(std::span(values)));
+    EXPECT_EQ(device->memoryUse().current(), before + 5120);
+  }
+  EXPECT_EQ(device->memoryUse().current(), before);
+  EXPECT_GE(device->memoryUse().peak(), before + 5120);
+}
+
 TEST_F(VulkanHal, OutOfMemorySaysHowMuch) {
   const std::string error =
       errorOf([&] { device->allocate(int64_t(1) << 46, "the huge buffer"); });

@@ -4,6 +4,26 @@
 // CHECK-STRAY: avila-check: error: unexpected argument 'stray'
 // RUN: not avila-check --bogus x 2>&1 | FileCheck %s --check-prefix=CHECK-OPTION
 // CHECK-OPTION: avila-check: error: unknown option '--bogus'
+// avila-check runs artifacts only, and says where the interpreter went.
+// RUN: not avila-check --model a --cases b 2>&1 | FileCheck %s --check-prefix=CHECK-ARTIFACT
+// CHECK-ARTIFACT: avila-check: error: --artifact is required (avila-check-interpreter runs the networks on the reference interpreter)
+// RUN: not avila-check-interpreter --model a --cases b --artifact c 2>&1 | FileCheck %s --check-prefix=INTERPRETER-OPTION
+// INTERPRETER-OPTION: avila-check-interpreter: error: unknown option '--artifact'
+// RUN: not avila-check-interpreter --model a --cases b stray 2>&1 | FileCheck %s --check-prefix=INTERPRETER-STRAY
+// INTERPRETER-STRAY: avila-check-interpreter: error: unexpected argument 'stray'
+
+// RUN: not avila-agree a.avila 2>&1 | FileCheck %s --check-prefix=AGREE-MISSING
+// AGREE-MISSING: avila-agree: error: two artifacts and --entry are required
+// RUN: not avila-agree a.avila b.avila c.avila --entry unet 2>&1 | FileCheck %s --check-prefix=AGREE-STRAY
+// AGREE-STRAY: avila-agree: error: unexpected argument 'c.avila'
+// RUN: not avila-agree a.avila b.avila --entry unet --max-rel-l2 -1 2>&1 | FileCheck %s --check-prefix=AGREE-BOUND
+// AGREE-BOUND: avila-agree: error: --max-rel-l2 must be a positive number, not '-1'
+// RUN: not avila-agree a.avila b.avila --entry unet --input-seed x 2>&1 | FileCheck %s --check-prefix=AGREE-SEED
+// AGREE-SEED: avila-agree: error: --input-seed must be a whole number from 0 to 4294967295, not 'x'
+// RUN: not avila-agree a.avila b.avila --entry middle 2>&1 | FileCheck %s --check-prefix=AGREE-ENTRY
+// AGREE-ENTRY: avila-agree: error: no SD 1.5 shapes known for 'middle': give --shapes
+// RUN: not avila-agree a.avila b.avila --entry unet --shapes 2xqx4 2>&1 | FileCheck %s --check-prefix=AGREE-SHAPES
+// AGREE-SHAPES: avila-agree: error: bad size 'q' in --shapes
 
 // RUN: not avila-inspect a.avila stray 2>&1 | FileCheck %s --check-prefix=INSPECT-STRAY
 // INSPECT-STRAY: avila-inspect: error: unexpected argument 'stray' (the artifact is 'a.avila')

@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/artifact/Artifact.h"
+#include "runtime/artifact/ShapeList.h"
 #include "runtime/base/Error.h"
 #include "tools/avila-inspect/KernelCode.h"
 #include "tools/avila-inspect/SpirvText.h"
@@ -26,7 +27,6 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
-#include <sstream>
 
 namespace fb = avila::artifact;
 
@@ -68,24 +68,6 @@ std::string shapeText(const fb::EntryPoint &entry, const fb::TensorSpec &spec) {
   for (size_t i = 0; i < spec.shape()->size(); ++i)
     text += (i ? ", " : "") + format(entry, spec.shape()->Get(i));
   return text + "] " + fb::EnumNameElementType(spec.element_type());
-}
-
-std::vector<std::vector<int64_t>> parseShapes(const std::string &text) {
-  std::vector<std::vector<int64_t>> shapes;
-  std::stringstream list(text);
-  for (std::string item; std::getline(list, item, ',');) {
-    std::vector<int64_t> shape;
-    std::stringstream dims(item);
-    for (std::string dim; std::getline(dims, dim, 'x');) {
-      char *end = nullptr;
-      const long long value = std::strtoll(dim.c_str(), &end, 10);
-      if (*end || value < 0)
-        avila::fail("bad size '" + dim + "' in --shapes");
-      shape.push_back(value);
-    }
-    shapes.push_back(shape);
-  }
-  return shapes;
 }
 
 const std::string kUsage =
@@ -243,7 +225,8 @@ int run(int argc, char **argv) {
                     entry->exprs()->size());
       auto it = shapes.find(entry->name()->str());
       if (it != shapes.end()) {
-        auto values = avila::evaluateExprs(*entry, parseShapes(it->second));
+        auto values =
+            avila::evaluateExprs(*entry, avila::parseShapeList(it->second));
         std::printf("  arena for %s: %.1f MiB\n", it->second.c_str(),
                     values[entry->arena_size()] / 1048576.0);
       }
