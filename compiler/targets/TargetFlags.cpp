@@ -3,6 +3,8 @@
 #include "compiler/targets/TargetFlags.h"
 #include "compiler/targets/TargetRegistry.h"
 
+#include <algorithm>
+
 namespace avila {
 
 std::string targetNameList() {
@@ -12,22 +14,30 @@ std::string targetNameList() {
   return names;
 }
 
+TargetFlags::TargetFlags(std::string defaultTarget)
+    : defaultTarget(defaultTarget),
+      flags{{"--target", std::move(defaultTarget)}, {"--precision", "fp32"}} {}
+
+const std::string &TargetFlags::value(const std::string &name) const {
+  return std::find_if(flags.begin(), flags.end(),
+                      [&](const Flag &flag) { return flag.name == name; })
+      ->value;
+}
+
 llvm::Expected<bool> TargetFlags::consume(int argc, char **argv, int &i) {
-  const std::string flag = argv[i];
-  std::string *value = flag == "--target"      ? &targetName
-                       : flag == "--precision" ? &precision
-                                               : nullptr;
-  if (!value)
+  auto flag = std::find_if(flags.begin(), flags.end(),
+                           [&](const Flag &f) { return f.name == argv[i]; });
+  if (flag == flags.end())
     return false;
   if (i + 1 >= argc)
-    return llvm::createStringError("missing value for " + flag);
-  *value = argv[++i];
-  taken.insert(taken.end(), {flag, *value});
+    return llvm::createStringError("missing value for " + flag->name);
+  flag->value = argv[++i];
   return true;
 }
 
 llvm::Expected<TargetOptions> TargetFlags::options() const {
   TargetOptions options;
+  const std::string &precision = value("--precision");
   if (precision == "fp16")
     options.precision = Precision::FP16;
   else if (precision != "fp32")
@@ -37,14 +47,21 @@ llvm::Expected<TargetOptions> TargetFlags::options() const {
 }
 
 llvm::Expected<std::unique_ptr<TargetBackend>> TargetFlags::configure() const {
-  const TargetBackend *named = targetBackend(targetName);
+  const TargetBackend *named = targetBackend(target());
   if (!named)
-    return llvm::createStringError("unknown target '" + targetName +
+    return llvm::createStringError("unknown target '" + target() +
                                    "' (the targets: " + targetNameList() + ")");
   auto targetOptions = options();
   if (!targetOptions)
     return targetOptions.takeError();
   return named->configured(*targetOptions);
+}
+
+std::vector<std::string> TargetFlags::words() const {
+  std::vector<std::string> words;
+  for (const Flag &flag : flags)
+    words.insert(words.end(), {flag.name, flag.value});
+  return words;
 }
 
 std::string TargetFlags::usage() const {

@@ -25,8 +25,7 @@ std::string targetNameList();
 
 class TargetFlags {
 public:
-  explicit TargetFlags(std::string defaultTarget = "x86")
-      : defaultTarget(defaultTarget), targetName(std::move(defaultTarget)) {}
+  explicit TargetFlags(std::string defaultTarget = "x86");
 
   /// Whether argv[i] is a target flag; when it is, takes it and its value
   /// (advancing `i`), or fails when the value is missing.
@@ -38,18 +37,22 @@ public:
   /// unknown target or option value, or what the target refuses.
   llvm::Expected<std::unique_ptr<TargetBackend>> configure() const;
 
-  const std::string &target() const { return targetName; }
-  /// Every target flag taken, with its value, in the order given.
-  const std::vector<std::string> &given() const { return taken; }
+  const std::string &target() const { return value("--target"); }
+  /// Every target flag followed by its value, given or default: the
+  /// command-line words that compile the same way again.
+  std::vector<std::string> words() const;
 
   /// The flags' lines of a tool's --help.
   std::string usage() const;
 
 private:
+  struct Flag {
+    std::string name, value;
+  };
+  const std::string &value(const std::string &name) const;
+
   std::string defaultTarget;
-  std::string targetName;
-  std::string precision = "fp32";
-  std::vector<std::string> taken;
+  std::vector<Flag> flags;
 };
 
 } // namespace avila

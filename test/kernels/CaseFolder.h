@@ -41,7 +41,7 @@ struct RecordedCase {
 };
 
 struct CaseFolder {
-  /// The target flags the cases were compiled with, as given.
+  /// The target flags the cases were compiled with, each with its value.
   std::vector<std::string> targetFlags;
   std::vector<RecordedCase> cases;
 };

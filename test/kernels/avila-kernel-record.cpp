@@ -226,7 +226,7 @@ int run(const Options &options) {
          " is not empty (a recording goes into a new folder)");
 
   avila::test::CaseFolder folder;
-  folder.targetFlags = options.targetFlags.given();
+  folder.targetFlags = options.targetFlags.words();
   for (uint64_t seed = options.firstSeed; seed <= options.lastSeed; ++seed)
     for (const Case &c : cases) {
       folder.cases.push_back(record(c, unsigned(seed), options,

@@ -127,7 +127,7 @@ int run(const Options &options) {
   for (const std::string &flag : folder.targetFlags)
     flags += " " + flag;
   std::printf("%zu cases compiled with%s, on device %s\n", folder.cases.size(),
-              flags.empty() ? " the default target flags" : flags.c_str(),
+              flags.empty() ? " no target flags recorded" : flags.c_str(),
               options.device.c_str());
   size_t failed = 0;
   std::map<std::string, size_t> casesNeeding;

@@ -2,7 +2,7 @@
 """Records the kernel cases and replays them, as the GPU machine does.
 
 Usage: record-replay-test.py --record BIN --replay BIN --work DIR
-                             [-- TARGET FLAGS...]
+                             [--device NAME] [-- TARGET FLAGS...]
 
 Records every kernel case from one seed (AVILA_TEST_SEED, or a fresh one,
 printed) with the target flags into DIR, then checks that
