@@ -11,11 +11,9 @@
 
 #include "runtime/base/Error.h"
 #include "runtime/weights/Safetensors.h"
-
-#include <nlohmann/json.hpp>
+#include "runtime/weights/SafetensorsWriter.h"
 
 #include <cstdio>
-#include <fstream>
 
 int main(int argc, char **argv) {
   const bool legacy = argc == 4 && std::string(argv[3]) == "--legacy-text-keys";
@@ -27,32 +25,20 @@ int main(int argc, char **argv) {
   const std::string level = "cond_stage_model.transformer.text_model.";
   try {
     avila::SafetensorsFile input(argv[1]);
-    nlohmann::json header = nlohmann::json::object();
+    // Reserved: the entries point into these vectors.
     std::vector<std::vector<float>> data;
-    size_t offset = 0;
+    data.reserve(input.index().tensors.size());
+    std::vector<avila::TensorEntry> entries;
     for (const auto &[name, entry] : input.index().tensors) {
       data.push_back(avila::readFloats(entry));
-      const size_t bytes = data.back().size() * sizeof(float);
       const std::string key =
           legacy && name.starts_with(level)
               ? "cond_stage_model.transformer." + name.substr(level.size())
               : name;
-      header[key] = {{"dtype", "F32"},
-                     {"shape", entry.shape},
-                     {"data_offsets", {offset, offset + bytes}}};
-      offset += bytes;
+      entries.push_back({key, avila::DType::F32, entry.shape,
+                         std::as_bytes(std::span(data.back()))});
     }
-    std::string text = header.dump();
-    text.resize((text.size() + 7) / 8 * 8, ' ');
-    std::ofstream out(argv[2], std::ios::binary);
-    const uint64_t length = text.size();
-    out.write(reinterpret_cast<const char *>(&length), sizeof(length));
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    for (const auto &values : data)
-      out.write(reinterpret_cast<const char *>(values.data()),
-                static_cast<std::streamsize>(values.size() * sizeof(float)));
-    if (!out)
-      avila::fail(std::string("cannot write ") + argv[2]);
+    avila::writeSafetensors(argv[2], entries);
   } catch (const avila::Error &error) {
     std::fprintf(stderr, "make-f32-checkpoint: error: %s\n", error.what());
     return 1;

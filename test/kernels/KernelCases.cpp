@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Parser/Parser.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace avila::test {
@@ -442,31 +443,50 @@ std::vector<Case> longReductionCases(int64_t maxTensorBytes) {
   return cases;
 }
 
+double tolerance(const Case &c, Precision precision) {
+  constexpr double kFp16Tolerance = 1e-2;
+  return precision == Precision::FP16 ? std::max(c.tolerance, kFp16Tolerance)
+                                      : c.tolerance;
+}
+
+llvm::Expected<Interpreted> drawAndInterpret(const Case &c, unsigned seed,
+                                             mlir::MLIRContext &context) {
+  Random random(seed);
+  Drawn drawn = c.draw(random);
+  context.loadDialect<AvilaDialect, mlir::func::FuncDialect,
+                      mlir::arith::ArithDialect>();
+  Interpreted result{
+      std::move(drawn.function), {}, std::move(drawn.inputs), {}};
+  result.module =
+      mlir::parseSourceString<mlir::ModuleOp>(result.function, &context);
+  if (!result.module)
+    return llvm::createStringError("case " + c.name + " does not parse:\n" +
+                                   result.function);
+  auto expected = interp::interpret(
+      result.module->lookupSymbol<mlir::func::FuncOp>(kEntryPoint),
+      result.inputs, {});
+  if (!expected)
+    return expected.takeError();
+  result.expected = std::move(*expected);
+  return result;
+}
+
 void expectMatchesInterpreter(const Case &c, const RunCompiled &run) {
   const unsigned seed = testSeed();
   SCOPED_TRACE(replayHint(seed));
-  Random random(seed);
-  Drawn drawn = c.draw(random);
-  SCOPED_TRACE(drawn.function);
-
   mlir::MLIRContext context;
-  context.loadDialect<AvilaDialect, mlir::func::FuncDialect,
-                      mlir::arith::ArithDialect>();
-  auto module =
-      mlir::parseSourceString<mlir::ModuleOp>(drawn.function, &context);
-  ASSERT_TRUE(module);
-  // Interpreted first: the target may transform the module in place.
-  auto expected = interp::interpret(
-      module->lookupSymbol<mlir::func::FuncOp>("k"), drawn.inputs, {});
-  ASSERT_TRUE(bool(expected)) << llvm::toString(expected.takeError());
+  auto interpreted = drawAndInterpret(c, seed, context);
+  ASSERT_TRUE(bool(interpreted)) << llvm::toString(interpreted.takeError());
+  SCOPED_TRACE(interpreted->function);
+  const std::vector<Tensor> &expected = interpreted->expected;
 
-  auto outputs = run(*module, drawn.inputs, *expected);
+  // Interpreted first: the target may transform the module in place.
+  auto outputs = run(*interpreted->module, interpreted->inputs, expected);
   ASSERT_TRUE(bool(outputs)) << llvm::toString(outputs.takeError());
-  ASSERT_EQ(outputs->size(), expected->size());
+  ASSERT_EQ(outputs->size(), expected.size());
   for (size_t i = 0; i < outputs->size(); ++i) {
-    EXPECT_EQ((*outputs)[i].shape, (*expected)[i].shape) << "result " << i;
-    EXPECT_LT(relativeL2((*outputs)[i].floats, (*expected)[i].floats),
-              c.tolerance)
+    EXPECT_EQ((*outputs)[i].shape, expected[i].shape) << "result " << i;
+    EXPECT_LT(relativeL2((*outputs)[i].floats, expected[i].floats), c.tolerance)
         << "result " << i;
   }
 }

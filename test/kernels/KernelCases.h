@@ -14,8 +14,10 @@
 #define AVILA_TEST_KERNELS_KERNELCASES_H
 
 #include "compiler/interpreter/Interpreter.h"
+#include "compiler/targets/TargetBackend.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/Error.h"
 
 #include <gtest/gtest.h>
@@ -57,6 +59,31 @@ struct Case {
 };
 
 void PrintTo(const Case &c, std::ostream *os);
+
+/// The function every case defines, and the entry point it becomes.
+inline constexpr const char *kEntryPoint = "k";
+
+/// The bound `c` is checked against when its kernels keep floats at
+/// `precision`: fp16 rounds every input and result to f16 (5e-4 relative)
+/// and keeps every sum f32, so it gets issue 11's bound for networks.
+double tolerance(const Case &c, Precision precision);
+
+/// The least maxStorageBufferRange Vulkan guarantees (lavapipe's): the
+/// kernels bind whole tensors, so larger ones are refused.
+inline constexpr int64_t kVulkanBindingBytes = int64_t(1) << 27;
+
+/// A case drawn from a seed and interpreted.
+struct Interpreted {
+  std::string function;
+  mlir::OwningOpRef<mlir::ModuleOp> module; // holds @k
+  std::vector<interp::Tensor> inputs;
+  std::vector<interp::Tensor> expected; // the interpreter's results
+};
+
+/// Draws `c` from `seed` and interprets @k: what every check of a target
+/// compares with, and what a recording of the case holds.
+llvm::Expected<Interpreted> drawAndInterpret(const Case &c, unsigned seed,
+                                             mlir::MLIRContext &context);
 
 /// Every kind of kernel at small random sizes.
 std::span<const Case> kernelCases();

@@ -3,6 +3,7 @@
 #include "runtime/weights/Safetensors.h"
 #include "runtime/base/Error.h"
 #include "runtime/base/Float16.h"
+#include "runtime/weights/SafetensorsWriter.h"
 
 #include <gtest/gtest.h>
 
@@ -65,6 +66,44 @@ TEST(Safetensors, ReadsFloatTypes) {
     EXPECT_NE(std::string(error.what()).find("has dtype I64"),
               std::string::npos);
   }
+}
+
+TEST(Safetensors, ReadsWhatTheWriterWrote) {
+  const std::vector<float> floats = {1.5f, -2, 3};
+  const std::vector<int32_t> ids = {7, -1};
+  const TensorEntry entries[] = {
+      {"x", DType::F32, {3, 1}, std::as_bytes(std::span(floats))},
+      {"ids", DType::I32, {2}, std::as_bytes(std::span(ids))}};
+  const std::filesystem::path path =
+      std::filesystem::path(::testing::TempDir()) / "written.safetensors";
+  writeSafetensors(path, entries, {{"case", "x"}});
+  const SafetensorsFile file(path);
+  EXPECT_EQ(file.index().metadata.at("case"), "x");
+  ASSERT_TRUE(file.find("x"));
+  EXPECT_EQ(file.find("x")->shape, (std::vector<int64_t>{3, 1}));
+  EXPECT_EQ(readFloats(*file.find("x")), floats);
+  ASSERT_TRUE(file.find("ids"));
+  EXPECT_EQ(file.find("ids")->dtype, DType::I32);
+  EXPECT_EQ(std::memcmp(file.find("ids")->bytes.data(), ids.data(), 8), 0);
+}
+
+TEST(Safetensors, WriterRefusesBytesThatDoNotMatch) {
+  const std::vector<float> floats = {1.5f, -2, 3};
+  const TensorEntry twice[] = {
+      {"x", DType::F32, {3}, std::as_bytes(std::span(floats))},
+      {"x", DType::F32, {3}, std::as_bytes(std::span(floats))}};
+  const TensorEntry shortOf[] = {
+      {"x", DType::F32, {4}, std::as_bytes(std::span(floats))}};
+  const std::filesystem::path path =
+      std::filesystem::path(::testing::TempDir()) / "refused.safetensors";
+  EXPECT_THROW(writeSafetensors(path, twice), Error);
+  try {
+    writeSafetensors(path, shortOf);
+    ADD_FAILURE() << "12 bytes written as 4 floats";
+  } catch (const Error &error) {
+    EXPECT_STREQ(error.what(), "tensor 'x' has 12 bytes, not those of F32 [4]");
+  }
+  EXPECT_THROW(writeSafetensors("/nonexistent/dir/x.safetensors", {}), Error);
 }
 
 struct Malformed {

@@ -9,8 +9,8 @@
 
 #include "compiler/artifact/ArtifactBuilder.h"
 #include "compiler/phases/Phases.h"
+#include "compiler/targets/TargetFlags.h"
 #include "compiler/targets/TargetRegistry.h"
-#include "compiler/targets/spirv/DeviceProfile.h"
 #include "models/config/LdmNames.h"
 #include "models/config/ModelConfig.h"
 #include "models/graphs/Models.h"
@@ -18,7 +18,6 @@
 #include "runtime/weights/Checkpoint.h"
 #include "tools/avila-compile/ProgressDisplay.h"
 
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -31,14 +30,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string targetList() {
-  std::string names;
-  for (const std::string &name : avila::targetBackendNames())
-    names += (names.empty() ? "" : ", ") + name;
-  return names;
-}
-
-std::string usage() {
+std::string usage(const avila::TargetFlags &targetFlags) {
   std::string text =
       "usage: avila-compile <model> [--config <diffusers folder>] "
       "[--target <target>]\n"
@@ -52,18 +44,8 @@ std::string usage() {
       "(configuration inferred from its tensor shapes, or read from the\n"
       "diffusers folder --config names: the folder, its model_index.json or\n"
       "a component's config.json). The artifact serves every checkpoint of\n"
-      "that architecture; it holds no weights.\n"
-      "--target is one of: " +
-      targetList() +
-      " (default x86).\n"
-      "--precision fp16 keeps weights and activations as f16 in memory and\n"
-      "computes in f32 (vulkan only; default fp32).\n"
-      "--device-profile names the class of Vulkan devices the kernels are\n"
-      "for: " +
-      llvm::join(avila::spirv::deviceProfileNames(), ", ") +
-      " (default generic, or\n"
-      "generic-fp16 with --precision fp16); nvidia-h100 multiplies fp16\n"
-      "contractions with cooperative matrices.\n"
+      "that architecture; it holds no weights.\n" +
+      targetFlags.usage() +
       "Progress goes to stderr; --quiet keeps it silent.\n"
       "--compile-to prints the IR after the named phase instead:\n";
   for (const std::string &name : avila::targetBackendNames()) {
@@ -81,8 +63,8 @@ std::string usage() {
 }
 
 struct Options {
-  std::string model, config, output = "model.avila", targetName = "x86",
-                             precision = "fp32", deviceProfile;
+  std::string model, config, output = "model.avila";
+  avila::TargetFlags targetFlags;
   std::optional<std::string> phase;
   std::unique_ptr<avila::TargetBackend> target;
   bool quiet = false;
@@ -93,7 +75,7 @@ Options parse(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
-      std::cout << usage();
+      std::cout << usage(options.targetFlags);
       std::exit(0);
     }
     if (arg.rfind("--compile-to=", 0) == 0) {
@@ -104,37 +86,28 @@ Options parse(int argc, char **argv) {
       options.quiet = true;
       continue;
     }
-    if (arg == "-o" || arg == "--target" || arg == "--config" ||
-        arg == "--precision" || arg == "--device-profile") {
+    auto targetFlag = options.targetFlags.consume(argc, argv, i);
+    if (!targetFlag)
+      avila::fail(llvm::toString(targetFlag.takeError()));
+    if (*targetFlag)
+      continue;
+    if (arg == "-o" || arg == "--config") {
       if (i + 1 >= argc)
         avila::fail("missing value for " + arg);
-      (arg == "-o"                 ? options.output
-       : arg == "--target"         ? options.targetName
-       : arg == "--precision"      ? options.precision
-       : arg == "--device-profile" ? options.deviceProfile
-                                   : options.config) = argv[++i];
+      (arg == "-o" ? options.output : options.config) = argv[++i];
       continue;
     }
     if (arg[0] == '-')
-      avila::fail("unknown option '" + arg + "'\n" + usage());
+      avila::fail("unknown option '" + arg + "'\n" +
+                  usage(options.targetFlags));
     if (!options.model.empty())
       avila::fail("unexpected argument '" + arg + "' (the model is '" +
                   options.model + "')");
     options.model = arg;
   }
   if (options.model.empty())
-    avila::fail("no model given\n" + usage());
-  const avila::TargetBackend *named = avila::targetBackend(options.targetName);
-  if (!named)
-    avila::fail("unknown target '" + options.targetName +
-                "' (the targets: " + targetList() + ")");
-  avila::TargetOptions targetOptions;
-  if (options.precision == "fp16")
-    targetOptions.precision = avila::Precision::FP16;
-  else if (options.precision != "fp32")
-    avila::fail("unknown precision '" + options.precision + "' (fp32 or fp16)");
-  targetOptions.deviceProfile = options.deviceProfile;
-  auto configured = named->configured(targetOptions);
+    avila::fail("no model given\n" + usage(options.targetFlags));
+  auto configured = options.targetFlags.configure();
   if (!configured)
     avila::fail(llvm::toString(configured.takeError()));
   options.target = std::move(*configured);
@@ -143,7 +116,8 @@ Options parse(int argc, char **argv) {
                                        return *options.phase == info.name;
                                      }))
     avila::fail("unknown phase '" + *options.phase + "' for target " +
-                options.targetName + "\n" + usage());
+                options.targetFlags.target() + "\n" +
+                usage(options.targetFlags));
   return options;
 }
 
