@@ -23,8 +23,12 @@ struct SetTargetEnvironment
       return signalPassFailure();
     }
     MLIRContext *context = &getContext();
+    // Subgroup arithmetic combines the partial sums of workgroup reductions;
+    // Vulkan 1.1 devices report it in subgroupSupportedOperations.
     SmallVector<::mlir::spirv::Capability> capabilities = {
-        ::mlir::spirv::Capability::Shader, ::mlir::spirv::Capability::Int64};
+        ::mlir::spirv::Capability::Shader, ::mlir::spirv::Capability::Int64,
+        ::mlir::spirv::Capability::GroupNonUniform,
+        ::mlir::spirv::Capability::GroupNonUniformArithmetic};
     SmallVector<::mlir::spirv::Extension> extensions = {
         ::mlir::spirv::Extension::SPV_KHR_storage_buffer_storage_class};
     if (storageF16) {

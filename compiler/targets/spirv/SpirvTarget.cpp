@@ -22,6 +22,7 @@ void addLoops(OpPassManager &passes, const TargetBackend &target) {
   passes.addPass(createTileContractions());
   passes.addPass(createContractionsToLinalg());
   passes.addPass(createTileAttention());
+  passes.addPass(createTileReductions());
   passes.addPass(createFusedAttentionToLoops());
   passes.addPass(createCopiesToLinalg());
   addPipeline(passes, "func.func(convert-linalg-to-parallel-loops)");
