@@ -11,6 +11,7 @@
 #include "mlir/Parser/Parser.h"
 
 #include <cstdint>
+#include <cstdio>
 
 namespace avila::test {
 
@@ -468,8 +469,9 @@ void expectMatchesInterpreter(const Case &c, const RunCompiled &run) {
     const double difference =
         relativeL2((*outputs)[i].floats, (*expected)[i].floats);
     // Kept in the test report (--gtest_output), to compare lowerings by.
-    ::testing::Test::RecordProperty("relative_l2_" + std::to_string(i),
-                                    std::to_string(difference));
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.3e", difference);
+    ::testing::Test::RecordProperty("relative_l2_" + std::to_string(i), text);
     EXPECT_LT(difference, c.tolerance) << "result " << i;
   }
 }
