@@ -96,10 +96,11 @@ func.func @blocks(%x: memref<?x?x256xf32>, %out: memref<?x?xf32>) attributes {av
 // -----
 
 // Left as loops: rows shorter than a workgroup, a maximum rather than a
-// sum, a sum along an outer dimension, a generic outside a kernel.
+// sum, a sum along an outer dimension, a term of the iteration's index, a
+// generic outside a kernel.
 // CHECK-LABEL: func.func @kept
 // CHECK-NOT: gpu.launch
-// CHECK-COUNT-3: linalg.generic
+// CHECK-COUNT-4: linalg.generic
 // CHECK-NOT: gpu.launch
 // CHECK-LABEL: func.func @host
 // CHECK-NOT: gpu.launch
@@ -121,6 +122,15 @@ func.func @kept(%short: memref<?x32xf32>, %x: memref<?x?xf32>, %out: memref<?xf3
   linalg.generic {indexing_maps = [#row, #col_out], iterator_types = ["reduction", "parallel"]} ins(%x : memref<?x?xf32>) outs(%out : memref<?xf32>) {
   ^bb0(%in: f32, %acc: f32):
     %sum = arith.addf %acc, %in : f32
+    linalg.yield %sum : f32
+  }
+  linalg.generic {indexing_maps = [#row, #row_out], iterator_types = ["parallel", "reduction"]} ins(%x : memref<?x?xf32>) outs(%out : memref<?xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %i = linalg.index 1 : index
+    %c = arith.index_cast %i : index to i32
+    %f = arith.sitofp %c : i32 to f32
+    %t = arith.mulf %in, %f : f32
+    %sum = arith.addf %acc, %t : f32
     linalg.yield %sum : f32
   }
   return

@@ -77,8 +77,11 @@ bool isTileable(linalg::GenericOp generic) {
   if (llvm::is_contained(generic.getDpsInputs(), init->get()))
     return false;
   Block &body = generic.getRegion().front();
+  // The body is cloned outside the generic, where linalg.index has no
+  // meaning.
   if (!llvm::all_of(body.without_terminator(), [](Operation &op) {
-        return isMemoryEffectFree(&op) && op.getNumRegions() == 0;
+        return isMemoryEffectFree(&op) && op.getNumRegions() == 0 &&
+               !isa<linalg::IndexOp>(op);
       }))
     return false;
   const int64_t length = generic.getStaticLoopRanges().back();
