@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 
 namespace avila::test {
 
@@ -486,8 +487,13 @@ void expectMatchesInterpreter(const Case &c, const RunCompiled &run) {
   ASSERT_EQ(outputs->size(), expected.size());
   for (size_t i = 0; i < outputs->size(); ++i) {
     EXPECT_EQ((*outputs)[i].shape, expected[i].shape) << "result " << i;
-    EXPECT_LT(relativeL2((*outputs)[i].floats, expected[i].floats), c.tolerance)
-        << "result " << i;
+    const double difference =
+        relativeL2((*outputs)[i].floats, expected[i].floats);
+    // Kept in the test report (--gtest_output), to compare lowerings by.
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.3e", difference);
+    ::testing::Test::RecordProperty("relative_l2_" + std::to_string(i), text);
+    EXPECT_LT(difference, c.tolerance) << "result " << i;
   }
 }
 

@@ -32,8 +32,12 @@ struct SetTargetEnvironment
   spv::TargetEnvAttr environment(const avila::spirv::DeviceProfile &device,
                                  bool cooperative) {
     MLIRContext *context = &getContext();
-    SmallVector<spv::Capability> capabilities = {spv::Capability::Shader,
-                                                 spv::Capability::Int64};
+    // Subgroup arithmetic combines the partial sums of workgroup reductions;
+    // Vulkan 1.1 devices report it in subgroupSupportedOperations.
+    SmallVector<spv::Capability> capabilities = {
+        spv::Capability::Shader, spv::Capability::Int64,
+        spv::Capability::GroupNonUniform,
+        spv::Capability::GroupNonUniformArithmetic};
     SmallVector<spv::Extension> extensions = {
         spv::Extension::SPV_KHR_storage_buffer_storage_class};
     if (storageF16) {

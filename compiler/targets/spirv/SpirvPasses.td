@@ -278,6 +278,36 @@ def TileAttention : Pass<"avila-tile-attention", "::mlir::ModuleOp"> {
                            "::mlir::spirv::SPIRVDialect"];
 }
 
+def TileReductions : Pass<"avila-tile-reductions", "::mlir::ModuleOp"> {
+  let summary = "Run each f32 sum along the innermost dimension of a "
+                "kernel's linalg.generic as workgroups, one per sum";
+  let description = [{
+    Each `linalg.generic` on buffers of a kernel's host side (function
+    marked `avila.dispatch`) whose one reduction is its innermost loop and
+    whose body yields `out + term` into an f32 init indexed by the
+    parallel loops (the normalizations' means and variances, and the block
+    partials the linalg lowering sums long rows in) becomes a `gpu.launch`
+    with a workgroup of 64 invocations per output element. Invocation i
+    adds up the terms at elements i, i + 64, ... in f32 (so neighbouring
+    invocations load neighbouring elements), `gpu.subgroup_reduce add`
+    combines a subgroup's partials, each subgroup's first lane stores its
+    total into workgroup memory (`memref.alloc` in
+    `#spirv.storage_class<Workgroup>`, one slot per possible subgroup), and
+    after a `gpu.barrier` invocation 0 adds those totals to the init. The
+    grid is the number of sums split over y · z within Vulkan's 65535 per
+    axis. Sums of a static length under 64 keep their loop: one invocation
+    per row then has more parallelism to offer. The loads address the op's
+    own operands through its indexing maps, for `avila-linearize-buffers`
+    to flatten.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::spirv::SPIRVDialect"];
+}
+
 def FusedAttentionToLoops
     : Pass<"avila-fused-attention-to-loops", "::mlir::ModuleOp"> {
   let summary = "Rewrite avila.fused_attention on buffers as a parallel loop "

@@ -40,6 +40,7 @@ void addLoops(OpPassManager &passes, const TargetBackend &target) {
   passes.addPass(createTileContractions(tileOptions(spirvTarget(target))));
   passes.addPass(createContractionsToLinalg());
   passes.addPass(createTileAttention());
+  passes.addPass(createTileReductions());
   passes.addPass(createFusedAttentionToLoops());
   passes.addPass(createCopiesToLinalg());
   addPipeline(passes, "func.func(convert-linalg-to-parallel-loops)");
