@@ -31,7 +31,7 @@
 // CHECK-NEXT: %[[G:.*]] = arith.remui %[[S]], %[[C32]]
 // CHECK-NEXT: %[[B:.*]] = arith.divui %[[S]], %[[C32]]
 // Invocation t adds up elements t, t + 64, …: neighbours load neighbours.
-// CHECK-NEXT: %[[PARTIAL:.*]] = scf.for %[[E:.*]] = %[[T]] to %[[L]] step %[[C64]] iter_args(%[[ACC:.*]] = %[[ZERO]]) -> (f32) {
+// CHECK-NEXT: %[[LOOP:.*]] = scf.for %[[E:.*]] = %[[T]] to %[[L]] step %[[C64]] iter_args(%[[ACC:.*]] = %[[ZERO]]) -> (f32) {
 // CHECK-NEXT: %[[XV:.*]] = memref.load %[[X]][%[[B]], %[[G]], %[[E]]]
 // CHECK-NEXT: %[[MV:.*]] = memref.load %[[MEAN]][%[[B]], %[[G]]]
 // CHECK-NEXT: %[[D:.*]] = arith.subf %[[XV]], %[[MV]]
@@ -39,6 +39,10 @@
 // CHECK-NEXT: %[[NEXT:.*]] = arith.addf %[[ACC]], %[[SQ]]
 // CHECK-NEXT: scf.yield %[[NEXT]]
 // CHECK-NEXT: }
+// An invocation past the end ran no iteration: its partial is zero, not
+// the loop's (in SPIR-V undefined) result.
+// CHECK-NEXT: %[[RAN:.*]] = arith.cmpi ult, %[[T]], %[[L]]
+// CHECK-NEXT: %[[PARTIAL:.*]] = arith.select %[[RAN]], %[[LOOP]], %[[ZERO]] : f32
 // CHECK-NEXT: %[[SUB:.*]] = gpu.subgroup_reduce add %[[PARTIAL]] : (f32) -> f32
 // CHECK-NEXT: %[[LANE:.*]] = gpu.lane_id
 // CHECK-NEXT: %[[FIRST_LANE:.*]] = arith.cmpi eq, %[[LANE]], %[[C0]]

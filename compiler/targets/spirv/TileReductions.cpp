@@ -185,8 +185,16 @@ private:
           Value sum = arith::AddFOp::create(nb, loc, partial[0], term(nb, ivs));
           scf::YieldOp::create(nb, loc, sum);
         });
+    // The SPIR-V lowering returns a loop's results through variables only
+    // its body stores, so an invocation past the sum's end, whose loop runs
+    // no iteration, would add an undefined value (zero on lavapipe, garbage
+    // on NVIDIA's driver).
+    Value ran = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                      invocation, bounds.back());
+    Value partial =
+        arith::SelectOp::create(b, loc, ran, strided.getResult(0), zeroF);
     Value subgroupTotal = gpu::SubgroupReduceOp::create(
-        b, loc, strided.getResult(0), gpu::AllReduceOperation::ADD,
+        b, loc, partial, gpu::AllReduceOperation::ADD,
         /*uniform=*/false);
     auto firstLane = scf::IfOp::create(
         b, loc, equals(b, gpu::LaneIdOp::create(b, loc, nullptr), zero),
