@@ -81,7 +81,9 @@ std::string TargetFlags::usage() const {
          llvm::join(spirv::deviceProfileNames(), ", ") +
          " (default generic, or\n"
          "generic-fp16 with --precision fp16); nvidia-h100 multiplies fp16\n"
-         "contractions with cooperative matrices.\n";
+         "contractions with cooperative matrices. A .json file names a\n"
+         "profile as its base and changes its limits or its contraction tile\n"
+         "(docs/device-profiles.md).\n";
 }
 
 } // namespace avila

@@ -2,13 +2,17 @@
 // RUN: not avila-opt %s --avila-tile-contractions="cooperative-matrix=1 tile-rows=48" 2>&1 | FileCheck %s --check-prefix=SHAPE
 // RUN: not avila-opt %s --avila-tile-contractions="cooperative-matrix=1 tile-rows=128 tile-cols=128 max-workgroup-memory=32768" 2>&1 | FileCheck %s --check-prefix=MEMORY
 
+// RUN: not avila-opt %s --avila-tile-contractions="cooperative-matrix=1 subgroup-fragments=3" 2>&1 | FileCheck %s --check-prefix=FRAGMENTS
 // SHAPE: avila-tile-contractions: cooperative-matrix tiles take rows and columns in steps of 32 and depth in steps of 16
+// FRAGMENTS: avila-tile-contractions: cooperative-matrix tiles take rows and columns in steps of 48 and depth in steps of 16
 // MEMORY: avila-tile-contractions: slabs over 32768 bytes
 
 // A batched linear layer on cooperative matrices: a 64 × 64 tile is 2 × 2
 // subgroups of 32 invocations, each owning 32 × 32 outputs as 2 × 2 f32
 // fragments of 16 × 16; slabs 32 deep are staged in workgroup memory as
-// f16, rows padded by 8 elements.
+// f16, rows padded by 8 elements. Both x and w are read along the depth
+// (their last axis), so both slabs are lines × depth: w's fragments are
+// loaded transposed.
 #x = affine_map<(b, i, n, k) -> (b, i, k)>
 #w = affine_map<(b, i, n, k) -> (n, k)>
 #y = affine_map<(b, i, n, k) -> (b, i, n)>
@@ -20,6 +24,7 @@
 // CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
 // CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
 // CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[HZERO:.*]] = arith.constant 0.000000e+00 : f16
 // CHECK: gpu.launch blocks({{.*}}) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C128]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}})
 // The subgroup is the invocation over 32; subgroup s owns rows s / 2 and
 // columns s % 2 of the 2 × 2 squares.
@@ -27,13 +32,13 @@
 // CHECK-NEXT: %[[SR:.*]] = arith.divui %[[S]], %[[C2]]
 // CHECK-NEXT: %[[SC:.*]] = arith.remui %[[S]], %[[C2]]
 // CHECK-NEXT: %[[SA:.*]] = memref.alloc() : memref<64x40xf16, #spirv.storage_class<Workgroup>>
-// CHECK-NEXT: %[[SB:.*]] = memref.alloc() : memref<32x72xf16, #spirv.storage_class<Workgroup>>
-// CHECK: %[[P:.*]] = memref.alloc() : memref<64x72xf32, #spirv.storage_class<Workgroup>>
+// CHECK-NEXT: %[[SB:.*]] = memref.alloc() : memref<64x40xf16, #spirv.storage_class<Workgroup>>
 // CHECK: %[[Z:.*]] = gpu.subgroup_mma_constant_matrix %[[ZERO]] : !gpu.mma_matrix<16x16xf32, "COp">
-// x's elements are fetched before the loop and rounded to f16.
+// x's elements are fetched before the loop, rounded to f16, zero out of
+// range.
 // CHECK: %[[L:.*]] = memref.load %[[X]]
-// CHECK-NEXT: %[[V:.*]] = arith.select %{{.*}}, %[[L]], %[[ZERO]] : f32
-// CHECK-NEXT: %[[H:.*]] = arith.truncf %[[V]] : f32 to f16
+// CHECK-NEXT: %[[V:.*]] = arith.truncf %[[L]] : f32 to f16
+// CHECK-NEXT: %[[H:.*]] = arith.select %{{.*}}, %[[V]], %[[HZERO]] : f16
 // CHECK: memref.load %[[W]]
 // The loop carries 4 fragments and 32 values (16 of each slab).
 // CHECK: %[[SUMS:.*]]:36 = scf.for {{.*}} iter_args(%[[A0:.*]] = %[[Z]], %{{.*}} = %[[Z]], %{{.*}} = %[[Z]], %{{.*}} = %[[Z]], %[[F0:.*]] = %[[H]],
@@ -48,7 +53,7 @@
 // CHECK: %[[FA:.*]] = gpu.subgroup_mma_load_matrix %[[SA]][%[[ROW]], %{{.*}}] {leadDimension = 40 : index} : memref<64x40xf16, #spirv.storage_class<Workgroup>> -> !gpu.mma_matrix<16x16xf16, "AOp">
 // CHECK: gpu.subgroup_mma_load_matrix %[[SA]]
 // CHECK: %[[COL:.*]] = arith.muli %[[SC]], %[[C32]]
-// CHECK: %[[FB:.*]] = gpu.subgroup_mma_load_matrix %[[SB]][%{{.*}}, %[[COL]]] {leadDimension = 72 : index} : memref<32x72xf16, #spirv.storage_class<Workgroup>> -> !gpu.mma_matrix<16x16xf16, "BOp">
+// CHECK: %[[FB:.*]] = gpu.subgroup_mma_load_matrix %[[SB]][%[[COL]], %{{.*}}] {leadDimension = 40 : index, transpose} : memref<64x40xf16, #spirv.storage_class<Workgroup>> -> !gpu.mma_matrix<16x16xf16, "BOp">
 // CHECK: gpu.subgroup_mma_load_matrix %[[SB]]
 // CHECK: %[[D0:.*]] = gpu.subgroup_mma_compute %[[FA]], %[[FB]], %[[A0]]
 // CHECK-COUNT-3: gpu.subgroup_mma_compute
@@ -58,19 +63,32 @@
 // CHECK-COUNT-3: gpu.subgroup_mma_compute
 // CHECK-NEXT: gpu.barrier
 // CHECK-NEXT: scf.yield
-// The fragments go to workgroup memory, then y += products in y's order:
-// columns fastest, element t + 128·i of the tile.
-// CHECK: gpu.subgroup_mma_store_matrix %[[SUMS]]#0, %[[P]][%{{.*}}, %{{.*}}] {leadDimension = 72 : index}
-// CHECK-COUNT-3: gpu.subgroup_mma_store_matrix
+// Each subgroup passes its fragments through its own 16 rows of an f32
+// buffer (rows 16 · subgroup), one row of 2 fragments at a time; its 32
+// invocations then add them to y in y's order: columns fastest, element
+// lane + 32 · i of the 16 × 32 products.
+// CHECK: %[[P:.*]] = memref.alloc() : memref<64x36xf32, #spirv.storage_class<Workgroup>>
+// CHECK-NEXT: %[[OWN:.*]] = arith.muli %[[S]], %[[C16]]
+// CHECK-NEXT: gpu.subgroup_mma_store_matrix %[[SUMS]]#0, %[[P]][%[[OWN]], %{{.*}}] {leadDimension = 36 : index}
+// CHECK-NEXT: gpu.subgroup_mma_store_matrix %[[SUMS]]#1, %[[P]][%[[OWN]], %[[C16]]]
 // CHECK-NEXT: gpu.barrier
-// CHECK-NEXT: %[[PC:.*]] = arith.remui %[[T]], %{{.*}}
-// CHECK-NEXT: %[[PR:.*]] = arith.divui %[[T]], %{{.*}}
-// CHECK-NEXT: %[[SUM:.*]] = memref.load %[[P]][%[[PR]], %[[PC]]]
+// CHECK: %[[PC:.*]] = arith.remui %[[LANE:.*]], %[[C32]]
+// CHECK-NEXT: %[[PR:.*]] = arith.divui %[[LANE]], %[[C32]]
+// CHECK-NEXT: %[[AT:.*]] = arith.addi %[[OWN]], %[[PR]]
+// CHECK-NEXT: %[[SUM:.*]] = memref.load %[[P]][%[[AT]], %[[PC]]]
 // CHECK: scf.if
 // CHECK: %[[OLD:.*]] = memref.load %[[Y]]
 // CHECK-NEXT: %[[NEW:.*]] = arith.addf %[[OLD]], %[[SUM]] : f32
 // CHECK-NEXT: memref.store %[[NEW]], %[[Y]]
-// CHECK-COUNT-31: memref.store %{{.*}}, %[[Y]]
+// CHECK-COUNT-15: memref.store %{{.*}}, %[[Y]]
+// The next row of fragments waits until every invocation has read this one.
+// CHECK: gpu.barrier
+// CHECK-NEXT: gpu.subgroup_mma_store_matrix %[[SUMS]]#2, %[[P]][%[[OWN]], %{{.*}}]
+// CHECK-NEXT: gpu.subgroup_mma_store_matrix %[[SUMS]]#3, %[[P]][%[[OWN]], %[[C16]]]
+// CHECK-NEXT: gpu.barrier
+// CHECK-COUNT-16: memref.store %{{.*}}, %[[Y]]
+// CHECK: gpu.barrier
+// CHECK-NEXT: }
 // CHECK: gpu.terminator
 func.func @linear(%x: memref<?x77x64xf32>, %w: memref<40x64xf32>, %y: memref<?x77x40xf32>) attributes {avila.dispatch} {
   avila.contraction "matmul" ins(%x, %w : memref<?x77x64xf32>, memref<40x64xf32>)
@@ -84,18 +102,25 @@ func.func @linear(%x: memref<?x77x64xf32>, %w: memref<40x64xf32>, %y: memref<?x7
 #k = affine_map<(n, o, y, x, c, ky, kx) -> (o, c, ky, kx)>
 #out = affine_map<(n, o, y, x, c, ky, kx) -> (n, o, y, x)>
 
-// A convolution's output is laid out with pixels (rows) fastest: the
-// products are read down the tile's columns, 64 pixels per output channel.
-// (The same pixel and channel of element t are where t's input slab
-// element lies, so they are computed once.)
+// A convolution's input is read along its pixels (rows), its weights
+// along the input channels (the depth; the window comes last): the input's
+// slab is depth × rows and loaded transposed, the weights' columns × depth
+// and loaded transposed. Its output is laid out with pixels fastest: a row
+// of fragments is read down its columns, 16 pixels per output channel.
 // CHECK-LABEL: func.func @convolution
 // CHECK-SAME: %[[O:[a-z0-9]+]]: memref<?x64x?x?xf32>)
 // CHECK: gpu.launch blocks({{.*}}) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in
-// CHECK: %[[PR:.*]] = arith.remui %[[T]], %[[C64:.*]] :
-// CHECK-NEXT: %[[PC:.*]] = arith.divui %[[T]], %[[C64]]
-// CHECK: gpu.subgroup_mma_store_matrix
+// CHECK: %[[CA:.*]] = memref.alloc() : memref<32x72xf16, #spirv.storage_class<Workgroup>>
+// CHECK-NEXT: %[[CB:.*]] = memref.alloc() : memref<64x40xf16, #spirv.storage_class<Workgroup>>
+// CHECK: gpu.subgroup_mma_load_matrix %[[CA]][%c0, %{{.*}}] {leadDimension = 72 : index, transpose} : memref<32x72xf16, {{.*}}> -> !gpu.mma_matrix<16x16xf16, "AOp">
+// CHECK: gpu.subgroup_mma_load_matrix %[[CB]][%{{.*}}, %c0] {leadDimension = 40 : index, transpose} : memref<64x40xf16, {{.*}}> -> !gpu.mma_matrix<16x16xf16, "BOp">
+// CHECK: %[[OWN:.*]] = arith.muli %{{.*}}, %c16
+// CHECK-NEXT: gpu.subgroup_mma_store_matrix
 // CHECK: gpu.barrier
-// CHECK-NEXT: memref.load %{{.*}}[%[[PR]], %[[PC]]] : memref<64x72xf32
+// CHECK: %[[PR:.*]] = arith.remui %[[LANE:.*]], %c16
+// CHECK-NEXT: %[[PC:.*]] = arith.divui %[[LANE]], %c16
+// CHECK-NEXT: %[[AT:.*]] = arith.addi %[[OWN]], %[[PR]]
+// CHECK-NEXT: memref.load %{{.*}}[%[[AT]], %[[PC]]] : memref<64x36xf32
 func.func @convolution(%i: memref<?x8x?x?xf32>, %w: memref<64x8x3x3xf32>, %o: memref<?x64x?x?xf32>) attributes {avila.dispatch} {
   avila.contraction "conv2d" ins(%i, %w : memref<?x8x?x?xf32>, memref<64x8x3x3xf32>)
       outs(%o : memref<?x64x?x?xf32>)

@@ -361,7 +361,7 @@ TEST(VulkanKernels, HostileKernelsAreRefused) {
   // What the device has is accepted.
   fb::ArtifactT artifact = kernelTable();
   artifact.target_features = {
-      "shaderFloat16", "storageBuffer16BitAccess",
+      "shaderFloat16", "storageBuffer16BitAccess", "subgroupArithmetic",
       "subgroupSize=" + std::to_string(device.properties().subgroupSize),
       "maxComputeSharedMemorySize>=16384"};
   EXPECT_EQ(errorOf([&] { device.loadKernelLibrary(pack(artifact)); }), "");

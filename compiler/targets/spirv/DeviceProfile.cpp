@@ -1,8 +1,10 @@
-//===- DeviceProfile.cpp - The device profiles known by name --------------===//
+//===- DeviceProfile.cpp - The device profiles: known ones and files ------===//
 
 #include "compiler/targets/spirv/DeviceProfile.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 namespace avila::spirv {
 
@@ -10,13 +12,153 @@ namespace {
 
 // `generic` asks only what today's tiles need of any Vulkan 1.3 desktop
 // device; the others are the devices the kernels are measured on, with the
-// limits their drivers report.
+// limits their drivers report and the tiles measured fastest there.
 const DeviceProfile kProfiles[] = {
-    {"generic", 0, 32 * 1024, 1024, uint64_t{128} << 20, false, false},
-    {"generic-fp16", 0, 32 * 1024, 1024, uint64_t{128} << 20, true, false},
-    {"lavapipe", 8, 32 * 1024, 1024, uint64_t{128} << 20, true, false},
-    {"nvidia-h100", 32, 48 * 1024, 1024, (uint64_t{1} << 32) - 1, true, true},
+    {"generic", 0, 32 * 1024, 1024, uint64_t{128} << 20, false, false, {}},
+    {"generic-fp16", 0, 32 * 1024, 1024, uint64_t{128} << 20, true, false, {}},
+    {"lavapipe", 8, 32 * 1024, 1024, uint64_t{128} << 20, true, false, {}},
+    {"nvidia-h100",
+     32,
+     48 * 1024,
+     1024,
+     (uint64_t{1} << 32) - 1,
+     true,
+     true,
+     {128, 64, 32, 4, 4, 2}},
 };
+
+// A profile file is small; anything larger is not one.
+constexpr uint64_t kMaxProfileBytes = 64 * 1024;
+
+llvm::Error fail(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+const DeviceProfile *knownProfile(llvm::StringRef name) {
+  for (const DeviceProfile &profile : kProfiles)
+    if (profile.name == name)
+      return &profile;
+  return nullptr;
+}
+
+// Reads the keys of one JSON object into fields, refusing keys it does not
+// know and values out of their range, so that a typo never passes silently.
+class FieldReader {
+public:
+  FieldReader(const llvm::json::Object &object, std::string where)
+      : object(object), where(std::move(where)) {}
+
+  template <typename T>
+  void integer(llvm::StringRef key, T &field, int64_t min, int64_t max) {
+    known.push_back(key.str());
+    const llvm::json::Value *value = object.get(key);
+    if (!value || error)
+      return;
+    std::optional<int64_t> number = value->getAsInteger();
+    if (!number || *number < min || *number > max) {
+      error = fail(where + "'" + key + "' must be an integer from " +
+                   llvm::Twine(min) + " to " + llvm::Twine(max));
+      return;
+    }
+    field = static_cast<T>(*number);
+  }
+
+  void boolean(llvm::StringRef key, bool &field) {
+    known.push_back(key.str());
+    const llvm::json::Value *value = object.get(key);
+    if (!value || error)
+      return;
+    if (std::optional<bool> flag = value->getAsBoolean())
+      field = *flag;
+    else
+      error = fail(where + "'" + key + "' must be true or false");
+  }
+
+  // A key read elsewhere.
+  void alreadyRead(llvm::StringRef key) { known.push_back(key.str()); }
+
+  const llvm::json::Object *child(llvm::StringRef key) {
+    known.push_back(key.str());
+    const llvm::json::Value *value = object.get(key);
+    if (!value || error)
+      return nullptr;
+    if (const llvm::json::Object *inner = value->getAsObject())
+      return inner;
+    error = fail(where + "'" + key + "' must be an object");
+    return nullptr;
+  }
+
+  llvm::Error finish() {
+    if (error)
+      return std::move(*error);
+    for (const auto &entry : object)
+      if (!llvm::is_contained(known, entry.first.str()))
+        return fail(where + "unknown key '" + entry.first.str() +
+                    "' (the keys: " + llvm::join(known, ", ") + ")");
+    return llvm::Error::success();
+  }
+
+private:
+  const llvm::json::Object &object;
+  std::string where;
+  std::vector<std::string> known;
+  std::optional<llvm::Error> error;
+};
+
+llvm::Expected<DeviceProfile> profileFile(llvm::StringRef path) {
+  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!file)
+    return fail("cannot read device profile '" + path +
+                "': " + file.getError().message());
+  if ((*file)->getBufferSize() > kMaxProfileBytes)
+    return fail("device profile '" + path + "' is over " +
+                llvm::Twine(kMaxProfileBytes) + " bytes");
+  auto json = llvm::json::parse((*file)->getBuffer());
+  if (!json)
+    return fail("device profile '" + path +
+                "' is not JSON: " + llvm::toString(json.takeError()));
+  const llvm::json::Object *root = json->getAsObject();
+  if (!root)
+    return fail("device profile '" + path + "' must be a JSON object");
+  std::string base = "generic";
+  if (const llvm::json::Value *named = root->get("base")) {
+    std::optional<llvm::StringRef> text = named->getAsString();
+    if (!text || !knownProfile(*text))
+      return fail("device profile '" + path + "': 'base' must name one of " +
+                  llvm::join(deviceProfileNames(), ", "));
+    base = text->str();
+  }
+  DeviceProfile profile = *knownProfile(base);
+  profile.name = path.str();
+  const std::string where = "device profile '" + path.str() + "': ";
+  FieldReader fields(*root, where);
+  fields.integer("subgroup_size", profile.subgroupSize, 0, 128);
+  fields.integer("max_workgroup_memory", profile.maxWorkgroupMemory, 1024,
+                 1 << 20);
+  fields.integer("max_workgroup_invocations", profile.maxWorkgroupInvocations,
+                 1, 4096);
+  fields.integer("max_storage_buffer_range", profile.maxStorageBufferRange,
+                 1 << 20, (int64_t{1} << 32) - 1);
+  fields.boolean("float16", profile.float16);
+  fields.boolean("cooperative_matrix", profile.cooperativeMatrix);
+  const llvm::json::Object *tile = fields.child("contraction_tile");
+  fields.alreadyRead("base");
+  if (llvm::Error error = fields.finish())
+    return std::move(error);
+  if (!tile)
+    return profile;
+  ContractionTile &shape = profile.contractionTile;
+  FieldReader tileFields(*tile, where + "contraction_tile: ");
+  tileFields.integer("rows", shape.rows, 1, 1024);
+  tileFields.integer("cols", shape.cols, 1, 1024);
+  tileFields.integer("depth", shape.depth, 1, 1024);
+  tileFields.integer("thread_rows", shape.threadRows, 1, 64);
+  tileFields.integer("thread_cols", shape.threadCols, 1, 64);
+  tileFields.integer("subgroup_fragments", shape.subgroupFragments, 1, 16);
+  if (llvm::Error error = tileFields.finish())
+    return std::move(error);
+  return profile;
+}
 
 } // namespace
 
@@ -28,13 +170,12 @@ std::vector<std::string> deviceProfileNames() {
 }
 
 llvm::Expected<DeviceProfile> deviceProfile(llvm::StringRef name) {
-  for (const DeviceProfile &profile : kProfiles)
-    if (profile.name == name)
-      return profile;
-  return llvm::createStringError(
-      llvm::inconvertibleErrorCode(),
-      "unknown device profile '" + name +
-          "' (the profiles: " + llvm::join(deviceProfileNames(), ", ") + ")");
+  if (name.ends_with(".json"))
+    return profileFile(name);
+  if (const DeviceProfile *profile = knownProfile(name))
+    return *profile;
+  return fail("unknown device profile '" + name + "' (the profiles: " +
+              llvm::join(deviceProfileNames(), ", ") + ", or a .json file)");
 }
 
 } // namespace avila::spirv

@@ -21,6 +21,16 @@
 
 namespace avila::spirv {
 
+/// The workgroup tile every tiled contraction of an artifact gets.
+struct ContractionTile {
+  int64_t rows = 64, cols = 64, depth = 16;
+  /// FMA tiles: the outputs one invocation accumulates.
+  int64_t threadRows = 4, threadCols = 4;
+  /// Cooperative matrices: the 16×16 fragments along each side of the
+  /// square one subgroup owns.
+  int64_t subgroupFragments = 2;
+};
+
 struct DeviceProfile {
   std::string name;
   /// The invocations of a subgroup; 0 where the kernels may assume none.
@@ -35,12 +45,15 @@ struct DeviceProfile {
   /// VK_KHR_cooperative_matrix with the subgroup-scope 16x16x16
   /// f16·f16 + f32 shape (and the Vulkan memory model it needs).
   bool cooperativeMatrix = false;
+  ContractionTile contractionTile;
 };
 
 /// The profiles known by name, in the order `--device-profile` lists them.
 std::vector<std::string> deviceProfileNames();
 
-/// The profile named `name`, or an error listing the known ones.
+/// The profile named `name`, or read from the JSON file `name` ends in
+/// `.json` (docs/device-profiles.md: a known profile as its base, the
+/// fields it changes); an error naming the problem otherwise.
 llvm::Expected<DeviceProfile> deviceProfile(llvm::StringRef name);
 
 } // namespace avila::spirv

@@ -44,11 +44,13 @@ def TileContractions : Pass<"avila-tile-contractions", "::mlir::ModuleOp"> {
     the operands must be f16 in memory, as precision fp16 leaves them), the
     slabs are staged as f16 — the lhs rows × depth, the rhs depth × columns,
     rows padded by 8 elements — and each subgroup (invocation index over
-    `subgroup-size`) owns a 32×32 square of the tile: per 16-deep step it
-    loads 2 + 2 fragments (`gpu.subgroup_mma_load_matrix`) and accumulates
-    2×2 f32 fragments (`gpu.subgroup_mma_compute`). At the end the fragments
-    go to an f32 buffer in workgroup memory, from which every invocation adds
-    its share to the init in the output's memory order.
+    `subgroup-size`) owns a square of F × F fragments of 16×16 (F =
+    `subgroup-fragments`): per 16-deep step it loads F + F fragments
+    (`gpu.subgroup_mma_load_matrix`) and accumulates F × F f32 fragments
+    (`gpu.subgroup_mma_compute`). At the end each subgroup passes its
+    fragments, one row of F at a time, through its own f32 buffer in
+    workgroup memory, from which its invocations add them to the init in the
+    output's memory order.
     The grid is column tiles × (row tiles · batches), the latter split over
     y · z so that each axis stays within Vulkan's 65535; a contraction whose
     column tiles could exceed that (dynamic columns), or whose operands are
@@ -73,9 +75,16 @@ def TileContractions : Pass<"avila-tile-contractions", "::mlir::ModuleOp"> {
            "matrices) instead of FMA register tiles">,
     Option<"subgroupSize", "subgroup-size", "int64_t", /*default=*/"32",
            "Invocations per subgroup (cooperative matrices)">,
+    Option<"subgroupFragments", "subgroup-fragments", "int64_t",
+           /*default=*/"2",
+           "Fragments of 16x16 along each side of the square a subgroup "
+           "owns (cooperative matrices)">,
     Option<"maxWorkgroupMemory", "max-workgroup-memory", "int64_t",
            /*default=*/"32768",
-           "Bytes of workgroup memory a workgroup may use">];
+           "Bytes of workgroup memory a workgroup may use">,
+    Option<"maxInvocations", "max-invocations", "int64_t",
+           /*default=*/"1024",
+           "Invocations a workgroup may have">];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::math::MathDialect",

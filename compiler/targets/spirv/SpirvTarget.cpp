@@ -23,15 +23,23 @@ const SpirvTarget &spirvTarget(const TargetBackend &target) {
   return static_cast<const SpirvTarget &>(target);
 }
 
-// Cooperative-matrix tiles: 2 × 2 subgroups of 32 × 32 outputs, 32 deep.
+// The profile's tile: FMA register tiles, or cooperative-matrix fragments
+// where the kernels multiply them.
 TileContractionsOptions tileOptions(const SpirvTarget &target) {
-  TileContractionsOptions options;
   const DeviceProfile &profile = target.deviceProfile();
+  const ContractionTile &shape = profile.contractionTile;
+  TileContractionsOptions options;
+  options.tileRows = shape.rows;
+  options.tileCols = shape.cols;
+  options.tileDepth = shape.depth;
+  options.threadRows = shape.threadRows;
+  options.threadCols = shape.threadCols;
   options.maxWorkgroupMemory = profile.maxWorkgroupMemory;
+  options.maxInvocations = profile.maxWorkgroupInvocations;
   if (target.usesCooperativeMatrices()) {
     options.cooperativeMatrix = true;
     options.subgroupSize = profile.subgroupSize;
-    options.tileDepth = 32;
+    options.subgroupFragments = shape.subgroupFragments;
   }
   return options;
 }
@@ -146,7 +154,8 @@ SpirvTarget::configured(const TargetOptions &configuration) const {
 llvm::ArrayRef<PhaseInfo> SpirvTarget::phases() const { return kPhases; }
 
 std::vector<std::string> SpirvTarget::features() const {
-  std::vector<std::string> features = {"shaderInt64"};
+  // Every module declares subgroup arithmetic (workgroup reductions).
+  std::vector<std::string> features = {"shaderInt64", "subgroupArithmetic"};
   // f16 values loaded from and stored to storage buffers, converted to f32.
   if (storesF16(*this))
     llvm::append_range(features,

@@ -36,37 +36,48 @@ using namespace avila;
 
 namespace {
 
-constexpr int64_t kMaxInvocations = 1024;
-
-// The side of a cooperative-matrix fragment (16×16×16 f16·f16 + f32) and
-// of the square of fragments one subgroup owns.
+// The side of a cooperative-matrix fragment (16×16×16 f16·f16 + f32).
 constexpr int64_t kFragment = 16;
-constexpr int64_t kSubgroupTile = 2 * kFragment;
-// Elements each row of an f16 slab is padded by: rows stay 16-byte
-// aligned, as fragment loads want, and land on other banks.
+// Elements each row of an f16 slab (and of an f32 product row) is padded
+// by: rows stay 16-byte aligned, as fragment loads and stores want, and
+// land on other banks.
 constexpr int64_t kSlabPadding = 8;
+constexpr int64_t kProductPadding = 4;
 
 struct TileShape {
   int64_t rows, cols, depth, threadRows, threadCols;
-  // Cooperative matrices: the subgroup's invocations, 0 for FMA tiles.
-  int64_t subgroupSize;
+  // Cooperative matrices: the subgroup's invocations (0 for FMA tiles) and
+  // the fragments along each side of the square it owns.
+  int64_t subgroupSize, fragments;
   bool cooperative() const { return subgroupSize > 0; }
+  int64_t subgroupTile() const { return fragments * kFragment; }
   int64_t rowGroups() const {
-    return cooperative() ? rows / kSubgroupTile : rows / threadRows;
+    return cooperative() ? rows / subgroupTile() : rows / threadRows;
   }
   int64_t colGroups() const {
-    return cooperative() ? cols / kSubgroupTile : cols / threadCols;
+    return cooperative() ? cols / subgroupTile() : cols / threadCols;
   }
+  int64_t subgroups() const { return rowGroups() * colGroups(); }
   int64_t invocations() const {
-    return rowGroups() * colGroups() * (cooperative() ? subgroupSize : 1);
+    return subgroups() * (cooperative() ? subgroupSize : 1);
   }
-  // The slabs of both operands and, for cooperative matrices, the f32
-  // products the epilogue reads.
+  // One row of a subgroup's fragments in f32, as the epilogue reads them.
+  SmallVector<int64_t> productRowShape() const {
+    return {kFragment, subgroupTile() + kProductPadding};
+  }
+  // The slabs of both operands and, for cooperative matrices, each
+  // subgroup's row of products.
   int64_t workgroupBytes() const {
     if (!cooperative())
       return (rows + cols) * depth * 4;
-    return (rows * (depth + kSlabPadding) + depth * (cols + kSlabPadding)) * 2 +
-           rows * (cols + kSlabPadding) * 4;
+    SmallVector<int64_t> productRow = productRowShape();
+    return (slabElements(rows) + slabElements(cols)) * 2 +
+           subgroups() * productRow[0] * productRow[1] * 4;
+  }
+  // An f16 slab of `width` lines in either layout, padded.
+  int64_t slabElements(int64_t width) const {
+    return std::max(width * (depth + kSlabPadding),
+                    depth * (width + kSlabPadding));
   }
 };
 
@@ -238,9 +249,23 @@ private:
     });
   }
 
-  // Whether an operand's innermost index is the depth the slabs tile: then
-  // consecutive invocations load consecutive depths of a slab.
-  bool depthFastest(AffineMap map) {
+  // Whether consecutive invocations copy consecutive depths of a slab
+  // rather than consecutive lines. FMA tiles: where the operand's innermost
+  // index is the depth. Cooperative matrices, whose slabs are laid out as
+  // they are copied: where the depth indexes a later axis of the operand
+  // than any of the lines (a convolution's weights, whose window loops
+  // come last), so that neighbours read nearer places.
+  bool depthFastest(AffineMap map, ArrayRef<int64_t> lineLoops) {
+    auto axisOf = [&](ArrayRef<int64_t> group) {
+      int64_t last = -1;
+      for (auto [axis, result] : llvm::enumerate(map.getResults()))
+        for (int64_t loop : group)
+          if (result.isFunctionOfDim(loop))
+            last = axis;
+      return last;
+    };
+    if (tile.cooperative())
+      return axisOf(loops.depth) > axisOf(lineLoops);
     auto last = dyn_cast<AffineDimExpr>(map.getResults().back());
     return last && llvm::is_contained(loops.depth, last.getPosition());
   }
@@ -253,19 +278,26 @@ private:
     return memref::AllocOp::create(b, loc, type);
   }
 
-  // FMA tiles read both slabs depth-major. Fragments are loaded row-major:
-  // the lhs slab as rows × depth, the rhs slab as depth × columns.
-  Value workgroupSlab(OpBuilder &b, int64_t width, bool lhs) {
+  // FMA tiles read both slabs depth-major. Cooperative-matrix slabs are
+  // f16, laid out in the order they are copied (`byDepth`: lines × depth,
+  // else depth × lines), so that neighbouring invocations store to
+  // neighbouring places; their fragments are loaded transposed where the
+  // layout is not the operand's (lhs rows × depth, rhs depth × columns).
+  Value workgroupSlab(OpBuilder &b, int64_t width, bool byDepth) {
     if (!tile.cooperative())
       return workgroupBuffer(b, {tile.depth, width}, b.getF32Type());
     SmallVector<int64_t> shape =
-        lhs ? SmallVector<int64_t>{width, tile.depth + kSlabPadding}
-            : SmallVector<int64_t>{tile.depth, width + kSlabPadding};
+        byDepth ? SmallVector<int64_t>{width, tile.depth + kSlabPadding}
+                : SmallVector<int64_t>{tile.depth, width + kSlabPadding};
     return workgroupBuffer(b, shape, b.getF16Type());
   }
 
+  bool linesMajor(Value slab) {
+    return tile.cooperative() && (slab == slabA ? byDepthA : byDepthB);
+  }
+
   SmallVector<Value> slabIndex(Value slab, Value level, Value line) {
-    if (tile.cooperative() && slab == slabA)
+    if (linesMajor(slab))
       return {line, level};
     return {level, line};
   }
@@ -283,7 +315,7 @@ private:
                                         ArrayRef<int64_t> lineLoops,
                                         Value lineCount, int64_t width,
                                         Value first) {
-    const bool byDepth = depthFastest(map);
+    const bool byDepth = depthFastest(map, lineLoops);
     Value lastLine = arith::SubIOp::create(b, loc, lineCount, index(b, 1));
     SmallVector<SlabElement> elements;
     for (int64_t step = 0; step < width * tile.depth / tile.invocations();
@@ -324,12 +356,12 @@ private:
         values[loop] = windowValues[loop];
       values[loops.depth.front()] =
           arith::MinUIOp::create(b, loc, globalDepth, lastDepth);
-      Value loaded =
+      Value value =
           memref::LoadOp::create(b, loc, operand, indices(b, map, values));
-      Value value = arith::SelectOp::create(b, loc, inRange, loaded, zero);
       if (value.getType() != slabElement)
         value = arith::TruncFOp::create(b, loc, slabElement, value);
-      fetched.push_back(value);
+      fetched.push_back(arith::SelectOp::create(b, loc, inRange, value,
+                                                slab == slabA ? zeroA : zeroB));
     }
     return fetched;
   }
@@ -437,37 +469,46 @@ private:
   Value fragmentRow(OpBuilder &b, int64_t i) {
     return arith::AddIOp::create(
         b, loc,
-        arith::MulIOp::create(b, loc, rowGroup, index(b, kSubgroupTile)),
+        arith::MulIOp::create(b, loc, rowGroup, index(b, tile.subgroupTile())),
         index(b, i * kFragment));
   }
   Value fragmentCol(OpBuilder &b, int64_t j) {
     return arith::AddIOp::create(
         b, loc,
-        arith::MulIOp::create(b, loc, colGroup, index(b, kSubgroupTile)),
+        arith::MulIOp::create(b, loc, colGroup, index(b, tile.subgroupTile())),
         index(b, j * kFragment));
   }
 
-  // acc[i · 2 + j] += the subgroup's slab rows i times its columns j, one
+  // The fragment of a slab at a line and a level: lhs fragments are rows ×
+  // depth, rhs fragments depth × columns, read transposed from a slab laid
+  // out the other way.
+  Value loadFragment(OpBuilder &b, StringRef operand, Value slab, Value line,
+                     Value level) {
+    const bool lhs = slab == slabA;
+    SmallVector<Value> at = slabIndex(slab, level, line);
+    const bool transposed = linesMajor(slab) != lhs;
+    return gpu::SubgroupMmaLoadMatrixOp::create(
+        b, loc, fragmentType(b, operand), slab, at, leadDimension(b, slab),
+        transposed ? b.getUnitAttr() : UnitAttr());
+  }
+
+  // acc[i · F + j] += the subgroup's slab rows i times its columns j, one
   // fragment depth at a time.
   SmallVector<Value> multiplyFragments(OpBuilder &b, ValueRange accumulators) {
-    constexpr int64_t kFragments = kSubgroupTile / kFragment;
+    const int64_t fragments = tile.fragments;
     SmallVector<Value> acc(accumulators);
     for (int64_t level = 0; level < tile.depth; level += kFragment) {
       SmallVector<Value> a, bv;
-      for (int64_t i = 0; i < kFragments; ++i)
-        a.push_back(gpu::SubgroupMmaLoadMatrixOp::create(
-            b, loc, fragmentType(b, "AOp"), slabA,
-            ValueRange{fragmentRow(b, i), index(b, level)},
-            leadDimension(b, slabA), UnitAttr()));
-      for (int64_t j = 0; j < kFragments; ++j)
-        bv.push_back(gpu::SubgroupMmaLoadMatrixOp::create(
-            b, loc, fragmentType(b, "BOp"), slabB,
-            ValueRange{index(b, level), fragmentCol(b, j)},
-            leadDimension(b, slabB), UnitAttr()));
-      for (int64_t i = 0; i < kFragments; ++i)
-        for (int64_t j = 0; j < kFragments; ++j)
-          acc[i * kFragments + j] = gpu::SubgroupMmaComputeOp::create(
-              b, loc, a[i], bv[j], acc[i * kFragments + j], UnitAttr(),
+      for (int64_t i = 0; i < fragments; ++i)
+        a.push_back(
+            loadFragment(b, "AOp", slabA, fragmentRow(b, i), index(b, level)));
+      for (int64_t j = 0; j < fragments; ++j)
+        bv.push_back(
+            loadFragment(b, "BOp", slabB, fragmentCol(b, j), index(b, level)));
+      for (int64_t i = 0; i < fragments; ++i)
+        for (int64_t j = 0; j < fragments; ++j)
+          acc[i * fragments + j] = gpu::SubgroupMmaComputeOp::create(
+              b, loc, a[i], bv[j], acc[i * fragments + j], UnitAttr(),
               UnitAttr());
     }
     return acc;
@@ -483,12 +524,19 @@ private:
                       ? arith::DivUIOp::create(b, loc, invocation,
                                                index(b, tile.subgroupSize))
                       : invocation;
+    subgroup = group;
     rowGroup =
         arith::DivUIOp::create(b, loc, group, index(b, tile.colGroups()));
     colGroup =
         arith::RemUIOp::create(b, loc, group, index(b, tile.colGroups()));
-    slabA = workgroupSlab(b, tile.rows, /*lhs=*/true);
-    slabB = workgroupSlab(b, tile.cols, /*lhs=*/false);
+    byDepthA = depthFastest(maps[0], loops.rows);
+    byDepthB = depthFastest(maps[1], loops.cols);
+    slabA = workgroupSlab(b, tile.rows, byDepthA);
+    slabB = workgroupSlab(b, tile.cols, byDepthB);
+    zeroA = zeroB = zero;
+    if (tile.cooperative())
+      zeroA = zeroB =
+          arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0f));
     Value linearTile = linearWorkgroupYZ(b, loc, launch);
     // Whole workgroups past the last tile leave together, so every barrier
     // is reached by all invocations of a workgroup or by none.
@@ -511,43 +559,60 @@ private:
       store(b, firstRow, firstCol, accumulate(b, 0, initial));
       return;
     }
-    Value products = workgroupBuffer(b, {tile.rows, tile.cols + kSlabPadding},
-                                     b.getF32Type());
     Value zeros = gpu::SubgroupMmaConstantMatrixOp::create(
         b, loc, fragmentType(b, "COp"), zero);
-    constexpr int64_t kFragments = kSubgroupTile / kFragment;
+    const int64_t fragments = tile.fragments;
     SmallVector<Value> sums =
-        accumulate(b, 0, SmallVector<Value>(kFragments * kFragments, zeros));
-    for (int64_t i = 0; i < kFragments; ++i)
-      for (int64_t j = 0; j < kFragments; ++j)
+        accumulate(b, 0, SmallVector<Value>(fragments * fragments, zeros));
+    // Each subgroup's rows of products, one above the other.
+    SmallVector<int64_t> productRow = tile.productRowShape();
+    Value products = workgroupBuffer(
+        b, {tile.subgroups() * productRow[0], productRow[1]}, b.getF32Type());
+    Value ownRow = arith::MulIOp::create(b, loc, subgroup, index(b, kFragment));
+    for (int64_t i = 0; i < fragments; ++i) {
+      for (int64_t j = 0; j < fragments; ++j)
         gpu::SubgroupMmaStoreMatrixOp::create(
-            b, loc, sums[i * kFragments + j], products,
-            ValueRange{fragmentRow(b, i), fragmentCol(b, j)},
+            b, loc, sums[i * fragments + j], products,
+            ValueRange{ownRow, index(b, j * kFragment)},
             leadDimension(b, products), UnitAttr());
-    gpu::BarrierOp::create(b, loc);
-    storeProducts(b, firstRow, firstCol, products);
+      gpu::BarrierOp::create(b, loc);
+      storeProductRow(
+          b, arith::AddIOp::create(b, loc, firstRow, fragmentRow(b, i)),
+          arith::AddIOp::create(b, loc, firstCol, fragmentCol(b, 0)), products,
+          ownRow);
+      // The next row overwrites this one only after every invocation has
+      // read it.
+      gpu::BarrierOp::create(b, loc);
+    }
   }
 
-  // out = init + products for the outputs in range, each invocation taking
-  // every invocations-th element of the tile in the order the output is
-  // laid out in memory, so that neighbouring invocations store neighbours.
-  void storeProducts(OpBuilder &b, Value firstRow, Value firstCol,
-                     Value products) {
+  // out = init + products for one row of the subgroup's fragments (16 rows
+  // from `row`, the subgroup's columns from `col`) where the outputs exist,
+  // each of the subgroup's invocations taking every subgroup-size-th element
+  // in the order the output is laid out in memory, so that neighbouring
+  // invocations store neighbours.
+  void storeProductRow(OpBuilder &b, Value row, Value col, Value products,
+                       Value ownRow) {
     auto last = dyn_cast<AffineDimExpr>(maps[2].getResults().back());
     const bool byRow =
         last && llvm::is_contained(loops.rows, last.getPosition());
-    const int64_t fast = byRow ? tile.rows : tile.cols;
-    for (int64_t step = 0; step < tile.rows * tile.cols / tile.invocations();
-         ++step) {
-      Value element = arith::AddIOp::create(
-          b, loc, invocation, index(b, step * tile.invocations()));
+    const int64_t fast = byRow ? kFragment : tile.subgroupTile();
+    Value lane =
+        arith::RemUIOp::create(b, loc, invocation, index(b, tile.subgroupSize));
+    for (int64_t step = 0;
+         step < kFragment * tile.subgroupTile() / tile.subgroupSize; ++step) {
+      Value element = arith::AddIOp::create(b, loc, lane,
+                                            index(b, step * tile.subgroupSize));
       Value minor = arith::RemUIOp::create(b, loc, element, index(b, fast));
       Value major = arith::DivUIOp::create(b, loc, element, index(b, fast));
-      Value tileRow = byRow ? minor : major, tileCol = byRow ? major : minor;
-      Value sum = memref::LoadOp::create(b, loc, products,
-                                         ValueRange{tileRow, tileCol});
-      accumulateInto(b, arith::AddIOp::create(b, loc, firstRow, tileRow),
-                     arith::AddIOp::create(b, loc, firstCol, tileCol), sum);
+      Value productRow = byRow ? minor : major;
+      Value productCol = byRow ? major : minor;
+      Value sum = memref::LoadOp::create(
+          b, loc, products,
+          ValueRange{arith::AddIOp::create(b, loc, ownRow, productRow),
+                     productCol});
+      accumulateInto(b, arith::AddIOp::create(b, loc, row, productRow),
+                     arith::AddIOp::create(b, loc, col, productCol), sum);
     }
   }
 
@@ -588,7 +653,10 @@ private:
   Value rows, cols, depth, rowTiles, tiles;
   // Kernel side: the batch loops set per workgroup, the window loops at the
   // current window position.
-  Value zero, invocation, rowGroup, colGroup, slabA, slabB;
+  Value zero, invocation, subgroup, rowGroup, colGroup, slabA, slabB;
+  // How each slab is copied and laid out, and the zero of its type.
+  bool byDepthA = false, byDepthB = false;
+  Value zeroA, zeroB;
   SmallVector<Value> loopValues, windowValues;
   SmallVector<SlabElement> elementsA, elementsB;
 };
@@ -606,25 +674,27 @@ struct TileContractions
         tile.rows % tile.threadRows || tile.cols % tile.threadCols)
       return fail("the thread tile must divide the workgroup tile");
     if (tile.cooperative() &&
-        (tile.rows % kSubgroupTile || tile.cols % kSubgroupTile ||
-         tile.depth % kFragment))
+        (tile.fragments <= 0 || tile.rows % tile.subgroupTile() ||
+         tile.cols % tile.subgroupTile() || tile.depth % kFragment ||
+         (kFragment * tile.subgroupTile()) % tile.subgroupSize))
       return fail("cooperative-matrix tiles take rows and columns in steps "
                   "of ")
-             << kSubgroupTile << " and depth in steps of " << kFragment;
+             << tile.subgroupTile() << " and depth in steps of " << kFragment;
     if ((tile.rows * tile.depth) % tile.invocations() ||
         (tile.cols * tile.depth) % tile.invocations())
       return fail("the invocations must share both slabs evenly");
-    if (tile.invocations() > kMaxInvocations)
-      return fail("more than ") << kMaxInvocations << " invocations";
+    if (tile.invocations() > maxInvocations)
+      return fail("more than ") << maxInvocations.getValue() << " invocations";
     if (tile.workgroupBytes() > maxWorkgroupMemory)
       return fail("slabs over ") << maxWorkgroupMemory.getValue() << " bytes";
     return success();
   }
 
   void runOnOperation() override {
-    TileShape tile{tileRows,   tileCols,
-                   tileDepth,  threadRows,
-                   threadCols, cooperativeMatrix ? subgroupSize : 0};
+    TileShape tile{tileRows,         tileCols,
+                   tileDepth,        threadRows,
+                   threadCols,       cooperativeMatrix ? subgroupSize : 0,
+                   subgroupFragments};
     if (failed(checkTile(tile)))
       return signalPassFailure();
     SmallVector<ContractionOp> contractions;

@@ -130,6 +130,9 @@ PhysicalDevice describeDevice(const VulkanApi &api, VkPhysicalDevice handle,
               VK_UUID_SIZE);
   device.maxAllocation = maintenance3.maxMemoryAllocationSize;
   device.subgroupSize = subgroup.subgroupSize;
+  device.subgroupArithmetic =
+      (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) &&
+      (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT);
 
   VkPhysicalDeviceVulkan12Features features12 =
       vkStruct<VkPhysicalDeviceVulkan12Features>(

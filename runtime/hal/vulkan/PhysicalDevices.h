@@ -42,6 +42,8 @@ struct PhysicalDevice {
   bool shaderFloat16 = false;
   bool storageBuffer16BitAccess = false;
   bool shaderInt64 = false;
+  /// Subgroup arithmetic (reductions) in compute shaders.
+  bool subgroupArithmetic = false;
   bool vulkanMemoryModel = false;
   /// VK_KHR_cooperative_matrix with a 16×16×16 f16×f16→f32 subgroup shape.
   bool cooperativeMatrix = false;

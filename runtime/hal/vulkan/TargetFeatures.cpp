@@ -43,6 +43,8 @@ std::optional<Requirement> evaluate(const PhysicalDevice &device,
     return flag(device.storageBuffer16BitAccess);
   if (feature == "shaderInt64")
     return flag(device.shaderInt64);
+  if (feature == "subgroupArithmetic")
+    return flag(device.subgroupArithmetic);
   if (feature == "vulkanMemoryModel")
     return flag(device.vulkanMemoryModel);
   if (feature == "cooperativeMatrix")
