@@ -20,6 +20,9 @@ namespace avila {
 llvm::LogicalResult
 verifyTensorsOrBuffers(mlir::DestinationStyleOpInterface op);
 
+/// Whether two sizes may be equal: either is dynamic or both are the same.
+bool compatibleSizes(int64_t a, int64_t b);
+
 /// On buffers: reads every operand, writes the init.
 void addBufferEffects(mlir::DestinationStyleOpInterface op,
                       llvm::SmallVectorImpl<mlir::SideEffects::EffectInstance<

@@ -28,10 +28,14 @@ void addDispatch(OpPassManager &passes, const TargetBackend &) {
 }
 
 // Attention that a target runs as one kernel becomes avila.fused_attention,
+// and norms avila.fused_group_norm where the target asks for them whole,
 // which the target lowers on buffers like avila.contraction.
-void addLinalg(OpPassManager &passes, const TargetBackend &) {
-  addPipeline(passes, "func.func(avila-lower-to-linalg{keep-whole-attention}),"
-                      "canonicalize,cse");
+void addLinalg(OpPassManager &passes, const TargetBackend &target) {
+  addPipeline(passes, target.runsWholeNorms()
+                          ? "func.func(avila-lower-to-linalg{keep-whole-"
+                            "attention keep-whole-norms}),canonicalize,cse"
+                          : "func.func(avila-lower-to-linalg{keep-whole-"
+                            "attention}),canonicalize,cse");
 }
 
 void addFused(OpPassManager &passes, const TargetBackend &) {
