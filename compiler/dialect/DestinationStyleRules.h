@@ -1,9 +1,9 @@
 //===- DestinationStyleRules.h - Rules of avila's kernel ops ----*- C++ -*-===//
 //
-// avila.contraction and avila.fused_attention are what the shared phases
-// hand a target backend: destination-style ops that live on tensors until
-// bufferization and on buffers after it, updating their init in place. Both
-// follow the same rules, stated once here.
+// avila.contraction, avila.fused_attention and avila.fused_group_norm are
+// what the shared phases hand a target backend: destination-style ops that
+// live on tensors until bufferization and on buffers after it, updating
+// their init in place. All follow the same rules, stated once here.
 //
 //===----------------------------------------------------------------------===//
 

@@ -73,7 +73,8 @@ const PhaseInfo kModulePhases[] = {
 const PhaseInfo kSharedKernelPhases[] = {
     {"linalg",
      "the kernels alone, lowered to linalg on tensors (attention a target "
-     "runs as one kernel as avila.fused_attention)",
+     "runs as one kernel as avila.fused_attention, norms as "
+     "avila.fused_group_norm where the target asks)",
      addLinalg},
     {"fused", "elementwise producers fused into their consumers", addFused},
     {"contractions",
@@ -81,8 +82,9 @@ const PhaseInfo kSharedKernelPhases[] = {
      "target to run",
      addContractions},
     {"bufferized",
-     "on buffers, results as out-parameters, avila.contraction and "
-     "avila.fused_attention updating their init in place",
+     "on buffers, results as out-parameters, avila.contraction, "
+     "avila.fused_attention and avila.fused_group_norm updating their init "
+     "in place",
      addBufferized},
 };
 
