@@ -430,4 +430,40 @@ def Avila_FusedAttentionOp : Avila_Op<"fused_attention", [
   let hasVerifier = 1;
 }
 
+def Avila_FusedGroupNormOp : Avila_Op<"fused_group_norm", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "a normalization a target runs as one kernel, destination "
+                "style";
+  let description = [{
+    Group normalization of input [outer..., C, inner...] (C at `axis`) into
+    init of the same shape: each index of the outer dimensions and group of
+    C / `num_groups` channels is one group of (C / num_groups) · Π inner
+    values, normalized by its mean and biased variance with `epsilon`, then
+    scaled by gamma[c] and shifted by beta[c] (both [C]), then passed
+    through SiLU when `silu` is set. `avila.group_norm` over
+    [N, C, spatial...] is this with axis 1; `avila.layer_norm` over
+    [rows..., D] is this with one group and D as the last axis. C is static.
+    A target computes the statistics and the output in one kernel. On
+    tensors the result is the new init; after bufferization the op works on
+    buffers in place and has no result.
+  }];
+  let arguments = (ins AnyShaped:$input, AnyShaped:$gamma, AnyShaped:$beta,
+      AnyShaped:$init, I64Attr:$axis, I64Attr:$num_groups, F64Attr:$epsilon,
+      UnitAttr:$silu);
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    `axis` $axis `groups` $num_groups `eps` $epsilon (`silu` $silu^)?
+    `ins` `(` $input `,` $gamma `,` $beta `:` type($input) `,` type($gamma)
+    `,` type($beta) `)` `outs` `(` $init `:` type($init) `)` attr-dict
+    (`->` type($result)^)?
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getInitMutable();
+    }
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // AVILA_OPS_TD

@@ -25,6 +25,10 @@ LogicalResult verifyTensorsOrBuffers(DestinationStyleOpInterface op) {
   return success();
 }
 
+bool compatibleSizes(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
 void addBufferEffects(
     DestinationStyleOpInterface op,
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>

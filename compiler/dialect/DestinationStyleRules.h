@@ -1,9 +1,9 @@
 //===- DestinationStyleRules.h - Rules of avila's kernel ops ----*- C++ -*-===//
 //
-// avila.contraction and avila.fused_attention are what the shared phases
-// hand a target backend: destination-style ops that live on tensors until
-// bufferization and on buffers after it, updating their init in place. Both
-// follow the same rules, stated once here.
+// avila.contraction, avila.fused_attention and avila.fused_group_norm are
+// what the shared phases hand a target backend: destination-style ops that
+// live on tensors until bufferization and on buffers after it, updating
+// their init in place. All follow the same rules, stated once here.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +19,9 @@ namespace avila {
 /// (no result); `op` has one init.
 llvm::LogicalResult
 verifyTensorsOrBuffers(mlir::DestinationStyleOpInterface op);
+
+/// Whether two sizes may be equal: either is dynamic or both are the same.
+bool compatibleSizes(int64_t a, int64_t b);
 
 /// On buffers: reads every operand, writes the init.
 void addBufferEffects(mlir::DestinationStyleOpInterface op,

@@ -13,14 +13,6 @@ using namespace mlir;
 
 namespace avila {
 
-namespace {
-
-bool compatible(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
-}
-
-} // namespace
-
 LogicalResult FusedAttentionOp::verify() {
   if (failed(verifyTensorsOrBuffers(*this)))
     return failure();
@@ -50,11 +42,11 @@ LogicalResult FusedAttentionOp::verify() {
       init.getDimSize(2) != value.getDimSize(2))
     return emitOpError("key must have the query's embedding size and init "
                        "the value's");
-  if (!compatible(key.getDimSize(0), query.getDimSize(0)) ||
-      !compatible(value.getDimSize(0), query.getDimSize(0)) ||
-      !compatible(init.getDimSize(0), query.getDimSize(0)) ||
-      !compatible(value.getDimSize(1), key.getDimSize(1)) ||
-      !compatible(init.getDimSize(1), query.getDimSize(1)))
+  if (!compatibleSizes(key.getDimSize(0), query.getDimSize(0)) ||
+      !compatibleSizes(value.getDimSize(0), query.getDimSize(0)) ||
+      !compatibleSizes(init.getDimSize(0), query.getDimSize(0)) ||
+      !compatibleSizes(value.getDimSize(1), key.getDimSize(1)) ||
+      !compatibleSizes(init.getDimSize(1), query.getDimSize(1)))
     return emitOpError("batch sizes must match, value must have the key's "
                        "length and init the query's");
   const double scale = getScale().convertToDouble();

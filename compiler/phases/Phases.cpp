@@ -28,10 +28,14 @@ void addDispatch(OpPassManager &passes, const TargetBackend &) {
 }
 
 // Attention that a target runs as one kernel becomes avila.fused_attention,
+// and norms avila.fused_group_norm where the target asks for them whole,
 // which the target lowers on buffers like avila.contraction.
-void addLinalg(OpPassManager &passes, const TargetBackend &) {
-  addPipeline(passes, "func.func(avila-lower-to-linalg{keep-whole-attention}),"
-                      "canonicalize,cse");
+void addLinalg(OpPassManager &passes, const TargetBackend &target) {
+  addPipeline(passes, target.runsWholeNorms()
+                          ? "func.func(avila-lower-to-linalg{keep-whole-"
+                            "attention keep-whole-norms}),canonicalize,cse"
+                          : "func.func(avila-lower-to-linalg{keep-whole-"
+                            "attention}),canonicalize,cse");
 }
 
 void addFused(OpPassManager &passes, const TargetBackend &) {
@@ -69,7 +73,8 @@ const PhaseInfo kModulePhases[] = {
 const PhaseInfo kSharedKernelPhases[] = {
     {"linalg",
      "the kernels alone, lowered to linalg on tensors (attention a target "
-     "runs as one kernel as avila.fused_attention)",
+     "runs as one kernel as avila.fused_attention, norms as "
+     "avila.fused_group_norm where the target asks)",
      addLinalg},
     {"fused", "elementwise producers fused into their consumers", addFused},
     {"contractions",
@@ -77,8 +82,9 @@ const PhaseInfo kSharedKernelPhases[] = {
      "target to run",
      addContractions},
     {"bufferized",
-     "on buffers, results as out-parameters, avila.contraction and "
-     "avila.fused_attention updating their init in place",
+     "on buffers, results as out-parameters, avila.contraction, "
+     "avila.fused_attention and avila.fused_group_norm updating their init "
+     "in place",
      addBufferized},
 };
 

@@ -149,6 +149,9 @@ public:
   /// arguments (inputs, outputs, weights, tensors between dispatches). A
   /// kernel's scratch buffers keep the type it computes in.
   virtual artifact::ElementType storageType() const = 0;
+  /// Whether the target runs each group and layer norm as one kernel: the
+  /// linalg phase then keeps them whole, as avila.fused_group_norm.
+  virtual bool runsWholeNorms() const = 0;
 };
 
 } // namespace avila

@@ -46,6 +46,8 @@ void registerDestinationStyleBufferization(DialectRegistry &registry) {
         DestinationStyleBufferization<ContractionOp>>(*context);
     FusedAttentionOp::attachInterface<
         DestinationStyleBufferization<FusedAttentionOp>>(*context);
+    FusedGroupNormOp::attachInterface<
+        DestinationStyleBufferization<FusedGroupNormOp>>(*context);
   });
 }
 

@@ -1,9 +1,9 @@
 //===- DestinationStyleBufferization.h - Kernel ops on buffers --*- C++ -*-===//
 //
-// One-Shot Bufferize turns avila.contraction and avila.fused_attention on
-// tensors into the same ops on buffers, updating their init in place as
-// linalg ops do, so that every target lowers them on buffers with the
-// bufferization decisions of the shared phases.
+// One-Shot Bufferize turns avila.contraction, avila.fused_attention and
+// avila.fused_group_norm on tensors into the same ops on buffers, updating
+// their init in place as linalg ops do, so that every target lowers them on
+// buffers with the bufferization decisions of the shared phases.
 //
 //===----------------------------------------------------------------------===//
 

@@ -13,6 +13,7 @@
 #include "compiler/dialect/AvilaOps.h"
 #include "compiler/dialect/MixedSizes.h"
 #include "compiler/dialect/SizeRules.h"
+#include "compiler/transforms/NormFormulas.h"
 #include "compiler/transforms/Passes.h"
 #include "compiler/transforms/WholeAttention.h"
 
@@ -166,14 +167,6 @@ public:
   // Result sizes come from the ops' rules (SizeRules.h) in this domain.
   IndexSizes<tensor::DimOp> sizeRules;
 };
-
-Value sigmoid(OpBuilder &b, Location loc, Value x) {
-  Value one = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f));
-  Value negated = arith::NegFOp::create(b, loc, x);
-  Value denominator =
-      arith::AddFOp::create(b, loc, one, math::ExpOp::create(b, loc, negated));
-  return arith::DivFOp::create(b, loc, one, denominator);
-}
 
 Value constantF32(OpBuilder &b, Location loc, double value) {
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
@@ -602,15 +595,11 @@ std::pair<Value, Value> meanAndVariance(Emitter &e, Value x) {
   return {mean, variance};
 }
 
-// (x − mean) / sqrt(variance + ε) · gamma + beta.
-Value normalize(OpBuilder &b, Location loc, ValueRange args, double epsilon) {
-  Value centered = arith::SubFOp::create(b, loc, args[0], args[1]);
-  Value scale = math::RsqrtOp::create(
-      b, loc,
-      arith::AddFOp::create(b, loc, args[2], constantF32(b, loc, epsilon)));
-  Value normalized = arith::MulFOp::create(b, loc, centered, scale);
-  return arith::AddFOp::create(
-      b, loc, arith::MulFOp::create(b, loc, normalized, args[3]), args[4]);
+// normalize() of the arguments (x, mean, variance, gamma, beta).
+Value normalizeArgs(OpBuilder &b, Location loc, ValueRange args,
+                    double epsilon) {
+  return normalize(b, loc, args[0], args[1], args[2], args[3], args[4],
+                   epsilon);
 }
 
 struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
@@ -638,7 +627,7 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
                              {rewriter.getMultiDimIdentityMap(rank), rowMap,
                               rowMap, featureMap, featureMap},
                              [&](OpBuilder &b, Location loc, ValueRange args) {
-                               return normalize(b, loc, args, epsilon);
+                               return normalizeArgs(b, loc, args, epsilon);
                              }));
     return success();
   }
@@ -682,8 +671,97 @@ struct GroupNormLowering : OpConversionPattern<GroupNormOp> {
               {rewriter.getMultiDimIdentityMap(rank), groupMap, groupMap,
                channelMap, channelMap},
               [&](OpBuilder &b, Location loc, ValueRange args) {
-                return normalize(b, loc, args, epsilon);
+                return normalizeArgs(b, loc, args, epsilon);
               }));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Normalizations a target runs whole
+//===----------------------------------------------------------------------===//
+
+// What the target's whole-norm kernel takes: f32 operands and a static
+// channel (feature) count; the others take the linalg path.
+bool runsAsWholeNorm(Operation *op, int64_t channelAxis) {
+  auto isF32 = [](Type type) {
+    return cast<RankedTensorType>(type).getElementType().isF32();
+  };
+  return llvm::all_of(op->getOperandTypes(), isF32) &&
+         isF32(op->getResult(0).getType()) &&
+         !cast<RankedTensorType>(op->getResult(0).getType())
+              .isDynamicDim(channelAxis);
+}
+
+// A norm as avila.fused_group_norm into an empty tensor.
+Value wholeNorm(Emitter &e, Value input, Value gamma, Value beta,
+                RankedTensorType type, int64_t axis, int64_t groups,
+                APFloat epsilon) {
+  Value init = e.empty(e.sizes(input), type.getElementType());
+  return FusedGroupNormOp::create(
+             e.b, e.loc, TypeRange{type}, input, gamma, beta, init,
+             e.b.getI64IntegerAttr(axis), e.b.getI64IntegerAttr(groups),
+             e.b.getF64FloatAttr(epsilon.convertToDouble()),
+             /*silu=*/nullptr)
+      .getResult()
+      .front();
+}
+
+// avila.group_norm over [N, C, spatial...]: channel axis 1.
+struct WholeGroupNormLowering : OpConversionPattern<GroupNormOp> {
+  explicit WholeGroupNormLowering(MLIRContext *context)
+      : OpConversionPattern(context, /*benefit=*/2) {}
+
+  LogicalResult
+  matchAndRewrite(GroupNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!runsAsWholeNorm(op, 1))
+      return rewriter.notifyMatchFailure(op, "not run whole");
+    Emitter e(rewriter, op.getLoc());
+    rewriter.replaceOp(op, wholeNorm(e, adaptor.getInput(), adaptor.getGamma(),
+                                     adaptor.getBeta(), op.getType(), 1,
+                                     op.getNumGroups(), op.getEpsilon()));
+    return success();
+  }
+};
+
+// avila.layer_norm over [rows..., D]: one group of the last axis.
+struct WholeLayerNormLowering : OpConversionPattern<LayerNormOp> {
+  explicit WholeLayerNormLowering(MLIRContext *context)
+      : OpConversionPattern(context, /*benefit=*/2) {}
+
+  LogicalResult
+  matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    const int64_t axis = op.getType().getRank() - 1;
+    if (!runsAsWholeNorm(op, axis))
+      return rewriter.notifyMatchFailure(op, "not run whole");
+    Emitter e(rewriter, op.getLoc());
+    rewriter.replaceOp(op, wholeNorm(e, adaptor.getInput(), adaptor.getGamma(),
+                                     adaptor.getBeta(), op.getType(), axis,
+                                     /*groups=*/1, op.getEpsilon()));
+    return success();
+  }
+};
+
+// SiLU of a whole norm's only use runs in the norm's kernel: the fused op
+// takes `silu` and the SiLU becomes the norm's value.
+struct SiluOfWholeNormLowering : OpConversionPattern<SiluOp> {
+  explicit SiluOfWholeNormLowering(MLIRContext *context)
+      : OpConversionPattern(context, /*benefit=*/2) {}
+
+  LogicalResult
+  matchAndRewrite(SiluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Operation *norm = op.getInput().getDefiningOp();
+    auto fused = adaptor.getInput().getDefiningOp<FusedGroupNormOp>();
+    if (!isa_and_present<GroupNormOp, LayerNormOp>(norm) ||
+        !op.getInput().hasOneUse() || !fused || fused.getSilu())
+      return rewriter.notifyMatchFailure(op, "not the only use of a whole "
+                                             "norm");
+    rewriter.modifyOpInPlace(
+        fused, [&] { fused.setSiluAttr(rewriter.getUnitAttr()); });
+    rewriter.replaceOp(op, adaptor.getInput());
     return success();
   }
 };
@@ -1315,6 +1393,11 @@ struct LowerToLinalgPass : avila::impl::LowerToLinalgBase<LowerToLinalgPass> {
     if (keepWholeAttention) {
       patterns.add<WholeAttentionLowering>(context);
       target.addLegalOp<FusedAttentionOp>();
+    }
+    if (keepWholeNorms) {
+      patterns.add<WholeGroupNormLowering, WholeLayerNormLowering,
+                   SiluOfWholeNormLowering>(context);
+      target.addLegalOp<FusedGroupNormOp>();
     }
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

@@ -29,13 +29,22 @@ def LowerToLinalg : Pass<"avila-lower-to-linalg", "::mlir::func::FuncOp"> {
     code generator. With `keep-whole-attention`, attention ops that a
     target computes as one kernel (WholeAttention.h) become
     `avila.fused_attention` into an empty tensor, their scale resolved;
-    each target lowers that op on buffers.
+    each target lowers that op on buffers. With `keep-whole-norms`, f32
+    group and layer norms with a static channel count become
+    `avila.fused_group_norm` into an empty tensor (a layer norm as one
+    group of its last axis), and a SiLU that is a norm's only use joins it
+    (`silu`), for a target that runs each norm as one kernel.
   }];
   let options = [
     Option<"keepWholeAttention", "keep-whole-attention", "bool",
            /*default=*/"false",
            "Keep attention a target runs as one kernel, as "
-           "avila.fused_attention">
+           "avila.fused_attention">,
+    Option<"keepWholeNorms", "keep-whole-norms", "bool",
+           /*default=*/"false",
+           "Keep group and layer norms (and a SiLU after one) as "
+           "avila.fused_group_norm, for a target that runs each as one "
+           "kernel">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",

@@ -1028,3 +1028,67 @@ func.func @f(%q: memref<2x10x16xf32>, %kv: memref<2x7x16xf32>, %o: memref<2x10x1
   avila.fused_attention heads 2 scale -2.5 ins(%q, %kv, %kv : memref<2x10x16xf32>, memref<2x7x16xf32>, memref<2x7x16xf32>) outs(%o : memref<2x10x16xf32>)
   return
 }
+
+// -----
+
+func.func @f(%x: tensor<2x8x5xf32>, %g: tensor<8xf32>, %o: memref<2x8x5xf32>) {
+  // expected-error @+1 {{operands must be all ranked tensors or all memrefs}}
+  avila.fused_group_norm axis 1 groups 4 eps 1.0e-5 ins(%x, %g, %g : tensor<2x8x5xf32>, tensor<8xf32>, tensor<8xf32>) outs(%o : memref<2x8x5xf32>)
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x8x5xf32>, %g: tensor<8xf32>, %h: tensor<8xf16>, %o: tensor<2x8x5xf32>) {
+  // expected-error @+1 {{beta must have the input's element type, not 'tensor<8xf16>'}}
+  %0 = avila.fused_group_norm axis 1 groups 4 eps 1.0e-5 ins(%x, %g, %h : tensor<2x8x5xf32>, tensor<8xf32>, tensor<8xf16>) outs(%o : tensor<2x8x5xf32>) -> tensor<2x8x5xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x8x5xf32>, %g: tensor<8xf32>, %o: tensor<2x8x5xf32>) {
+  // expected-error @+1 {{axis 3 is not a dimension of 'tensor<2x8x5xf32>'}}
+  %0 = avila.fused_group_norm axis 3 groups 4 eps 1.0e-5 ins(%x, %g, %g : tensor<2x8x5xf32>, tensor<8xf32>, tensor<8xf32>) outs(%o : tensor<2x8x5xf32>) -> tensor<2x8x5xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x8x5xf32>, %g: tensor<8xf32>, %o: tensor<2x8x6xf32>) {
+  // expected-error @+1 {{init must have the input's shape, not 'tensor<2x8x6xf32>'}}
+  %0 = avila.fused_group_norm axis 1 groups 4 eps 1.0e-5 ins(%x, %g, %g : tensor<2x8x5xf32>, tensor<8xf32>, tensor<8xf32>) outs(%o : tensor<2x8x6xf32>) -> tensor<2x8x6xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x8x5xf32>, %g: tensor<8xf32>, %o: tensor<2x8x5xf32>) {
+  // expected-error @+1 {{channels of 'tensor<2x8x5xf32>' must be static and divisible by 3 groups}}
+  %0 = avila.fused_group_norm axis 1 groups 3 eps 1.0e-5 ins(%x, %g, %g : tensor<2x8x5xf32>, tensor<8xf32>, tensor<8xf32>) outs(%o : tensor<2x8x5xf32>) -> tensor<2x8x5xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x?x5xf32>, %g: tensor<?xf32>, %o: tensor<2x?x5xf32>) {
+  // expected-error @+1 {{channels of 'tensor<2x?x5xf32>' must be static and divisible by 1 groups}}
+  %0 = avila.fused_group_norm axis 1 groups 1 eps 1.0e-5 ins(%x, %g, %g : tensor<2x?x5xf32>, tensor<?xf32>, tensor<?xf32>) outs(%o : tensor<2x?x5xf32>) -> tensor<2x?x5xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x8x5xf32>, %g: tensor<8xf32>, %h: tensor<5xf32>, %o: tensor<2x8x5xf32>) {
+  // expected-error @+1 {{gamma and beta must hold one value per channel, not 'tensor<5xf32>'}}
+  %0 = avila.fused_group_norm axis 1 groups 4 eps 1.0e-5 ins(%x, %h, %g : tensor<2x8x5xf32>, tensor<5xf32>, tensor<8xf32>) outs(%o : tensor<2x8x5xf32>) -> tensor<2x8x5xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x8x5xf32>, %g: tensor<8xf32>, %o: tensor<2x8x5xf32>) {
+  // expected-error @+1 {{epsilon must be finite and non-negative, not -1.000000e+00}}
+  %0 = avila.fused_group_norm axis 1 groups 4 eps -1.0 ins(%x, %g, %g : tensor<2x8x5xf32>, tensor<8xf32>, tensor<8xf32>) outs(%o : tensor<2x8x5xf32>) -> tensor<2x8x5xf32>
+  return
+}

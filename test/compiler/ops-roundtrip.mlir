@@ -149,3 +149,14 @@ func.func @fused_attention(%q: tensor<?x?x16xf32>, %kv: tensor<?x77x16xf32>, %in
   avila.fused_attention heads 2 scale 0.125 ins(%bq, %bkv, %bv : memref<2x9x16xf16>, memref<2x77x16xf16>, memref<2x77x8xf16>) outs(%bo : memref<2x9x8xf16>)
   return %0 : tensor<?x?x16xf32>
 }
+
+// A norm a target runs whole, on tensors (with SiLU) and on buffers.
+// CHECK-LABEL: func.func @fused_group_norm
+func.func @fused_group_norm(%x: tensor<?x8x?x?xf32>, %g: tensor<8xf32>, %init: tensor<?x8x?x?xf32>,
+                            %bx: memref<?x?x320xf16>, %bg: memref<320xf16>, %bo: memref<?x?x320xf16>) -> tensor<?x8x?x?xf32> {
+  // CHECK: avila.fused_group_norm axis 1 groups 4 eps 1.000000e-05 silu ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<?x8x?x?xf32>, tensor<8xf32>, tensor<8xf32>) outs(%{{.*}} : tensor<?x8x?x?xf32>) -> tensor<?x8x?x?xf32>
+  %0 = avila.fused_group_norm axis 1 groups 4 eps 1.0e-5 silu ins(%x, %g, %g : tensor<?x8x?x?xf32>, tensor<8xf32>, tensor<8xf32>) outs(%init : tensor<?x8x?x?xf32>) -> tensor<?x8x?x?xf32>
+  // CHECK: avila.fused_group_norm axis 2 groups 1 eps 0.000000e+00 ins(%{{.*}}, %{{.*}}, %{{.*}} : memref<?x?x320xf16>, memref<320xf16>, memref<320xf16>) outs(%{{.*}} : memref<?x?x320xf16>){{$}}
+  avila.fused_group_norm axis 2 groups 1 eps 0.0 ins(%bx, %bg, %bg : memref<?x?x320xf16>, memref<320xf16>, memref<320xf16>) outs(%bo : memref<?x?x320xf16>)
+  return %0 : tensor<?x8x?x?xf32>
+}

@@ -51,14 +51,14 @@
 // CHECK-NEXT: memref.store %[[SUB]], %[[TOTALS]][%[[SG]]]
 // CHECK-NEXT: }
 // CHECK-NEXT: gpu.barrier
-// CHECK-NEXT: %[[FIRST:.*]] = arith.cmpi eq, %[[T]], %[[C0]]
-// CHECK-NEXT: scf.if %[[FIRST]] {
 // CHECK-NEXT: %[[NSG:.*]] = gpu.num_subgroups
 // CHECK-NEXT: %[[TOTAL:.*]] = scf.for %[[I:.*]] = %[[C0]] to %[[NSG]] step %[[C1]] iter_args(%[[T2:.*]] = %[[ZERO]]) -> (f32) {
 // CHECK-NEXT: %[[P:.*]] = memref.load %[[TOTALS]][%[[I]]]
 // CHECK-NEXT: %[[T3:.*]] = arith.addf %[[T2]], %[[P]]
 // CHECK-NEXT: scf.yield %[[T3]]
 // CHECK-NEXT: }
+// CHECK-NEXT: %[[FIRST:.*]] = arith.cmpi eq, %[[T]], %[[C0]]
+// CHECK-NEXT: scf.if %[[FIRST]] {
 // The init is updated: it may hold the sum of a tail already.
 // CHECK-NEXT: %[[INIT:.*]] = memref.load %[[OUT]][%[[B]], %[[G]]]
 // CHECK-NEXT: %[[UPDATED:.*]] = arith.addf %[[INIT]], %[[TOTAL]]

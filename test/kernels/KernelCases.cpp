@@ -163,7 +163,10 @@ Drawn normalizations(Random &r) {
               s(groups) + " eps 1.0e-5 : (" + x + ", " + v + ", " + v +
               ") -> " + x +
               "\n"
-              "  %t = avila.transpose %0 perm [0, 2, 3, 1] : (" +
+              "  %s = avila.silu %0 : " +
+              x +
+              "\n"
+              "  %t = avila.transpose %s perm [0, 2, 3, 1] : (" +
               x + ") -> tensor<?x?x?x" + s(c) +
               "xf32>\n"
               "  %1 = avila.layer_norm %t, %g, %b eps 1.0e-6 : (tensor<?x?x?x" +

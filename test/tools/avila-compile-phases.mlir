@@ -13,6 +13,16 @@
 // LINALG-NEXT: %[[OUT:.*]] = avila.fused_attention heads 8 scale 5.000000e-01 ins(%arg0, %arg1, %arg2 : tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>) outs(%[[INIT]] : tensor<?x?x32xf32>)
 // LINALG-NEXT: return %[[OUT]]
 
+// Vulkan keeps norms whole: the ResNet block's group norm and the SiLU after
+// it are one avila.fused_group_norm; x86 keeps them as linalg.
+// RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --target vulkan --compile-to=linalg --quiet | FileCheck %s --check-prefix=VULKAN-LINALG
+// VULKAN-LINALG-LABEL: func.func @unet_dispatch_4_group_norm(
+// VULKAN-LINALG: avila.fused_group_norm axis 1 groups 32 eps 1.000000e-05 silu ins(%arg0, %arg1, %arg2 : tensor<?x32x?x?xf32>, tensor<32xf32>, tensor<32xf32>)
+// VULKAN-LINALG-NOT: linalg.generic
+// VULKAN-LINALG: return
+// RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --compile-to=linalg --quiet | FileCheck %s --check-prefix=X86-LINALG
+// X86-LINALG-NOT: avila.fused_group_norm
+
 // Matmuls are recognized once, on tensors, as avila.contraction, which
 // bufferizes in place to the same op on buffers.
 // RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --compile-to=contractions --quiet | FileCheck %s --check-prefix=CONTRACTIONS

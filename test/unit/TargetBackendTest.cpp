@@ -56,6 +56,7 @@ public:
     return artifact::ElementType::I32;
   }
   artifact::ElementType storageType() const override { return storage; }
+  bool runsWholeNorms() const override { return false; }
 
 private:
   bool definesKernels;

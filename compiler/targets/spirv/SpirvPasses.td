@@ -301,8 +301,9 @@ def TileReductions : Pass<"avila-tile-reductions", "::mlir::ModuleOp"> {
     invocations load neighbouring elements), `gpu.subgroup_reduce add`
     combines a subgroup's partials, each subgroup's first lane stores its
     total into workgroup memory (`memref.alloc` in
-    `#spirv.storage_class<Workgroup>`, one slot per possible subgroup), and
-    after a `gpu.barrier` invocation 0 adds those totals to the init. The
+    `#spirv.storage_class<Workgroup>`, one slot per possible subgroup),
+    after a `gpu.barrier` the invocations add up those totals, and
+    invocation 0 adds the sum to the init. The
     grid is the number of sums split over y · z within Vulkan's 65535 per
     axis. Sums of a static length under 64 keep their loop: one invocation
     per row then has more parallelism to offer. The loads address the op's
@@ -312,6 +313,36 @@ def TileReductions : Pass<"avila-tile-reductions", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::spirv::SPIRVDialect"];
+}
+
+def GroupNormsToWorkgroups
+    : Pass<"avila-group-norms-to-workgroups", "::mlir::ModuleOp"> {
+  let summary = "Run each avila.fused_group_norm on buffers as one launch, "
+                "a workgroup per group";
+  let description = [{
+    Each f32 `avila.fused_group_norm` on buffers of a kernel's host side
+    (function marked `avila.dispatch`) becomes one `gpu.launch` with a
+    workgroup per (n, group): 64 invocations for groups of a static length
+    up to 4096 (layer norms' rows), 256 for the others. Invocation t walks
+    the group's elements t, t + T, ... three times: summing them, summing
+    their squared deviations from the mean (two passes, not E[x²] − E[x]²,
+    which cancels), and writing the normalized, scaled and shifted value
+    (through SiLU with `silu`). Each sum is accumulated in f32 in blocks of
+    64 of an invocation's elements whose block sums are then added, so no
+    running sum grows with the group (a VAE group norm at 1024² holds 2²²
+    values), and combined across the workgroup with subgroup arithmetic
+    and workgroup memory (as `avila-tile-reductions`). The statistics and
+    the output are one dispatch instead of a dozen launches of sums and
+    maps. The input and init are addressed through one-dimensional
+    `memref.collapse_shape` views, for `avila-linearize-buffers` to
+    flatten; buffers that cannot be collapsed are refused.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::spirv::SPIRVDialect"];

@@ -49,6 +49,7 @@ void addLoops(OpPassManager &passes, const TargetBackend &target) {
   passes.addPass(createContractionsToLinalg());
   passes.addPass(createTileAttention());
   passes.addPass(createTileReductions());
+  passes.addPass(createGroupNormsToWorkgroups());
   passes.addPass(createFusedAttentionToLoops());
   passes.addPass(createCopiesToLinalg());
   addPipeline(passes, "func.func(convert-linalg-to-parallel-loops)");

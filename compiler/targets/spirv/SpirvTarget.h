@@ -46,6 +46,9 @@ public:
     return options.precision == Precision::FP16 ? artifact::ElementType::F16
                                                 : artifact::ElementType::F32;
   }
+  /// One workgroup per group or row (avila-group-norms-to-workgroups),
+  /// instead of a dozen launches of sums and maps.
+  bool runsWholeNorms() const override { return true; }
 
   const DeviceProfile &deviceProfile() const { return profile; }
   /// Whether contractions multiply cooperative-matrix fragments: the

@@ -25,9 +25,9 @@ namespace avila::spirv {
 } // namespace avila::spirv
 
 using namespace mlir;
+using avila::spirv::launchOverYZ;
 using avila::spirv::linearWorkgroupYZ;
 using avila::spirv::OnlineSoftmaxRow;
-using avila::spirv::splitOverYZ;
 using namespace avila;
 
 namespace {
@@ -104,13 +104,9 @@ public:
     groups = arith::MulIOp::create(
         b, loc, queryBlocks,
         arith::MulIOp::create(b, loc, batches, index(b, heads)));
-    auto [gridY, gridZ] = splitOverYZ(b, loc, groups);
-    auto launch = gpu::LaunchOp::create(b, loc, one, gridY, gridZ,
-                                        index(b, kQueryRows), one, one);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    kernel(b, launch);
-    b.setInsertionPointToEnd(&launch.getBody().front());
-    gpu::TerminatorOp::create(b, loc);
+    launchOverYZ(
+        b, loc, one, groups, kQueryRows,
+        [&](OpBuilder &lb, gpu::LaunchOp launch) { kernel(lb, launch); });
   }
 
 private:

@@ -30,8 +30,8 @@ namespace avila::spirv {
 
 using namespace mlir;
 using avila::spirv::kMaxWorkgroupsPerAxis;
+using avila::spirv::launchOverYZ;
 using avila::spirv::linearWorkgroupYZ;
-using avila::spirv::splitOverYZ;
 using namespace avila;
 
 namespace {
@@ -204,14 +204,9 @@ public:
         arith::CeilDivUIOp::create(b, loc, cols, index(b, tile.cols));
     // Row tiles of every batch are one linear index split over y · z.
     tiles = arith::MulIOp::create(b, loc, rowTiles, batches);
-    auto [gridY, gridZ] = splitOverYZ(b, loc, tiles);
-    Value one = index(b, 1);
-    auto launch = gpu::LaunchOp::create(b, loc, colTiles, gridY, gridZ,
-                                        index(b, tile.invocations()), one, one);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    kernel(b, launch);
-    b.setInsertionPointToEnd(&launch.getBody().front());
-    gpu::TerminatorOp::create(b, loc);
+    launchOverYZ(
+        b, loc, colTiles, tiles, tile.invocations(),
+        [&](OpBuilder &lb, gpu::LaunchOp launch) { kernel(lb, launch); });
   }
 
 private:

@@ -7,16 +7,16 @@
 // into blocks of 256 and sums the partials the same way, see sumAlong):
 // run each as a workgroup per sum instead. Its invocations stride over the
 // row so that neighbours read neighbouring elements, each accumulating a
-// partial sum in f32; the subgroups add up their invocations' partials,
-// and one invocation adds up the subgroups' totals from workgroup memory.
+// partial sum in f32, and the workgroup adds those up (WorkgroupSum.h);
+// one invocation adds the total to the output.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/targets/spirv/SpirvPasses.h"
 #include "compiler/targets/spirv/WorkgroupGrid.h"
+#include "compiler/targets/spirv/WorkgroupSum.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
-#include "mlir/Dialect/SPIRV/IR/SPIRVAttributes.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace avila::spirv {
@@ -25,8 +25,10 @@ namespace avila::spirv {
 } // namespace avila::spirv
 
 using namespace mlir;
+using avila::spirv::addAcrossWorkgroup;
+using avila::spirv::allocateSubgroupTotals;
+using avila::spirv::launchOverYZ;
 using avila::spirv::linearWorkgroupYZ;
-using avila::spirv::splitOverYZ;
 
 namespace {
 
@@ -101,14 +103,9 @@ public:
     Value sums = index(b, 1);
     for (Value bound : ArrayRef(bounds).drop_back())
       sums = arith::MulIOp::create(b, loc, sums, bound);
-    auto [gridY, gridZ] = splitOverYZ(b, loc, sums);
-    Value one = index(b, 1);
-    auto launch = gpu::LaunchOp::create(b, loc, one, gridY, gridZ,
-                                        index(b, kInvocations), one, one);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    kernel(b, launch, sums);
-    b.setInsertionPointToEnd(&launch.getBody().front());
-    gpu::TerminatorOp::create(b, loc);
+    launchOverYZ(
+        b, loc, index(b, 1), sums, kInvocations,
+        [&](OpBuilder &lb, gpu::LaunchOp launch) { kernel(lb, launch, sums); });
   }
 
 private:
@@ -148,14 +145,7 @@ private:
     Value zeroF =
         arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f)).getResult();
     Value invocation = launch.getThreadIds().x;
-    // One slot per subgroup, as many as there are invocations when the
-    // device's subgroups are single invocations.
-    Value subgroupTotals = memref::AllocOp::create(
-        b, loc,
-        MemRefType::get(
-            {kInvocations}, b.getF32Type(), MemRefLayoutAttrInterface(),
-            ::mlir::spirv::StorageClassAttr::get(
-                b.getContext(), ::mlir::spirv::StorageClass::Workgroup)));
+    Value subgroupTotals = allocateSubgroupTotals(b, loc, kInvocations);
     Value linear = linearWorkgroupYZ(b, loc, launch);
     // Workgroups past the last sum leave whole, so that the barrier is
     // reached by all invocations of a workgroup or by none.
@@ -193,40 +183,17 @@ private:
                                       invocation, bounds.back());
     Value partial =
         arith::SelectOp::create(b, loc, ran, strided.getResult(0), zeroF);
-    Value subgroupTotal = gpu::SubgroupReduceOp::create(
-        b, loc, partial, gpu::AllReduceOperation::ADD,
-        /*uniform=*/false);
-    auto firstLane = scf::IfOp::create(
-        b, loc, equals(b, gpu::LaneIdOp::create(b, loc, nullptr), zero),
-        /*withElseRegion=*/false);
-    {
-      OpBuilder tb =
-          OpBuilder::atBlockBegin(&firstLane.getThenRegion().front());
-      memref::StoreOp::create(
-          tb, loc, subgroupTotal, subgroupTotals,
-          ValueRange{gpu::SubgroupIdOp::create(tb, loc, nullptr)});
-    }
-    gpu::BarrierOp::create(b, loc);
+    Value total = addAcrossWorkgroup(b, loc, partial, subgroupTotals);
 
     auto first = scf::IfOp::create(b, loc, equals(b, invocation, zero),
                                    /*withElseRegion=*/false);
     OpBuilder tb = OpBuilder::atBlockBegin(&first.getThenRegion().front());
-    auto totals = scf::ForOp::create(
-        tb, loc, zero, gpu::NumSubgroupsOp::create(tb, loc, nullptr),
-        index(tb, 1), ValueRange{zeroF},
-        [&](OpBuilder &nb, Location, Value subgroup, ValueRange total) {
-          Value partial =
-              memref::LoadOp::create(nb, loc, subgroupTotals, subgroup);
-          scf::YieldOp::create(
-              nb, loc,
-              arith::AddFOp::create(nb, loc, total[0], partial).getResult());
-        });
     Value output = generic.getDpsInitOperand(0)->get();
     ArrayRef<Value> position = ArrayRef(ivs).drop_back();
     Value initial = memref::LoadOp::create(tb, loc, output, position);
-    memref::StoreOp::create(
-        tb, loc, arith::AddFOp::create(tb, loc, initial, totals.getResult(0)),
-        output, position);
+    memref::StoreOp::create(tb, loc,
+                            arith::AddFOp::create(tb, loc, initial, total),
+                            output, position);
   }
 
   linalg::GenericOp generic;

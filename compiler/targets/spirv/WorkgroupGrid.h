@@ -28,6 +28,15 @@ inline constexpr int64_t kMaxWorkgroupsPerAxis = 65535;
 std::pair<mlir::Value, mlir::Value>
 splitOverYZ(mlir::OpBuilder &b, mlir::Location loc, mlir::Value count);
 
+/// A gpu.launch of `gridX` × `count` workgroups of `invocations` along x,
+/// the `count` laid out over y · z by splitOverYZ, its body built by
+/// `body` (which the launch's terminator follows); the builder is left
+/// after the launch.
+mlir::gpu::LaunchOp launchOverYZ(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::Value gridX,
+    mlir::Value count, int64_t invocations,
+    llvm::function_ref<void(mlir::OpBuilder &, mlir::gpu::LaunchOp)> body);
+
 /// The linear number of the running workgroup of a grid splitOverYZ laid
 /// out: z · y_count + y.
 mlir::Value linearWorkgroupYZ(mlir::OpBuilder &b, mlir::Location loc,

@@ -42,6 +42,8 @@ public:
   artifact::ElementType storageType() const override {
     return artifact::ElementType::F32;
   }
+  /// The norms' generic loops run as they are, in parallel over rows.
+  bool runsWholeNorms() const override { return false; }
 
 private:
   Options options;
