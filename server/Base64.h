@@ -1,5 +1,5 @@
 //===- Base64.h - Images in JSON ----------------------------------*-
-//C++-*-===//
+// C++-*-===//
 
 #ifndef AVILA_SERVER_BASE64_H
 #define AVILA_SERVER_BASE64_H

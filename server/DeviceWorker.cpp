@@ -76,14 +76,18 @@ void DeviceWorker::loop() {
     task.run();
     std::lock_guard<std::mutex> lock(mutex);
     busy = false;
-    if (loadedModel) {
-      const auto &use = loadedModel->executable().runsOn().memoryUse();
-      memory = {use.current(), use.peak()};
-    } else {
-      memory = {0, 0};
-    }
+    noteMemory();
     idle.notify_all();
   }
+}
+
+void DeviceWorker::noteMemory() {
+  if (!loadedModel) {
+    memory = {0, 0};
+    return;
+  }
+  const hal::MemoryUse &use = loadedModel->executable().runsOn().memoryUse();
+  memory = {use.current(), use.peak()};
 }
 
 void DeviceWorker::load(const CatalogEntry &entry) { ensureModel(entry); }
@@ -97,11 +101,11 @@ void DeviceWorker::ensureModel(const CatalogEntry &entry) {
                                              settings.tokenizer,
                                              settings.threads, settings.device);
   model->bindWeights();
-  const std::string name = model->executable().runsOn().name();
   loadedModel = std::move(model);
   std::lock_guard<std::mutex> lock(mutex);
   current = entry;
-  device = name;
+  device = loadedModel->executable().runsOn().name();
+  noteMemory();
 }
 
 std::future<JobResult> DeviceWorker::submit(GenerationRequest request) {

@@ -93,6 +93,8 @@ private:
   JobResult generate(GenerationRequest &request);
   /// On the worker thread: `entry` loaded, unless it already is.
   void ensureModel(const CatalogEntry &entry);
+  /// With `mutex` held: the device memory the model holds, for memory().
+  void noteMemory();
 
   ModelCatalog &catalog;
   const ModelSettings settings;

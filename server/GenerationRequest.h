@@ -1,5 +1,5 @@
 //===- GenerationRequest.h - A1111's txt2img/img2img request body -*-
-//C++-*-===//
+// C++-*-===//
 //
 // The JSON body of POST /sdapi/v1/txt2img and img2img, with A1111's field
 // names and defaults (modules/api/models.py, modules/processing.py),

@@ -39,6 +39,12 @@ HttpServer::HttpServer(const ServerOptions &options, ModelCatalog &catalog,
   const size_t threads = handlerThreads(options.queueSize);
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http.set_payload_max_length(options.maxBodyBytes);
+  // httplib's default adds SO_REUSEPORT, which lets a second server share
+  // a port in use instead of failing.
+  http.set_socket_options([](socket_t socket) {
+    const int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
 
   http.set_pre_routing_handler(
       [this](const httplib::Request &request, httplib::Response &response) {
