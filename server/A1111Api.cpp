@@ -125,13 +125,11 @@ int64_t meminfo(const std::string &key) {
 A1111Api::A1111Api(const ServerOptions &options, ModelCatalog &catalog,
                    DeviceWorker &worker)
     : options(options), catalog(catalog), worker(worker),
-      outputs(options.outputsDir),
-      limits{options.maxWidth, options.maxHeight, options.maxSteps,
-             options.maxBatchSize, options.maxImages} {}
+      outputs(options.outputsDir) {}
 
 json A1111Api::generate(const httplib::Request &http, bool img2img) {
   GenerationRequest request =
-      parseGenerationRequest(parseBody(http), img2img, limits);
+      parseGenerationRequest(parseBody(http), img2img, options.limits);
   {
     std::lock_guard<std::mutex> lock(optionsMutex);
     if (posted.value("randn_source", "GPU") == "CPU")

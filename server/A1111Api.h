@@ -33,7 +33,6 @@ private:
   ModelCatalog &catalog;
   DeviceWorker &worker;
   OutputFolder outputs;
-  RequestLimits limits;
   mutable std::mutex optionsMutex;
   /// What clients posted to /options, returned back to them.
   nlohmann::json posted = nlohmann::json::object();

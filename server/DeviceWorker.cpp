@@ -22,9 +22,9 @@ std::string timestampNow() {
 } // namespace
 
 DeviceWorker::DeviceWorker(ModelCatalog &catalog, ModelSettings settings,
-                           int queueSize)
+                           int queueSize, Metrics &metrics)
     : catalog(catalog), settings(std::move(settings)),
-      queueSize(static_cast<size_t>(queueSize)) {
+      queueSize(static_cast<size_t>(queueSize)), metrics(metrics) {
   thread = std::thread([this] { loop(); });
 }
 
@@ -180,6 +180,7 @@ JobResult DeviceWorker::generate(GenerationRequest &request) {
     std::lock_guard<std::mutex> lock(mutex);
     state = ProgressSnapshot();
   };
+  double lastStep = 0;
   try {
     pipeline.generate(
         result.parameters, request.initImage,
@@ -187,6 +188,9 @@ JobResult DeviceWorker::generate(GenerationRequest &request) {
           result.images.push_back(std::move(image));
         },
         [&](const Progress &progress) {
+          if (progress.step > 0)
+            metrics.step(progress.seconds - lastStep);
+          lastStep = progress.seconds;
           std::lock_guard<std::mutex> lock(mutex);
           state.jobNo = progress.batch;
           state.step = progress.step;
@@ -205,6 +209,7 @@ JobResult DeviceWorker::generate(GenerationRequest &request) {
     throw;
   }
   finish();
+  metrics.images(result.images.size());
   if (request.restoreCheckpoint && previous &&
       previous->path != result.model.path)
     ensureModel(*previous);

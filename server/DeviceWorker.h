@@ -12,6 +12,7 @@
 
 #include "runtime/pipeline/LoadedModel.h"
 #include "server/GenerationRequest.h"
+#include "server/Metrics.h"
 #include "server/ModelCatalog.h"
 
 #include <condition_variable>
@@ -48,8 +49,10 @@ struct ProgressSnapshot {
 
 class DeviceWorker {
 public:
-  /// At most `queueSize` jobs wait behind the running one.
-  DeviceWorker(ModelCatalog &catalog, ModelSettings settings, int queueSize);
+  /// At most `queueSize` jobs wait behind the running one; steps and
+  /// images are counted in `metrics`.
+  DeviceWorker(ModelCatalog &catalog, ModelSettings settings, int queueSize,
+               Metrics &metrics);
   ~DeviceWorker();
 
   /// Loads `entry` on the calling thread (at start, before serving).
@@ -99,6 +102,7 @@ private:
   ModelCatalog &catalog;
   const ModelSettings settings;
   const size_t queueSize;
+  Metrics &metrics;
 
   mutable std::mutex mutex; // guards everything below but `loadedModel`
   std::condition_variable wake, idle;

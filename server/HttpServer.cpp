@@ -5,6 +5,8 @@
 #include "runtime/base/Error.h"
 #include "server/Base64.h"
 #include "server/JsonRoute.h"
+#include "server/OpenAiApi.h"
+#include "server/WebPage.h"
 
 #include <algorithm>
 #include <chrono>
@@ -27,8 +29,9 @@ size_t handlerThreads(int queueSize) {
 } // namespace
 
 HttpServer::HttpServer(const ServerOptions &options, ModelCatalog &catalog,
-                       DeviceWorker &worker)
-    : options(options), worker(worker), a1111(options, catalog, worker) {
+                       DeviceWorker &worker, Metrics &metrics)
+    : options(options), worker(worker), metrics(metrics),
+      a1111(options, catalog, worker) {
   for (const auto &[user, password] : options.credentials) {
     const std::string pair = user + ":" + password;
     acceptedAuthorizations.push_back(
@@ -73,14 +76,19 @@ HttpServer::HttpServer(const ServerOptions &options, ModelCatalog &catalog,
         else
           sendError(response, ApiError(response.status, "request failed"));
       });
-  http.set_logger(
-      [](const httplib::Request &request, const httplib::Response &response) {
-        const double ms = std::chrono::duration<double, std::milli>(
-                              std::chrono::steady_clock::now() - requestStart)
-                              .count();
-        std::fprintf(stderr, "%s %s %d %.1f ms\n", request.method.c_str(),
-                     request.path.c_str(), response.status, ms);
-      });
+  http.set_logger([this](const httplib::Request &request,
+                         const httplib::Response &response) {
+    const double seconds = std::chrono::duration<double>(
+                               std::chrono::steady_clock::now() - requestStart)
+                               .count();
+    std::fprintf(stderr, "%s %s %d %.1f ms\n", request.method.c_str(),
+                 request.path.c_str(), response.status, seconds * 1000);
+    // Paths nobody serves (or that failed authentication) would make a
+    // label per probe.
+    const bool known = response.status != 404 && response.status != 401;
+    this->metrics.request(known ? request.path : "other", response.status,
+                          seconds);
+  });
 
   http.Get("/health", jsonRoute([this](const httplib::Request &) {
              const auto model = this->worker.model();
@@ -90,7 +98,18 @@ HttpServer::HttpServer(const ServerOptions &options, ModelCatalog &catalog,
                  {"device", this->worker.deviceName()},
                  {"queue_length", this->worker.queueLength()}};
            }));
+  http.Get("/metrics", [this](const httplib::Request &,
+                              httplib::Response &response) {
+    const auto [current, peak] = this->worker.deviceMemory();
+    response.set_content(
+        this->metrics.render(this->worker.queueLength(), current, peak),
+        "text/plain; version=0.0.4");
+  });
+  http.Get("/", [](const httplib::Request &, httplib::Response &response) {
+    response.set_content(webPage(), "text/html; charset=utf-8");
+  });
   a1111.install(http);
+  installOpenAiApi(http, worker, options.limits);
 }
 
 bool HttpServer::authorized(const httplib::Request &request) const {

@@ -2,8 +2,8 @@
 //
 // The routes on one listening socket, with what applies to all of them:
 // HTTP Basic authentication, CORS, the body size limit, A1111's JSON error
-// bodies for errors the routes never saw (404, 413), and one log line per
-// request (method, path, status, milliseconds).
+// bodies for errors the routes never saw (404, 413), one log line per
+// request (method, path, status, milliseconds) and its metrics.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,7 +17,7 @@ namespace avila::server {
 class HttpServer {
 public:
   HttpServer(const ServerOptions &options, ModelCatalog &catalog,
-             DeviceWorker &worker);
+             DeviceWorker &worker, Metrics &metrics);
 
   /// Binds --listen:--port; returns the port (the one picked for 0).
   /// Throws avila::Error when the address cannot be bound.
@@ -34,6 +34,7 @@ private:
 
   const ServerOptions &options;
   DeviceWorker &worker;
+  Metrics &metrics;
   A1111Api a1111;
   httplib::Server http;
   std::vector<std::string> acceptedAuthorizations; // "Basic <base64>"

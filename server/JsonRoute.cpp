@@ -22,27 +22,33 @@ void sendJson(httplib::Response &response, int status, const json &body) {
       "application/json");
 }
 
-void sendError(httplib::Response &response, const ApiError &error) {
+json a1111ErrorBody(const ApiError &error) {
+  return {{"error", error.kind},
+          {"detail", error.what()},
+          {"body", ""},
+          {"errors", error.what()}};
+}
+
+void sendError(httplib::Response &response, const ApiError &error,
+               const ErrorBody &body) {
   // A job takes seconds; a client that waits this long finds room.
   if (error.status == 429)
     response.set_header("Retry-After", "5");
-  sendJson(response, error.status,
-           {{"error", error.kind},
-            {"detail", error.what()},
-            {"body", ""},
-            {"errors", error.what()}});
+  sendJson(response, error.status, body(error));
 }
 
 httplib::Server::Handler
-jsonRoute(std::function<json(const httplib::Request &)> handler) {
-  return [handler = std::move(handler)](const httplib::Request &request,
-                                        httplib::Response &response) {
+jsonRoute(std::function<json(const httplib::Request &)> handler,
+          ErrorBody errorBody) {
+  return [handler = std::move(handler), errorBody = std::move(errorBody)](
+             const httplib::Request &request, httplib::Response &response) {
     try {
       sendJson(response, 200, handler(request));
     } catch (const ApiError &error) {
-      sendError(response, error);
+      sendError(response, error, errorBody);
     } catch (const std::exception &error) {
-      sendError(response, ApiError(500, error.what(), "RuntimeError"));
+      sendError(response, ApiError(500, error.what(), "RuntimeError"),
+                errorBody);
     }
   };
 }

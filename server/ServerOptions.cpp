@@ -128,15 +128,15 @@ ServerOptions parseServerOptions(int argc, char **argv) {
       options.maxBodyBytes =
           parseBounded<size_t>(flag, value, 1024, size_t(1) << 32);
     else if (flag == "--max-width")
-      options.maxWidth = parseBounded(flag, value, 8, 1 << 16);
+      options.limits.maxWidth = parseBounded(flag, value, 8, 1 << 16);
     else if (flag == "--max-height")
-      options.maxHeight = parseBounded(flag, value, 8, 1 << 16);
+      options.limits.maxHeight = parseBounded(flag, value, 8, 1 << 16);
     else if (flag == "--max-steps")
-      options.maxSteps = parseBounded(flag, value, 1, 1000);
+      options.limits.maxSteps = parseBounded(flag, value, 1, 1000);
     else if (flag == "--max-batch-size")
-      options.maxBatchSize = parseBounded(flag, value, 1, 1024);
+      options.limits.maxBatchSize = parseBounded(flag, value, 1, 1024);
     else if (flag == "--max-images")
-      options.maxImages = parseBounded(flag, value, 1, 10000);
+      options.limits.maxImages = parseBounded(flag, value, 1, 10000);
     else if (flag == "--outputs-dir")
       options.outputsDir = value;
     else if (flag == "--shutdown-grace")

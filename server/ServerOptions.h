@@ -3,6 +3,8 @@
 #ifndef AVILA_SERVER_SERVEROPTIONS_H
 #define AVILA_SERVER_SERVEROPTIONS_H
 
+#include "server/GenerationRequest.h"
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -27,11 +29,7 @@ struct ServerOptions {
   /// Jobs waiting behind the running one before requests get 429.
   int queueSize = 16;
   size_t maxBodyBytes = 32 << 20;
-  int maxWidth = 2048;
-  int maxHeight = 2048;
-  int maxSteps = 150;
-  int maxBatchSize = 8;
-  int maxImages = 64; // n_iter × batch_size
+  RequestLimits limits;
   /// How long SIGTERM waits for the running job before interrupting it.
   double shutdownGraceSeconds = 10;
 };

@@ -43,13 +43,14 @@ int run(const ServerOptions &options) {
 
   ModelCatalog catalog(options.modelsDir, options.model);
   const CatalogEntry first = initialModel(options, catalog);
+  Metrics metrics;
   DeviceWorker worker(
       catalog,
       {options.artifact, options.tokenizer, options.threads, options.device},
-      options.queueSize);
+      options.queueSize, metrics);
   std::fprintf(stderr, "avila-server: loading %s\n", first.title().c_str());
   worker.load(first);
-  HttpServer server(options, catalog, worker);
+  HttpServer server(options, catalog, worker, metrics);
   const int port = server.bind();
   std::printf("avila-server: listening on http://%s:%d (%s on %s)\n",
               options.listen.c_str(), port, first.title().c_str(),

@@ -444,6 +444,75 @@ TEST_F(Api, EmptyScriptEntriesAreIgnored) {
             std::string::npos);
 }
 
+TEST_F(Api, OpenAiImagesGenerations) {
+  const auto result =
+      post("/v1/images/generations", {{"prompt", "a red circle"},
+                                      {"n", 2},
+                                      {"size", "64x64"},
+                                      {"steps", 2},
+                                      {"response_format", "b64_json"}});
+  ASSERT_EQ(result->status, 200) << result->body;
+  const json answer = jsonOf(result);
+  EXPECT_GT(answer.at("created").get<int64_t>(), 1700000000);
+  ASSERT_EQ(answer.at("data").size(), 2u);
+  const Image image =
+      decodeImage(decoded(answer["data"][1]["b64_json"]), "the OpenAI image");
+  EXPECT_EQ(image.width, 64);
+  EXPECT_EQ(image.height, 64);
+  for (const auto &[body, mentions] : std::vector<std::pair<json, std::string>>{
+           {{{"n", 1}}, "prompt"},
+           {{{"prompt", "x"}, {"size", "big"}}, "size"},
+           {{{"prompt", "x"}, {"size", "100x100"}}, "multiple of 8"},
+           {{{"prompt", "x"}, {"response_format", "url"}}, "b64_json"}}) {
+    const auto bad = post("/v1/images/generations", body);
+    EXPECT_EQ(bad->status, 422) << body.dump();
+    const json error = jsonOf(bad);
+    EXPECT_EQ(error.at("error").at("type"), "invalid_request_error");
+    EXPECT_NE(error.at("error").at("message").get<std::string>().find(mentions),
+              std::string::npos)
+        << bad->body;
+  }
+}
+
+TEST_F(Api, MetricsCountRequestsImagesAndSteps) {
+  ASSERT_EQ(post("/sdapi/v1/txt2img", tinyRequest({{"steps", 3}}))->status,
+            200);
+  get("/health");
+  httplib::Client client = server->client();
+  const auto result = client.Get("/metrics");
+  ASSERT_EQ(result->status, 200);
+  const std::string &text = result->body;
+  EXPECT_NE(text.find("avila_http_requests_total{route=\"/health\",status="
+                      "\"200\"}"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("avila_http_requests_total{route=\"/sdapi/v1/"
+                      "txt2img\",status=\"200\"}"),
+            std::string::npos);
+  EXPECT_EQ(text.find("avila_images_generated_total 0\n"), std::string::npos);
+  EXPECT_NE(
+      text.find("avila_sampling_step_duration_seconds_bucket{le=\"+Inf\"}"),
+      std::string::npos);
+  EXPECT_EQ(text.find("avila_sampling_step_duration_seconds_count 0\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("avila_queue_depth "), std::string::npos);
+  EXPECT_NE(text.find("avila_device_memory_peak_bytes "), std::string::npos);
+}
+
+// The page is whole: nothing fetched from elsewhere.
+TEST_F(Api, WebPageIsServedWhole) {
+  httplib::Client client = server->client();
+  const auto result = client.Get("/");
+  ASSERT_EQ(result->status, 200);
+  EXPECT_EQ(result->get_header_value("Content-Type"),
+            "text/html; charset=utf-8");
+  for (const char *part : {"<textarea id=\"prompt\"", "/sdapi/v1/progress",
+                           "/sdapi/v1/samplers", "type=\"file\""})
+    EXPECT_NE(result->body.find(part), std::string::npos) << part;
+  EXPECT_EQ(result->body.find("http://"), std::string::npos);
+  EXPECT_EQ(result->body.find("https://"), std::string::npos);
+}
+
 struct BadRequest {
   std::string path;
   std::string body;
