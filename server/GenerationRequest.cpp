@@ -108,18 +108,23 @@ public:
     const auto found = body.find(key);
     return found == body.end() || found->is_null() ? nullptr : &*found;
   }
-  std::string string(const char *key, const std::string &fallback) const {
+  /// The field, or nullptr for its default; a 422 when it is not of the
+  /// type `isType` tests for.
+  const json *typed(const char *key, bool (json::*isType)() const noexcept,
+                    const char *expected) const {
     const json *value = get(key);
-    if (!value)
-      return fallback;
-    if (!value->is_string())
-      invalid(std::string(key) + ": expected a string, got " +
+    if (value && !(value->*isType)())
+      invalid(std::string(key) + ": expected " + expected + ", got " +
               value->type_name());
-    return value->get<std::string>();
+    return value;
+  }
+  std::string string(const char *key, const std::string &fallback) const {
+    const json *value = typed(key, &json::is_string, "a string");
+    return value ? value->get<std::string>() : fallback;
   }
   int64_t integer(const char *key, int64_t fallback, int64_t low,
                   int64_t high) const {
-    const json *value = get(key);
+    const json *value = typed(key, &json::is_number, "an integer");
     if (!value)
       return fallback;
     int64_t number = 0;
@@ -132,12 +137,9 @@ public:
              std::trunc(value->get<double>()) == value->get<double>() &&
              std::fabs(value->get<double>()) < 9e15)
       number = static_cast<int64_t>(value->get<double>());
-    else if (value->is_number())
+    else
       invalid(std::string(key) + ": must be an integer between " +
               std::to_string(low) + " and " + std::to_string(high));
-    else
-      invalid(std::string(key) + ": expected an integer, got " +
-              value->type_name());
     if (number < low || number > high)
       invalid(std::string(key) + ": must be between " + std::to_string(low) +
               " and " + std::to_string(high) + ", not " +
@@ -146,12 +148,9 @@ public:
   }
   double number(const char *key, double fallback, double low,
                 double high) const {
-    const json *value = get(key);
+    const json *value = typed(key, &json::is_number, "a number");
     if (!value)
       return fallback;
-    if (!value->is_number())
-      invalid(std::string(key) + ": expected a number, got " +
-              value->type_name());
     const double number = value->get<double>();
     if (!(number >= low && number <= high))
       invalid(std::string(key) + ": must be between " + json(low).dump() +
@@ -159,13 +158,8 @@ public:
     return number;
   }
   bool boolean(const char *key, bool fallback) const {
-    const json *value = get(key);
-    if (!value)
-      return fallback;
-    if (!value->is_boolean())
-      invalid(std::string(key) + ": expected true or false, got " +
-              value->type_name());
-    return value->get<bool>();
+    const json *value = typed(key, &json::is_boolean, "true or false");
+    return value ? value->get<bool>() : fallback;
   }
   /// A field that asks for a feature this server lacks: only its
   /// default-like values (null, false, 0, "", empty) are accepted.

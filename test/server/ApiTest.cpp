@@ -76,6 +76,17 @@ json tinyRequest(json extra = json::object()) {
   return body;
 }
 
+// The golden txt2img.ddim case of ../shared/golden/tiny-sd.
+const json kGoldenRequest = {
+    {"prompt", "a photograph of an astronaut riding a horse"},
+    {"negative_prompt", "blurry, low quality"},
+    {"sampler_name", "DDIM"},
+    {"seed", 1234},
+    {"cfg_scale", 7.5},
+    {"steps", 6},
+    {"width", 128},
+    {"height", 128}};
+
 class Api : public ::testing::Test {
 protected:
   static void SetUpTestSuite() {
@@ -188,14 +199,7 @@ TEST_F(Api, ModelsCarryA1111Hashes) {
 
 // The same request through avila-run gives the same file, byte for byte.
 TEST_F(Api, Txt2imgIsByteIdenticalToAvilaRun) {
-  const json body = {{"prompt", "a photograph of an astronaut riding a horse"},
-                     {"negative_prompt", "blurry, low quality"},
-                     {"sampler_name", "DDIM"},
-                     {"seed", 1234},
-                     {"cfg_scale", 7.5},
-                     {"steps", 6},
-                     {"width", 128},
-                     {"height", 128}};
+  const json &body = kGoldenRequest;
   const auto result = post("/sdapi/v1/txt2img", body);
   ASSERT_TRUE(result);
   ASSERT_EQ(result->status, 200) << result->body;
@@ -250,16 +254,7 @@ TEST_F(Api, Txt2imgIsByteIdenticalToAvilaRun) {
 // With torch's CPU noise (options randn_source), the golden image.
 TEST_F(Api, Txt2imgMatchesTheGoldenImage) {
   ASSERT_EQ(post("/sdapi/v1/options", {{"randn_source", "CPU"}})->status, 200);
-  const json response =
-      jsonOf(post("/sdapi/v1/txt2img",
-                  {{"prompt", "a photograph of an astronaut riding a horse"},
-                   {"negative_prompt", "blurry, low quality"},
-                   {"sampler_name", "DDIM"},
-                   {"seed", 1234},
-                   {"cfg_scale", 7.5},
-                   {"steps", 6},
-                   {"width", 128},
-                   {"height", 128}}));
+  const json response = jsonOf(post("/sdapi/v1/txt2img", kGoldenRequest));
   const Image image =
       decodeImage(decoded(response.at("images").at(0)), "the response");
   ASSERT_EQ(image.width, 128);

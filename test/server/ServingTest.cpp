@@ -56,6 +56,20 @@ private:
   std::thread thread;
 };
 
+// A long job running and a short one queued behind it.
+struct BusyServer {
+  explicit BusyServer(const ServerProcess &server) : running(server, kLongJob) {
+    waitFor(server, "/sdapi/v1/progress", [](const json &p) {
+      return p["state"]["sampling_step"].get<int>() >= 1;
+    });
+    queued.emplace(server, kShortJob);
+    waitFor(server, "/health",
+            [](const json &h) { return h["queue_length"] == 2; });
+  }
+  Pending running;
+  std::optional<Pending> queued;
+};
+
 TEST(Serving, AuthenticationAndCors) {
   ServerProcess server({"--api-auth", "alice:secret,bob:pw2",
                         "--cors-allow-origins", "http://app.example"});
@@ -103,13 +117,7 @@ TEST(Serving, AuthenticationAndCors) {
 
 TEST(Serving, AFullQueueAnswers429) {
   ServerProcess server({"--queue-size", "1"});
-  Pending running(server, kLongJob);
-  waitFor(server, "/sdapi/v1/progress", [](const json &p) {
-    return p["state"]["sampling_step"].get<int>() >= 1;
-  });
-  Pending queued(server, kShortJob);
-  waitFor(server, "/health",
-          [](const json &h) { return h["queue_length"] == 2; });
+  BusyServer busy(server);
   httplib::Client client = server.client();
   const auto full = postJson(client, "/sdapi/v1/txt2img", kShortJob);
   ASSERT_TRUE(full);
@@ -118,8 +126,8 @@ TEST(Serving, AFullQueueAnswers429) {
   EXPECT_NE(full->body.find("queue is full"), std::string::npos);
 
   postJson(client, "/sdapi/v1/interrupt", json::object());
-  EXPECT_EQ(running.get()->status, 200);
-  const auto &done = queued.get();
+  EXPECT_EQ(busy.running.get()->status, 200);
+  const auto &done = busy.queued->get();
   ASSERT_TRUE(done);
   EXPECT_EQ(done->status, 200);
   EXPECT_EQ(jsonOf(done).at("images").size(), 1u);
@@ -129,24 +137,18 @@ TEST(Serving, AFullQueueAnswers429) {
 // grace period and answered, and the process exits 0.
 TEST(Serving, SigtermFinishesInBoundedTimeAndExitsZero) {
   ServerProcess server({"--shutdown-grace", "0.3"});
-  Pending running(server, kLongJob);
-  waitFor(server, "/sdapi/v1/progress", [](const json &p) {
-    return p["state"]["sampling_step"].get<int>() >= 1;
-  });
-  Pending queued(server, kShortJob);
-  waitFor(server, "/health",
-          [](const json &h) { return h["queue_length"] == 2; });
+  BusyServer busy(server);
   const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(server.terminate(30), 0) << server.log();
   EXPECT_LT(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count(),
       10.0);
-  const auto &partial = running.get();
+  const auto &partial = busy.running.get();
   ASSERT_TRUE(partial);
   EXPECT_EQ(partial->status, 200);
   EXPECT_EQ(jsonOf(partial).at("images").size(), 1u);
-  const auto &refused = queued.get();
+  const auto &refused = busy.queued->get();
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 503);
 }
