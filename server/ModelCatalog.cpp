@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <memory>
 
@@ -129,16 +130,24 @@ void ModelCatalog::refresh() {
   bool changed = false;
   for (const fs::path &model : models) {
     const std::string key = fs::absolute(model).lexically_normal().string();
-    const std::string print = fingerprint(model);
     CatalogEntry entry{entryName(model, folder), model, ""};
-    const auto cached = cache.find(key);
-    if (cached != cache.end() && cached->is_object() &&
-        cached->value("fingerprint", "") == print)
-      entry.sha256 = cached->value("sha256", "");
-    if (entry.sha256.size() != 64) {
-      entry.sha256 = hashModel(model);
-      cache[key] = {{"fingerprint", print}, {"sha256", entry.sha256}};
-      changed = true;
+    // One unreadable file (a dangling link, no permission) must not hide
+    // the others.
+    try {
+      const std::string print = fingerprint(model);
+      const auto cached = cache.find(key);
+      if (cached != cache.end() && cached->is_object() &&
+          cached->value("fingerprint", "") == print)
+        entry.sha256 = cached->value("sha256", "");
+      if (entry.sha256.size() != 64) {
+        entry.sha256 = hashModel(model);
+        cache[key] = {{"fingerprint", print}, {"sha256", entry.sha256}};
+        changed = true;
+      }
+    } catch (const std::exception &error) {
+      std::fprintf(stderr, "avila-server: skipping %s: %s\n", key.c_str(),
+                   error.what());
+      continue;
     }
     scanned.push_back(std::move(entry));
   }

@@ -251,6 +251,59 @@ TEST_F(Api, Txt2imgIsByteIdenticalToAvilaRun) {
   EXPECT_EQ(response.at("parameters").at("sampler_index"), "Euler");
 }
 
+// On lavapipe through a Vulkan artifact (AVILA_TINY_VULKAN_ARTIFACT): the
+// same bytes as avila-run there.
+TEST(Vulkan, Txt2imgIsByteIdenticalToAvilaRun) {
+  const char *artifact = std::getenv("AVILA_TINY_VULKAN_ARTIFACT");
+  ASSERT_NE(artifact, nullptr);
+  ServerProcess server({"--artifact", artifact, "--device", "vulkan"});
+  httplib::Client client = server.client();
+  const json health = jsonOf(client.Get("/health"));
+  EXPECT_NE(health.at("device").get<std::string>().find("vulkan"),
+            std::string::npos)
+      << health;
+  json body = kGoldenRequest;
+  body["width"] = body["height"] = 64;
+  body["steps"] = 2;
+  // lavapipe compiles every pipeline on a first run: minutes.
+  client.set_read_timeout(600, 0);
+  const auto result = postJson(client, "/sdapi/v1/txt2img", body);
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 200) << result->body;
+  const fs::path png = server.folder / "avila-run.png";
+  const auto [status, output] =
+      runCommand({std::getenv("AVILA_RUN"),
+                  "--artifact",
+                  artifact,
+                  "--device",
+                  "vulkan",
+                  "--model",
+                  (server.folder / "models/diffusers-fp16").string(),
+                  "--prompt",
+                  body["prompt"],
+                  "--negative-prompt",
+                  body["negative_prompt"],
+                  "--sampler",
+                  "DDIM",
+                  "--seed",
+                  "1234",
+                  "--cfg-scale",
+                  "7.5",
+                  "--steps",
+                  "2",
+                  "--width",
+                  "64",
+                  "--height",
+                  "64",
+                  "--rng",
+                  "cuda",
+                  "-o",
+                  png.string()});
+  ASSERT_EQ(status, 0) << output;
+  EXPECT_EQ(decoded(jsonOf(result)["images"][0]), fileBytes(png));
+  EXPECT_EQ(server.terminate(), 0);
+}
+
 // With torch's CPU noise (options randn_source), the golden image.
 TEST_F(Api, Txt2imgMatchesTheGoldenImage) {
   ASSERT_EQ(post("/sdapi/v1/options", {{"randn_source", "CPU"}})->status, 200);

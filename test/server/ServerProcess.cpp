@@ -38,6 +38,9 @@ fs::path makeModelsFolder(const fs::path &folder) {
                                models / "diffusers-fp16");
   fs::create_symlink(kTiny / "tiny-sd-ldm-fp16.safetensors",
                      models / "tiny-ldm.safetensors");
+  // Not a checkpoint: ignored.
+  fs::create_symlink(folder / "nowhere.safetensors",
+                     models / "dangling.safetensors");
   return models;
 }
 

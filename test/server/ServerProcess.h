@@ -19,7 +19,8 @@
 
 namespace avila::test {
 
-/// The tiny-sd checkpoints of ../shared, linked into a fresh folder.
+/// The tiny-sd checkpoints of ../shared, linked into a fresh folder, and a
+/// dangling link that must be ignored.
 std::filesystem::path makeModelsFolder(const std::filesystem::path &folder);
 
 class ServerProcess {

@@ -4,6 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <thread>
 
@@ -151,6 +157,38 @@ TEST(Serving, SigtermFinishesInBoundedTimeAndExitsZero) {
   const auto &refused = busy.queued->get();
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 503);
+}
+
+// 10 000 connections opened at once and dropped unread: the server keeps
+// answering.
+TEST(Serving, SurvivesAFloodOfDroppedConnections) {
+  ServerProcess server;
+  rlimit files{};
+  getrlimit(RLIMIT_NOFILE, &files);
+  const size_t count =
+      std::min<size_t>(10000, files.rlim_cur > 200 ? files.rlim_cur - 100 : 0);
+  ASSERT_GE(count, 1000u) << "too few file descriptors for the test";
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(server.port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::vector<int> sockets;
+  for (size_t i = 0; i < count; ++i) {
+    const int socket = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ASSERT_GE(socket, 0);
+    connect(socket, reinterpret_cast<sockaddr *>(&address), sizeof address);
+    sockets.push_back(socket);
+  }
+  for (int socket : sockets)
+    close(socket);
+  httplib::Client client = server.client();
+  const auto health = client.Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  const auto job = postJson(client, "/sdapi/v1/txt2img", kShortJob);
+  ASSERT_TRUE(job);
+  EXPECT_EQ(job->status, 200);
+  EXPECT_EQ(server.terminate(), 0);
 }
 
 TEST(Serving, BadFlagsAreRefusedByName) {
