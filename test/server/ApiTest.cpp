@@ -87,6 +87,43 @@ const json kGoldenRequest = {
     {"width", 128},
     {"height", 128}};
 
+// The PNG avila-run writes for a request of kGoldenRequest's fields, with
+// the server's noise (A1111's GPU generator); `device` as --device takes it.
+std::vector<uint8_t> avilaRunPng(const fs::path &folder, const json &body,
+                                 const std::string &artifact,
+                                 const std::string &device) {
+  const fs::path png = folder / "avila-run.png";
+  std::vector<std::string> words = {std::getenv("AVILA_RUN"),
+                                    "--artifact",
+                                    artifact,
+                                    "--device",
+                                    device,
+                                    "--model",
+                                    (folder / "models/diffusers-fp16").string(),
+                                    "--rng",
+                                    "cuda",
+                                    "-o",
+                                    png.string()};
+  for (const auto &[flag, field] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"--prompt", "prompt"},
+           {"--negative-prompt", "negative_prompt"},
+           {"--sampler", "sampler_name"},
+           {"--seed", "seed"},
+           {"--cfg-scale", "cfg_scale"},
+           {"--steps", "steps"},
+           {"--width", "width"},
+           {"--height", "height"}}) {
+    words.push_back(flag);
+    const json &value = body.at(field);
+    words.push_back(value.is_string() ? value.get<std::string>()
+                                      : value.dump());
+  }
+  const auto [status, output] = runCommand(words);
+  EXPECT_EQ(status, 0) << output;
+  return fileBytes(png);
+}
+
 class Api : public ::testing::Test {
 protected:
   static void SetUpTestSuite() {
@@ -205,35 +242,9 @@ TEST_F(Api, Txt2imgIsByteIdenticalToAvilaRun) {
   ASSERT_EQ(result->status, 200) << result->body;
   const json response = jsonOf(result);
   ASSERT_EQ(response.at("images").size(), 1u);
-  const fs::path png = server->folder / "avila-run.png";
-  const auto [status, output] =
-      runCommand({std::getenv("AVILA_RUN"),
-                  "--artifact",
-                  std::getenv("AVILA_TINY_ARTIFACT"),
-                  "--model",
-                  (server->folder / "models/diffusers-fp16").string(),
-                  "--prompt",
-                  body["prompt"],
-                  "--negative-prompt",
-                  body["negative_prompt"],
-                  "--sampler",
-                  "DDIM",
-                  "--seed",
-                  "1234",
-                  "--cfg-scale",
-                  "7.5",
-                  "--steps",
-                  "6",
-                  "--width",
-                  "128",
-                  "--height",
-                  "128",
-                  "--rng",
-                  "cuda",
-                  "-o",
-                  png.string()});
-  ASSERT_EQ(status, 0) << output;
-  EXPECT_EQ(decoded(response["images"][0]), fileBytes(png));
+  EXPECT_EQ(decoded(response["images"][0]),
+            avilaRunPng(server->folder, body,
+                        std::getenv("AVILA_TINY_ARTIFACT"), "cpu"));
 
   const json info = json::parse(response.at("info").get<std::string>());
   EXPECT_EQ(info.at("seed"), 1234);
@@ -270,37 +281,8 @@ TEST(Vulkan, Txt2imgIsByteIdenticalToAvilaRun) {
   const auto result = postJson(client, "/sdapi/v1/txt2img", body);
   ASSERT_TRUE(result);
   ASSERT_EQ(result->status, 200) << result->body;
-  const fs::path png = server.folder / "avila-run.png";
-  const auto [status, output] =
-      runCommand({std::getenv("AVILA_RUN"),
-                  "--artifact",
-                  artifact,
-                  "--device",
-                  "vulkan",
-                  "--model",
-                  (server.folder / "models/diffusers-fp16").string(),
-                  "--prompt",
-                  body["prompt"],
-                  "--negative-prompt",
-                  body["negative_prompt"],
-                  "--sampler",
-                  "DDIM",
-                  "--seed",
-                  "1234",
-                  "--cfg-scale",
-                  "7.5",
-                  "--steps",
-                  "2",
-                  "--width",
-                  "64",
-                  "--height",
-                  "64",
-                  "--rng",
-                  "cuda",
-                  "-o",
-                  png.string()});
-  ASSERT_EQ(status, 0) << output;
-  EXPECT_EQ(decoded(jsonOf(result)["images"][0]), fileBytes(png));
+  EXPECT_EQ(decoded(jsonOf(result)["images"][0]),
+            avilaRunPng(server.folder, body, artifact, "vulkan"));
   EXPECT_EQ(server.terminate(), 0);
 }
 
