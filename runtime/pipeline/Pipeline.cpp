@@ -17,6 +17,9 @@ constexpr int64_t kLatentChannels = 4;
 constexpr int kVaeFactor = 8;
 constexpr size_t kMaxPromptChunks = 32;
 
+// Unwinds the sampling loop of a batch that an EarlyStop ended.
+struct SamplingStopped {};
+
 HostTensor floats(std::vector<int64_t> shape, std::vector<float> values) {
   HostTensor tensor;
   tensor.shape = std::move(shape);
@@ -262,7 +265,7 @@ Pipeline::generateAll(const GenerationParameters &parameters,
 void Pipeline::generate(const GenerationParameters &request,
                         const std::optional<Image> &initImage,
                         const ImageCallback &deliver,
-                        const ProgressCallback &progress) {
+                        const ProgressCallback &progress, EarlyStop *stop) {
   const bool img2img = initImage.has_value();
   validate(request, initImage);
   GenerationParameters parameters = request;
@@ -287,6 +290,8 @@ void Pipeline::generate(const GenerationParameters &request,
   }
 
   for (int batchIndex = 0; batchIndex < parameters.batchCount; ++batchIndex) {
+    if (stop && stop->interrupt)
+      break;
     const int64_t firstSeed = parameters.seed + int64_t(batchIndex) * batch;
     std::vector<std::unique_ptr<NoiseGenerator>> generators;
     for (int64_t i = 0; i < batch; ++i)
@@ -311,18 +316,25 @@ void Pipeline::generate(const GenerationParameters &request,
     const auto start = std::chrono::steady_clock::now();
     const int total = static_cast<int>(sampler->timesteps().size() - first);
     auto report = [&](int step) {
-      if (!progress)
-        return true;
-      const double seconds = std::chrono::duration<double>(
-                                 std::chrono::steady_clock::now() - start)
-                                 .count();
-      return progress(
-          {batchIndex, parameters.batchCount, step, total, seconds});
+      if (progress) {
+        const double seconds = std::chrono::duration<double>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count();
+        if (!progress({batchIndex, parameters.batchCount, step, total, seconds,
+                       &latents}))
+          return false;
+      }
+      if (stop && (stop->interrupt || stop->skip.exchange(false)))
+        throw SamplingStopped();
+      return true;
     };
-    if (!report(0))
-      throw Cancelled();
-    denoise(*sampler, first, latents, cond, uncond, parameters.cfgScale, noise,
-            report);
+    try {
+      if (!report(0))
+        throw Cancelled();
+      denoise(*sampler, first, latents, cond, uncond, parameters.cfgScale,
+              noise, report);
+    } catch (const SamplingStopped &) {
+    }
     const HostTensor images = decode(latents);
     const size_t perImage = images.floats.size() / batch;
     for (int64_t i = 0; i < batch; ++i) {

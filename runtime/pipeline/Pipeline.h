@@ -18,6 +18,7 @@
 #include "runtime/text/ClipTokenizer.h"
 #include "runtime/text/WeightedPrompt.h"
 
+#include <atomic>
 #include <functional>
 #include <optional>
 
@@ -35,9 +36,22 @@ struct Progress {
   int step;       // U-Net evaluations done in this batch
   int steps;      // U-Net evaluations in a batch
   double seconds; // since the batch started
+  /// The batch's latents ([B, 4, h, w]) after `step`, for previews; valid
+  /// during the call only.
+  const HostTensor *latents = nullptr;
 };
 /// Called after every U-Net evaluation; returning false cancels.
 using ProgressCallback = std::function<bool(const Progress &)>;
+
+/// Ends sampling early from any thread, keeping what there is: the batch
+/// being sampled stops after its current U-Net evaluation and its latents
+/// are decoded and delivered, as A1111's Interrupt and Skip do.
+struct EarlyStop {
+  /// No batch after the current one runs.
+  std::atomic<bool> interrupt{false};
+  /// Later batches run; cleared when it takes effect.
+  std::atomic<bool> skip{false};
+};
 
 struct GeneratedImage {
   Image image;
@@ -64,11 +78,12 @@ public:
   /// parameters' resize mode and filter say).
   /// batchCount × batchSize images; image i has seed `seed + i`. Each batch's
   /// images go to `deliver` before the next batch starts, so a long run
-  /// holds one batch at a time.
+  /// holds one batch at a time. `stop`, when given, ends sampling early.
   void generate(const GenerationParameters &parameters,
                 const std::optional<Image> &initImage,
                 const ImageCallback &deliver,
-                const ProgressCallback &progress = {});
+                const ProgressCallback &progress = {},
+                EarlyStop *stop = nullptr);
   /// generate, collecting the images (tests, small requests).
   std::vector<GeneratedImage>
   generateAll(const GenerationParameters &parameters,

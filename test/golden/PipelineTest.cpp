@@ -175,5 +175,61 @@ TEST_F(TinyPipeline, CudaSeedsDifferFromCpuSeeds) {
   EXPECT_NE(cuda[0].infotext.find("RNG: GPU"), std::string::npos);
 }
 
+// Interrupt after evaluation 2 of 4: the image is the decode of the
+// latents the progress callback saw after that evaluation, and the second
+// batch never runs.
+TEST_F(TinyPipeline, InterruptDecodesTheLatentsItHasAndRunsNoMoreBatches) {
+  Pipeline pipeline(*executable, *tokenizer);
+  GenerationParameters parameters = small();
+  parameters.batchCount = 2;
+  EarlyStop stop;
+  std::optional<HostTensor> seen;
+  std::vector<GeneratedImage> images;
+  pipeline.generate(
+      parameters, std::nullopt,
+      [&](GeneratedImage image) { images.push_back(std::move(image)); },
+      [&](const Progress &progress) {
+        EXPECT_EQ(progress.batch, 0);
+        if (progress.step == 2) {
+          seen = *progress.latents;
+          stop.interrupt = true;
+        }
+        return true;
+      },
+      &stop);
+  ASSERT_EQ(images.size(), 1u);
+  ASSERT_TRUE(seen);
+  const HostTensor decoded = pipeline.decode(*seen);
+  EXPECT_EQ(images[0].image.rgb, tensorToImage(decoded.floats, 64, 64).rgb);
+  const auto full = pipeline.generateAll(small());
+  EXPECT_NE(images[0].image.rgb, full[0].image.rgb);
+}
+
+// Skip ends the first batch early; the second is what it would have been.
+TEST_F(TinyPipeline, SkipEndsOneBatchAndTheNextRunsWhole) {
+  Pipeline pipeline(*executable, *tokenizer);
+  GenerationParameters parameters = small();
+  parameters.batchCount = 2;
+  EarlyStop stop;
+  std::vector<int> lastSteps(2, -1);
+  std::vector<GeneratedImage> images;
+  pipeline.generate(
+      parameters, std::nullopt,
+      [&](GeneratedImage image) { images.push_back(std::move(image)); },
+      [&](const Progress &progress) {
+        lastSteps[progress.batch] = progress.step;
+        if (progress.batch == 0 && progress.step == 1)
+          stop.skip = true;
+        return true;
+      },
+      &stop);
+  EXPECT_EQ(lastSteps, (std::vector<int>{1, 4}));
+  ASSERT_EQ(images.size(), 2u);
+  GenerationParameters second = small();
+  second.seed = 6;
+  EXPECT_EQ(images[1].image.rgb, pipeline.generateAll(second)[0].image.rgb);
+  EXPECT_FALSE(stop.skip);
+}
+
 } // namespace
 } // namespace avila

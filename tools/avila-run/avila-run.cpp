@@ -7,14 +7,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/base/Error.h"
+#include "runtime/base/ParseNumber.h"
 #include "runtime/base/ReadOnlyFile.h"
 #include "runtime/hal/OpenDevice.h"
 #include "runtime/image/Png.h"
-#include "runtime/pipeline/Pipeline.h"
+#include "runtime/pipeline/LoadedModel.h"
 #include "tools/avila-run/ProgressBar.h"
 
-#include <charconv>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -96,19 +95,6 @@ struct Options {
   bool resizeGiven = false;
 };
 
-template <typename T>
-T parseNumber(const std::string &flag, const std::string &text) {
-  T value{};
-  const char *end = text.data() + text.size();
-  auto [stop, error] = std::from_chars(text.data(), end, value);
-  if (error != std::errc() || stop != end || text.empty())
-    avila::fail(flag + " expects a number, not '" + text + "'");
-  if constexpr (std::is_floating_point_v<T>)
-    if (!std::isfinite(value))
-      avila::fail(flag + " expects a finite number, not '" + text + "'");
-  return value;
-}
-
 // A prompt too long for a command line: bounded, UTF-8 as prompts must be,
 // without the newline editors end a file with.
 std::string readPromptFile(const fs::path &path) {
@@ -161,28 +147,28 @@ Options parseOptions(int argc, char **argv) {
     else if (flag == "--negative-prompt-file")
       p.negativePrompt = readPromptFile(value);
     else if (flag == "--steps")
-      p.steps = parseNumber<int>(flag, value);
+      p.steps = avila::parseNumber<int>(flag, value);
     else if (flag == "--cfg-scale")
-      p.cfgScale = parseNumber<double>(flag, value);
+      p.cfgScale = avila::parseNumber<double>(flag, value);
     else if (flag == "--sampler")
       p.sampler = avila::parseSamplerName(value);
     else if (flag == "--seed")
-      p.seed = parseNumber<int64_t>(flag, value);
+      p.seed = avila::parseNumber<int64_t>(flag, value);
     else if (flag == "--rng") {
       if (!avila::parseNoiseSource(value, p.rng))
         avila::fail("--rng is cpu or cuda (or gpu), not '" + value + "'");
     } else if (flag == "--width")
-      p.width = parseNumber<int>(flag, value);
+      p.width = avila::parseNumber<int>(flag, value);
     else if (flag == "--height")
-      p.height = parseNumber<int>(flag, value);
+      p.height = avila::parseNumber<int>(flag, value);
     else if (flag == "--batch-size")
-      p.batchSize = parseNumber<int>(flag, value);
+      p.batchSize = avila::parseNumber<int>(flag, value);
     else if (flag == "--batch-count")
-      p.batchCount = parseNumber<int>(flag, value);
+      p.batchCount = avila::parseNumber<int>(flag, value);
     else if (flag == "--init-image")
       options.initImage = value;
     else if (flag == "--strength") {
-      p.strength = parseNumber<double>(flag, value);
+      p.strength = avila::parseNumber<double>(flag, value);
       options.strengthGiven = true;
     } else if (flag == "--resize-mode") {
       if (!avila::parseResizeMode(value, p.resizeMode))
@@ -197,7 +183,7 @@ Options parseOptions(int argc, char **argv) {
     } else if (flag == "--device")
       options.device = value;
     else if (flag == "--threads")
-      options.threads = parseNumber<unsigned>(flag, value);
+      options.threads = avila::parseNumber<unsigned>(flag, value);
     else if (flag == "-o" || flag == "--output")
       options.output = value;
     else
@@ -251,22 +237,12 @@ int run(const Options &options) {
   std::optional<avila::Image> initImage;
   if (!options.initImage.empty())
     initImage = avila::readImage(options.initImage);
-  avila::Checkpoint checkpoint(options.model);
-  avila::Artifact artifact = avila::Artifact::load(options.artifact);
-  if (checkpoint.layout() == avila::Checkpoint::Layout::SingleFile)
-    checkpoint.setKeyTranslator(avila::singleFileKeys(artifact, checkpoint));
-  const avila::ClipTokenizer tokenizer =
-      avila::ClipTokenizer::locate(options.tokenizer, options.model);
-  avila::Executable executable(std::move(artifact), options.threads,
-                               options.device);
-  avila::Pipeline pipeline(executable, tokenizer,
-                           avila::NoiseSchedule::forModel(options.model));
+  avila::LoadedModel model(options.artifact, options.model, options.tokenizer,
+                           options.threads, options.device);
+  avila::Pipeline &pipeline = model.pipeline();
 
   avila::GenerationParameters parameters = options.parameters;
-  parameters.modelName = fs::absolute(options.model).lexically_normal().stem();
-  if (parameters.modelName.empty())
-    parameters.modelName =
-        fs::absolute(options.model).lexically_normal().parent_path().filename();
+  parameters.modelName = model.name();
   // Bad requests fail before the weights (gigabytes) are read.
   pipeline.validate(parameters, initImage);
   if (parameters.seed < 0) {
@@ -274,7 +250,7 @@ int run(const Options &options) {
     std::fprintf(stderr, "seed %lld\n",
                  static_cast<long long>(parameters.seed));
   }
-  executable.bindWeights(checkpoint);
+  model.bindWeights();
 
   avila::ProgressBar bar(stderr);
   const size_t count =

@@ -1,0 +1,284 @@
+//===- DeviceWorker.cpp - One device's jobs, one at a time ----------------===//
+
+#include "server/DeviceWorker.h"
+
+#include "runtime/base/Error.h"
+#include "server/ApiError.h"
+
+#include <ctime>
+
+namespace avila::server {
+namespace {
+
+std::string timestampNow() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char text[16];
+  std::strftime(text, sizeof text, "%Y%m%d%H%M%S", &local);
+  return text;
+}
+
+} // namespace
+
+DeviceWorker::DeviceWorker(ModelCatalog &catalog, ModelSettings settings,
+                           int queueSize, Metrics &metrics)
+    : catalog(catalog), settings(std::move(settings)),
+      queueSize(static_cast<size_t>(queueSize)), metrics(metrics) {
+  thread = std::thread([this] { loop(); });
+}
+
+DeviceWorker::~DeviceWorker() { shutdown(0); }
+
+template <typename R>
+std::future<R> DeviceWorker::enqueue(std::function<R()> work, bool isJob) {
+  auto promise = std::make_shared<std::promise<R>>();
+  std::future<R> future = promise->get_future();
+  Task task;
+  task.run = [promise, work = std::move(work)] {
+    try {
+      if constexpr (std::is_void_v<R>) {
+        work();
+        promise->set_value();
+      } else {
+        promise->set_value(work());
+      }
+    } catch (...) {
+      promise->set_exception(std::current_exception());
+    }
+  };
+  task.abandon = [promise](std::exception_ptr error) {
+    promise->set_exception(error);
+  };
+  std::lock_guard<std::mutex> lock(mutex);
+  if (stopping)
+    throw ApiError(503, "the server is shutting down");
+  if (isJob && tasks.size() >= queueSize && (busy || !tasks.empty()))
+    throw ApiError(429, "the queue is full (" + std::to_string(queueSize) +
+                            " jobs wait already); try again later");
+  tasks.push_back(std::move(task));
+  wake.notify_one();
+  return future;
+}
+
+void DeviceWorker::loop() {
+  for (;;) {
+    Task task;
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      wake.wait(lock, [&] { return stopping || !tasks.empty(); });
+      if (tasks.empty())
+        return;
+      task = std::move(tasks.front());
+      tasks.pop_front();
+      busy = true;
+    }
+    task.run();
+    std::lock_guard<std::mutex> lock(mutex);
+    busy = false;
+    noteMemory();
+    idle.notify_all();
+  }
+}
+
+void DeviceWorker::noteMemory() {
+  if (!loadedModel) {
+    memory = {0, 0};
+    return;
+  }
+  const hal::MemoryUse &use = loadedModel->executable().runsOn().memoryUse();
+  memory = {use.current(), use.peak()};
+}
+
+void DeviceWorker::load(const CatalogEntry &entry) { ensureModel(entry); }
+
+void DeviceWorker::ensureModel(const CatalogEntry &entry) {
+  if (loadedModel && loadedModel->path() == entry.path)
+    return;
+  // The old model's device memory goes before the new one's is taken.
+  loadedModel.reset();
+  auto model = std::make_unique<LoadedModel>(settings.artifact, entry.path,
+                                             settings.tokenizer,
+                                             settings.threads, settings.device);
+  model->bindWeights();
+  loadedModel = std::move(model);
+  std::lock_guard<std::mutex> lock(mutex);
+  current = entry;
+  device = loadedModel->executable().runsOn().name();
+  noteMemory();
+}
+
+std::future<JobResult> DeviceWorker::submit(GenerationRequest request) {
+  auto shared = std::make_shared<GenerationRequest>(std::move(request));
+  return enqueue<JobResult>([this, shared] { return generate(*shared); }, true);
+}
+
+std::future<void> DeviceWorker::switchModel(std::string key) {
+  return enqueue<void>(
+      [this, key] {
+        const auto entry = catalog.find(key);
+        if (!entry)
+          invalid("sd_model_checkpoint: no model '" + key +
+                  "' (GET /sdapi/v1/sd-models lists them)");
+        ensureModel(*entry);
+      },
+      false);
+}
+
+std::future<void> DeviceWorker::unload() {
+  return enqueue<void>([this] { loadedModel.reset(); }, false);
+}
+
+std::future<void> DeviceWorker::reload() {
+  return enqueue<void>(
+      [this] {
+        const auto entry = model();
+        if (!entry)
+          throw ApiError(503, "no model has been loaded");
+        loadedModel.reset();
+        ensureModel(*entry);
+      },
+      false);
+}
+
+JobResult DeviceWorker::generate(GenerationRequest &request) {
+  const std::optional<CatalogEntry> previous = model();
+  if (!request.checkpoint.empty()) {
+    const auto entry = catalog.find(request.checkpoint);
+    if (!entry)
+      invalid("override_settings.sd_model_checkpoint: no model '" +
+              request.checkpoint + "' (GET /sdapi/v1/sd-models lists them)");
+    ensureModel(*entry);
+  } else if (!loadedModel) {
+    if (!previous)
+      throw ApiError(503, "no model is loaded");
+    ensureModel(*previous);
+  }
+  Pipeline &pipeline = loadedModel->pipeline();
+  JobResult result;
+  result.parameters = request.parameters;
+  result.parameters.modelName = loadedModel->name();
+  result.model = *model();
+  result.jobTimestamp = timestampNow();
+  try {
+    pipeline.validate(result.parameters, request.initImage);
+  } catch (const Error &error) {
+    invalid(error.what());
+  }
+
+  const auto started = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    stop.interrupt = false;
+    stop.skip = false;
+    state = ProgressSnapshot();
+    state.active = true;
+    state.jobCount = result.parameters.batchCount;
+    state.jobTimestamp = result.jobTimestamp;
+  }
+  auto finish = [&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    state = ProgressSnapshot();
+  };
+  double lastStep = 0;
+  try {
+    pipeline.generate(
+        result.parameters, request.initImage,
+        [&](GeneratedImage image) {
+          result.images.push_back(std::move(image));
+        },
+        [&](const Progress &progress) {
+          if (progress.step > 0)
+            metrics.step(progress.seconds - lastStep);
+          lastStep = progress.seconds;
+          std::lock_guard<std::mutex> lock(mutex);
+          state.jobNo = progress.batch;
+          state.step = progress.step;
+          state.steps = progress.steps;
+          state.seconds = std::chrono::duration<double>(
+                              std::chrono::steady_clock::now() - started)
+                              .count();
+          state.interrupted = stop.interrupt;
+          if (progress.latents)
+            state.latents = *progress.latents;
+          return true;
+        },
+        &stop);
+  } catch (...) {
+    finish();
+    throw;
+  }
+  finish();
+  metrics.images(result.images.size());
+  if (request.restoreCheckpoint && previous &&
+      previous->path != result.model.path)
+    ensureModel(*previous);
+  return result;
+}
+
+void DeviceWorker::interrupt() {
+  std::lock_guard<std::mutex> lock(mutex);
+  if (state.active) {
+    stop.interrupt = true;
+    state.interrupted = true;
+  }
+}
+
+void DeviceWorker::skip() {
+  std::lock_guard<std::mutex> lock(mutex);
+  if (state.active) {
+    stop.skip = true;
+    state.skipped = true;
+  }
+}
+
+ProgressSnapshot DeviceWorker::progress() const {
+  std::lock_guard<std::mutex> lock(mutex);
+  return state;
+}
+
+std::optional<CatalogEntry> DeviceWorker::model() const {
+  std::lock_guard<std::mutex> lock(mutex);
+  return current;
+}
+
+bool DeviceWorker::ready() const {
+  std::lock_guard<std::mutex> lock(mutex);
+  return current.has_value() && !stopping;
+}
+
+std::string DeviceWorker::deviceName() const {
+  std::lock_guard<std::mutex> lock(mutex);
+  return device.empty() ? settings.device : device;
+}
+
+std::pair<int64_t, int64_t> DeviceWorker::deviceMemory() const {
+  std::lock_guard<std::mutex> lock(mutex);
+  return memory;
+}
+
+size_t DeviceWorker::queueLength() const {
+  std::lock_guard<std::mutex> lock(mutex);
+  return tasks.size() + (busy ? 1 : 0);
+}
+
+void DeviceWorker::shutdown(double graceSeconds) {
+  std::deque<Task> abandoned;
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    if (!thread.joinable())
+      return;
+    stopping = true;
+    abandoned.swap(tasks);
+    wake.notify_all();
+    if (!idle.wait_for(lock, std::chrono::duration<double>(graceSeconds),
+                       [&] { return !busy; }))
+      stop.interrupt = true;
+  }
+  for (Task &task : abandoned)
+    task.abandon(
+        std::make_exception_ptr(ApiError(503, "the server is shutting down")));
+  thread.join();
+}
+
+} // namespace avila::server
