@@ -40,8 +40,7 @@
 // 16 rows of 64 (padded by 4).
 // RUN: echo '{"base": "nvidia-h100", "contraction_tile": {"rows": 128, "cols": 128, "subgroup_fragments": 4}}' > %t.tile.json
 // RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --target vulkan --precision fp16 --device-profile %t.tile.json --compile-to=loops --quiet | FileCheck %s --check-prefix=TILE
-// TILE: gpu.launch
-// TILE-SAME: threads({{.*}}) in ({{.*}} = %c128{{.*}},
+// TILE: gpu.launch blocks({{.*}}) threads({{.*}}) in ({{.*}} = %c128,
 // TILE: memref.alloc() : memref<128x40xf16, #spirv.storage_class<Workgroup>>
 // TILE-NEXT: memref.alloc() : memref<128x40xf16, #spirv.storage_class<Workgroup>>
 // TILE-COUNT-16: gpu.subgroup_mma_compute
