@@ -355,8 +355,8 @@ private:
           memref::LoadOp::create(b, loc, operand, indices(b, map, values));
       if (value.getType() != slabElement)
         value = arith::TruncFOp::create(b, loc, slabElement, value);
-      fetched.push_back(arith::SelectOp::create(b, loc, inRange, value,
-                                                slab == slabA ? zeroA : zeroB));
+      fetched.push_back(
+          arith::SelectOp::create(b, loc, inRange, value, slabZero));
     }
     return fetched;
   }
@@ -528,10 +528,10 @@ private:
     byDepthB = depthFastest(maps[1], loops.cols);
     slabA = workgroupSlab(b, tile.rows, byDepthA);
     slabB = workgroupSlab(b, tile.cols, byDepthB);
-    zeroA = zeroB = zero;
-    if (tile.cooperative())
-      zeroA = zeroB =
-          arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0f));
+    // Both slabs hold the same type: f16 for fragments, f32 for FMA tiles.
+    slabZero = tile.cooperative()
+                   ? arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0f))
+                   : zero;
     Value linearTile = linearWorkgroupYZ(b, loc, launch);
     // Whole workgroups past the last tile leave together, so every barrier
     // is reached by all invocations of a workgroup or by none.
@@ -649,9 +649,9 @@ private:
   // Kernel side: the batch loops set per workgroup, the window loops at the
   // current window position.
   Value zero, invocation, subgroup, rowGroup, colGroup, slabA, slabB;
-  // How each slab is copied and laid out, and the zero of its type.
+  // How each slab is copied and laid out, and the zero of the slabs' type.
   bool byDepthA = false, byDepthB = false;
-  Value zeroA, zeroB;
+  Value slabZero;
   SmallVector<Value> loopValues, windowValues;
   SmallVector<SlabElement> elementsA, elementsB;
 };
