@@ -33,28 +33,6 @@ using nlohmann::json;
 const fs::path kShared = AVILA_SHARED_DIR;
 const fs::path kTiny = kShared / "golden/tiny-sd";
 
-std::string quote(const std::string &text) {
-  std::string quoted = "'";
-  for (char c : text)
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-// A command's stdout and exit status.
-std::pair<int, std::string> runCommand(const std::vector<std::string> &words) {
-  std::string command;
-  for (const std::string &word : words)
-    command += quote(word) + " ";
-  command += "2>&1";
-  FILE *pipe = popen(command.c_str(), "r");
-  std::string output;
-  std::array<char, 4096> buffer;
-  while (size_t read = std::fread(buffer.data(), 1, buffer.size(), pipe))
-    output.append(buffer.data(), read);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
-
 std::vector<uint8_t> fileBytes(const fs::path &path) {
   std::ifstream file(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(file), {}};

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -27,6 +28,13 @@ std::string requireEnvironment(const char *name) {
   if (!value)
     throw std::runtime_error(std::string(name) + " is not set");
   return value;
+}
+
+std::string quote(const std::string &text) {
+  std::string quoted = "'";
+  for (char c : text)
+    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
 }
 
 } // namespace
@@ -153,6 +161,20 @@ nlohmann::json jsonOf(const httplib::Result &result) {
       nlohmann::json::parse(result->body, nullptr, false);
   EXPECT_FALSE(parsed.is_discarded()) << result->body;
   return parsed;
+}
+
+std::pair<int, std::string> runCommand(const std::vector<std::string> &words) {
+  std::string command;
+  for (const std::string &word : words)
+    command += quote(word) + " ";
+  command += "2>&1";
+  FILE *pipe = popen(command.c_str(), "r");
+  std::string output;
+  std::array<char, 4096> buffer;
+  while (size_t read = std::fread(buffer.data(), 1, buffer.size(), pipe))
+    output.append(buffer.data(), read);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
 } // namespace avila::test

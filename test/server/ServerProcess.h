@@ -49,6 +49,10 @@ httplib::Result postJson(httplib::Client &client, const std::string &path,
 /// The JSON of a response (fails the test for none).
 nlohmann::json jsonOf(const httplib::Result &result);
 
+/// Runs `words` (quoted for the shell); its exit status (-1 for a signal)
+/// and its stdout and stderr together.
+std::pair<int, std::string> runCommand(const std::vector<std::string> &words);
+
 } // namespace avila::test
 
 #endif // AVILA_TEST_SERVER_SERVERPROCESS_H
