@@ -10,6 +10,7 @@
 #include "runtime/image/Png.h"
 #include "runtime/pipeline/Infotext.h"
 #include "server/Base64.h"
+#include "server/ClientConnection.h"
 #include "server/JsonRoute.h"
 #include "server/LatentPreview.h"
 
@@ -140,7 +141,9 @@ json A1111Api::generate(const httplib::Request &http, bool img2img) {
   const json echo = request.echo;
   const bool send = request.sendImages, save = request.saveImages;
   const int64_t subseed = request.subseed;
-  const JobResult result = worker.submit(std::move(request)).get();
+  const ClientConnection client(http);
+  const JobResult result =
+      worker.run(std::move(request), [&] { return client.closed(); });
 
   const GenerationParameters &p = result.parameters;
   const int count = p.batchSize * p.batchCount;

@@ -5,6 +5,7 @@
 #include "runtime/base/Error.h"
 #include "server/ApiError.h"
 
+#include <algorithm>
 #include <ctime>
 
 namespace avila::server {
@@ -19,6 +20,12 @@ std::string timestampNow() {
   return text;
 }
 
+// 499, nginx's status for a request whose client closed the connection:
+// only the log and the metrics see it.
+ApiError clientClosed() {
+  return ApiError(499, "the client closed the connection; job cancelled");
+}
+
 } // namespace
 
 DeviceWorker::DeviceWorker(ModelCatalog &catalog, ModelSettings settings,
@@ -31,7 +38,7 @@ DeviceWorker::DeviceWorker(ModelCatalog &catalog, ModelSettings settings,
 DeviceWorker::~DeviceWorker() { shutdown(0); }
 
 template <typename R>
-std::future<R> DeviceWorker::enqueue(std::function<R()> work, bool isJob) {
+std::future<R> DeviceWorker::enqueue(std::function<R()> work, uint64_t job) {
   auto promise = std::make_shared<std::promise<R>>();
   std::future<R> future = promise->get_future();
   Task task;
@@ -50,10 +57,11 @@ std::future<R> DeviceWorker::enqueue(std::function<R()> work, bool isJob) {
   task.abandon = [promise](std::exception_ptr error) {
     promise->set_exception(error);
   };
+  task.job = job;
   std::lock_guard<std::mutex> lock(mutex);
   if (stopping)
     throw ApiError(503, "the server is shutting down");
-  if (isJob && tasks.size() >= queueSize && (busy || !tasks.empty()))
+  if (job && tasks.size() >= queueSize && (busy || !tasks.empty()))
     throw ApiError(429, "the queue is full (" + std::to_string(queueSize) +
                             " jobs wait already); try again later");
   tasks.push_back(std::move(task));
@@ -72,10 +80,13 @@ void DeviceWorker::loop() {
       task = std::move(tasks.front());
       tasks.pop_front();
       busy = true;
+      runningJob = task.job;
+      cancelRunning = false;
     }
     task.run();
     std::lock_guard<std::mutex> lock(mutex);
     busy = false;
+    runningJob = 0;
     noteMemory();
     idle.notify_all();
   }
@@ -108,9 +119,43 @@ void DeviceWorker::ensureModel(const CatalogEntry &entry) {
   noteMemory();
 }
 
-std::future<JobResult> DeviceWorker::submit(GenerationRequest request) {
+JobResult DeviceWorker::run(GenerationRequest request,
+                            const std::function<bool()> &clientGone) {
   auto shared = std::make_shared<GenerationRequest>(std::move(request));
-  return enqueue<JobResult>([this, shared] { return generate(*shared); }, true);
+  uint64_t job;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    job = ++lastJob;
+  }
+  std::future<JobResult> result =
+      enqueue<JobResult>([this, shared] { return generate(*shared); }, job);
+  while (result.wait_for(std::chrono::milliseconds(100)) !=
+         std::future_status::ready)
+    if (clientGone()) {
+      cancel(job);
+      break;
+    }
+  return result.get();
+}
+
+void DeviceWorker::cancel(uint64_t job) {
+  std::optional<Task> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (runningJob == job) {
+      cancelRunning = true;
+      return;
+    }
+    const auto queued =
+        std::find_if(tasks.begin(), tasks.end(),
+                     [job](const Task &task) { return task.job == job; });
+    if (queued == tasks.end())
+      return;
+    dropped = std::move(*queued);
+    tasks.erase(queued);
+  }
+  metrics.cancelled();
+  dropped->abandon(std::make_exception_ptr(clientClosed()));
 }
 
 std::future<void> DeviceWorker::switchModel(std::string key) {
@@ -122,11 +167,11 @@ std::future<void> DeviceWorker::switchModel(std::string key) {
                   "' (GET /sdapi/v1/sd-models lists them)");
         ensureModel(*entry);
       },
-      false);
+      0);
 }
 
 std::future<void> DeviceWorker::unload() {
-  return enqueue<void>([this] { loadedModel.reset(); }, false);
+  return enqueue<void>([this] { loadedModel.reset(); }, 0);
 }
 
 std::future<void> DeviceWorker::reload() {
@@ -138,7 +183,7 @@ std::future<void> DeviceWorker::reload() {
         loadedModel.reset();
         ensureModel(*entry);
       },
-      false);
+      0);
 }
 
 JobResult DeviceWorker::generate(GenerationRequest &request) {
@@ -201,9 +246,13 @@ JobResult DeviceWorker::generate(GenerationRequest &request) {
           state.interrupted = stop.interrupt;
           if (progress.latents)
             state.latents = *progress.latents;
-          return true;
+          return !cancelRunning;
         },
         &stop);
+  } catch (const Cancelled &) {
+    finish();
+    metrics.cancelled();
+    throw clientClosed();
   } catch (...) {
     finish();
     throw;

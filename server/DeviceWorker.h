@@ -58,9 +58,13 @@ public:
   /// Loads `entry` on the calling thread (at start, before serving).
   void load(const CatalogEntry &entry);
 
-  /// Queues a generation; throws ApiError 429 when the queue is full, 503
-  /// once shutting down. The future throws what the job threw.
-  std::future<JobResult> submit(GenerationRequest request);
+  /// Queues a generation and waits for it; throws ApiError 429 when the
+  /// queue is full, 503 once shutting down, or what the job threw.
+  /// `clientGone` is asked every 100 ms while the job waits or runs; once
+  /// it says yes, a queued job leaves the queue, a running one stops
+  /// before its next step without decoding, and this throws ApiError 499.
+  JobResult run(GenerationRequest request,
+                const std::function<bool()> &clientGone);
   /// Loads the catalog's model named `key` (title, name or hash) after the
   /// jobs queued before; the future throws ApiError 422 for no such model.
   std::future<void> switchModel(std::string key);
@@ -89,9 +93,13 @@ private:
   struct Task {
     std::function<void()> run;
     std::function<void(std::exception_ptr)> abandon;
+    uint64_t job = 0; // 0 for model switches
   };
+  /// `job` (nonzero) marks a generation, which the queue bound applies to.
   template <typename R>
-  std::future<R> enqueue(std::function<R()> work, bool isJob);
+  std::future<R> enqueue(std::function<R()> work, uint64_t job);
+  /// Ends job `job` as run() describes, whether queued or running.
+  void cancel(uint64_t job);
   void loop();
   JobResult generate(GenerationRequest &request);
   /// On the worker thread: `entry` loaded, unless it already is.
@@ -113,6 +121,8 @@ private:
   std::pair<int64_t, int64_t> memory{0, 0};
   ProgressSnapshot state;
   EarlyStop stop;
+  uint64_t lastJob = 0, runningJob = 0;
+  bool cancelRunning = false;
 
   /// Touched by the worker thread only (and by load() before it serves).
   std::unique_ptr<LoadedModel> loadedModel;

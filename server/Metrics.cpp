@@ -51,6 +51,11 @@ void Metrics::images(size_t count) {
   imageCount += count;
 }
 
+void Metrics::cancelled() {
+  std::lock_guard<std::mutex> lock(mutex);
+  ++cancelledJobs;
+}
+
 void Metrics::step(double seconds) {
   std::lock_guard<std::mutex> lock(mutex);
   stepSeconds.observe(seconds);
@@ -68,6 +73,9 @@ std::string Metrics::render(size_t queueDepth, int64_t deviceBytes,
   text += "# TYPE avila_images_generated_total counter\n"
           "avila_images_generated_total " +
           std::to_string(imageCount) + "\n";
+  text += "# TYPE avila_jobs_cancelled_total counter\n"
+          "avila_jobs_cancelled_total " +
+          std::to_string(cancelledJobs) + "\n";
   requestSeconds.render(text, "avila_http_request_duration_seconds");
   stepSeconds.render(text, "avila_sampling_step_duration_seconds");
   text += "# TYPE avila_queue_depth gauge\navila_queue_depth " +

@@ -31,6 +31,8 @@ public:
   /// `route` is the path for known routes, "other" otherwise.
   void request(const std::string &route, int status, double seconds);
   void images(size_t count);
+  /// A job whose client closed the connection was dropped or stopped.
+  void cancelled();
   /// One U-Net evaluation (with the sampler's step) took `seconds`.
   void step(double seconds);
   std::string render(size_t queueDepth, int64_t deviceBytes,
@@ -39,7 +41,7 @@ public:
 private:
   mutable std::mutex mutex;
   std::map<std::pair<std::string, int>, uint64_t> requests;
-  uint64_t imageCount = 0;
+  uint64_t imageCount = 0, cancelledJobs = 0;
   Histogram requestSeconds, stepSeconds;
 };
 

@@ -4,6 +4,7 @@
 
 #include "runtime/image/Png.h"
 #include "server/Base64.h"
+#include "server/ClientConnection.h"
 #include "server/JsonRoute.h"
 
 #include <cstdio>
@@ -47,8 +48,10 @@ json generate(const httplib::Request &http, DeviceWorker &worker,
   if (format != "b64_json")
     invalid("response_format: only b64_json is supported");
 
+  const ClientConnection client(http);
   const JobResult result =
-      worker.submit(parseGenerationRequest(a1111, false, limits)).get();
+      worker.run(parseGenerationRequest(a1111, false, limits),
+                 [&] { return client.closed(); });
   json data = json::array();
   for (const GeneratedImage &image : result.images)
     data.push_back(

@@ -43,9 +43,7 @@ void runScript(const std::string &script,
   EXPECT_EQ(server.terminate(), 0);
 }
 
-TEST(NpmClient, A1111WebuiApiDrivesTheServer) {
-  runScript("a1111-client.mjs");
-}
+TEST(NpmClient, A1111WebuiApiDrivesTheServer) { runScript("a1111-client.mjs"); }
 
 TEST(WebPage, GeneratesInHeadlessChromium) {
   const char *chromium = std::getenv("AVILA_CHROMIUM");

@@ -76,6 +76,108 @@ struct BusyServer {
   std::optional<Pending> queued;
 };
 
+// A txt2img request written on a raw socket, whose answer is never read;
+// closing the socket is the client going away.
+class DroppedClient {
+public:
+  DroppedClient(const ServerProcess &server, const json &body)
+      : socket(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(server.port()));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(
+        connect(socket, reinterpret_cast<sockaddr *>(&address), sizeof address),
+        0);
+    const std::string text = body.dump();
+    const std::string request =
+        "POST /sdapi/v1/txt2img HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/json\r\nContent-Length: " +
+        std::to_string(text.size()) + "\r\n\r\n" + text;
+    EXPECT_EQ(write(socket, request.data(), request.size()),
+              static_cast<ssize_t>(request.size()));
+  }
+  ~DroppedClient() { drop(); }
+  void drop() {
+    if (socket >= 0)
+      close(socket);
+    socket = -1;
+  }
+
+private:
+  int socket;
+};
+
+// /metrics' value of `name` (a counter or gauge without labels).
+double metric(const ServerProcess &server, const std::string &name) {
+  httplib::Client client = server.client();
+  const auto result = client.Get("/metrics");
+  EXPECT_TRUE(result);
+  const size_t at =
+      result ? result->body.find("\n" + name + " ") : std::string::npos;
+  EXPECT_NE(at, std::string::npos) << name;
+  return at == std::string::npos
+             ? -1
+             : std::stod(result->body.substr(at + name.size() + 2));
+}
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+TEST(Serving, AClientThatDisconnectsCancelsItsRunningJob) {
+  ServerProcess server;
+  DroppedClient client(server, kLongJob);
+  waitFor(server, "/sdapi/v1/progress", [](const json &p) {
+    return p["state"]["sampling_step"].get<int>() >= 1;
+  });
+  const auto dropped = std::chrono::steady_clock::now();
+  client.drop();
+  waitFor(server, "/health",
+          [](const json &h) { return h["queue_length"] == 0; });
+  // Checked every 100 ms, stopped before the next step (milliseconds here).
+  EXPECT_LT(secondsSince(dropped), 2.0);
+  httplib::Client http = server.client();
+  const json progress = jsonOf(http.Get("/sdapi/v1/progress"));
+  EXPECT_EQ(progress["progress"], 0);
+  EXPECT_EQ(progress["state"]["job_count"], 0);
+  EXPECT_EQ(metric(server, "avila_jobs_cancelled_total"), 1);
+  // Cancelled undecoded: no image counted.
+  EXPECT_EQ(metric(server, "avila_images_generated_total"), 0);
+
+  const auto next = std::chrono::steady_clock::now();
+  const auto job = postJson(http, "/sdapi/v1/txt2img", kShortJob);
+  ASSERT_TRUE(job);
+  EXPECT_EQ(job->status, 200);
+  EXPECT_LT(secondsSince(next), 5.0);
+  EXPECT_EQ(server.terminate(), 0);
+  EXPECT_NE(server.log().find("POST /sdapi/v1/txt2img 499"), std::string::npos)
+      << server.log();
+}
+
+TEST(Serving, AClientThatDisconnectsLeavesTheQueue) {
+  ServerProcess server;
+  Pending running(server, kLongJob);
+  waitFor(server, "/sdapi/v1/progress", [](const json &p) {
+    return p["state"]["sampling_step"].get<int>() >= 1;
+  });
+  DroppedClient queued(server, kShortJob);
+  waitFor(server, "/health",
+          [](const json &h) { return h["queue_length"] == 2; });
+  queued.drop();
+  waitFor(server, "/health",
+          [](const json &h) { return h["queue_length"] == 1; });
+  EXPECT_EQ(metric(server, "avila_jobs_cancelled_total"), 1);
+  httplib::Client client = server.client();
+  const json progress = jsonOf(client.Get("/sdapi/v1/progress"));
+  EXPECT_GT(progress["state"]["sampling_step"].get<int>(), 0)
+      << "the running job goes on";
+  postJson(client, "/sdapi/v1/interrupt", json::object());
+  EXPECT_EQ(running.get()->status, 200);
+  EXPECT_EQ(metric(server, "avila_images_generated_total"), 1);
+}
+
 TEST(Serving, AuthenticationAndCors) {
   ServerProcess server({"--api-auth", "alice:secret,bob:pw2",
                         "--cors-allow-origins", "http://app.example"});
