@@ -141,6 +141,12 @@ int ServerProcess::terminate(double seconds) {
   return -1;
 }
 
+size_t ServerProcess::openDescriptors() const {
+  const fs::path descriptors = "/proc/" + std::to_string(pid) + "/fd";
+  return static_cast<size_t>(
+      std::distance(fs::directory_iterator(descriptors), {}));
+}
+
 std::string ServerProcess::log() const {
   std::ifstream file(folder / "stderr.log");
   std::stringstream text;

@@ -33,6 +33,9 @@ public:
   int port() const { return listening; }
   /// SIGTERM, then the exit status (-1 unless it exited within `seconds`).
   int terminate(double seconds = 30);
+  /// How many file descriptors the server has open.
+  size_t openDescriptors() const;
+  pid_t processId() const { return pid; }
   /// What the server wrote on stderr so far.
   std::string log() const;
 
