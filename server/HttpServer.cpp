@@ -42,6 +42,10 @@ HttpServer::HttpServer(const ServerOptions &options, ModelCatalog &catalog,
   const size_t threads = handlerThreads(options.queueSize);
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http.set_payload_max_length(options.maxBodyBytes);
+  // httplib writes a response's headers and body separately: with Nagle's
+  // algorithm and the client's delayed ACK, every keep-alive request would
+  // wait 40 ms for the body.
+  http.set_tcp_nodelay(true);
   // httplib's default adds SO_REUSEPORT, which lets a second server share
   // a port in use instead of failing.
   http.set_socket_options([](socket_t socket) {

@@ -69,16 +69,6 @@ std::vector<std::string> splitList(const std::string &text) {
   return items;
 }
 
-template <typename T>
-T parseBounded(const std::string &flag, const std::string &text, T low,
-               T high) {
-  const T value = parseNumber<T>(flag, text);
-  if (value < low || value > high)
-    fail(flag + " must be between " + std::to_string(low) + " and " +
-         std::to_string(high) + ", not " + text);
-  return value;
-}
-
 } // namespace
 
 ServerOptions parseServerOptions(int argc, char **argv) {

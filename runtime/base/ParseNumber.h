@@ -27,6 +27,17 @@ T parseNumber(const std::string &flag, const std::string &text) {
   return value;
 }
 
+/// parseNumber, and within [low, high]; throws avila::Error naming `flag`.
+template <typename T>
+T parseBounded(const std::string &flag, const std::string &text, T low,
+               T high) {
+  const T value = parseNumber<T>(flag, text);
+  if (value < low || value > high)
+    fail(flag + " must be between " + std::to_string(low) + " and " +
+         std::to_string(high) + ", not " + text);
+  return value;
+}
+
 } // namespace avila
 
 #endif // AVILA_RUNTIME_BASE_PARSENUMBER_H

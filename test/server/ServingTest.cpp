@@ -319,6 +319,27 @@ TEST(Serving, SurvivesAFloodOfDroppedConnections) {
   EXPECT_EQ(server.terminate(), 0);
 }
 
+// bench/ServerLoad.cpp, briefly, with more clients than the queue holds:
+// no 5xx, every job answered with its image or 429, memory flat.
+TEST(Serving, HoldsUnderLoad) {
+  ServerProcess server({"--queue-size", "3"});
+  const auto [status, output] = runCommand(
+      {std::getenv("AVILA_BENCH_SERVER"), "--port",
+       std::to_string(server.port()), "--pid",
+       std::to_string(server.processId()), "--seconds", "2", "--clients", "8"});
+  EXPECT_EQ(status, 0) << output;
+  std::printf("%s", output.c_str());
+  // The jobs line: "txt2img <ok> x 200 <busy> x 429 ...".
+  int ok = 0, busy = 0;
+  ASSERT_EQ(std::sscanf(output.c_str() + output.find("txt2img"),
+                        "txt2img %d x 200 %d x 429", &ok, &busy),
+            2)
+      << output;
+  EXPECT_GT(ok, 0);
+  EXPECT_GT(busy, 0) << "8 clients, room for 4 jobs: some must get 429";
+  EXPECT_EQ(server.terminate(), 0);
+}
+
 TEST(Serving, BadFlagsAreRefusedByName) {
   ServerProcess server;
   const std::string binary = std::getenv("AVILA_SERVER");
