@@ -344,33 +344,26 @@ TEST(Serving, BadFlagsAreRefusedByName) {
   ServerProcess server;
   const std::string binary = std::getenv("AVILA_SERVER");
   for (const auto &[flags, message] :
-       std::vector<std::pair<std::string, std::string>>{
-           {"--port 99999", "--port must be between 0 and 65535"},
-           {"--artifact x", "--models-dir or --model is required"},
-           {"--artifact x --models-dir /nonexistent", "is not a folder"},
-           {"--bogus 1", "unknown option --bogus"},
-           {"--api-auth nocolon --artifact x --model y",
+       std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--port", "99999"}, "--port must be between 0 and 65535"},
+           {{"--artifact", "x"}, "--models-dir or --model is required"},
+           {{"--artifact", "x", "--models-dir", "/nonexistent"},
+            "is not a folder"},
+           {{"--bogus", "1"}, "unknown option --bogus"},
+           {{"--api-auth", "nocolon", "--artifact", "x", "--model", "y"},
             "--api-auth takes user:password pairs"}}) {
-    const std::string command = binary + " " + flags + " 2>&1";
-    FILE *pipe = popen(command.c_str(), "r");
-    std::string output;
-    char buffer[512];
-    while (size_t read = std::fread(buffer, 1, sizeof buffer, pipe))
-      output.append(buffer, read);
-    EXPECT_NE(pclose(pipe), 0) << flags;
+    std::vector<std::string> words = {binary};
+    words.insert(words.end(), flags.begin(), flags.end());
+    const auto [status, output] = runCommand(words);
+    EXPECT_NE(status, 0) << flags.front();
     EXPECT_NE(output.find(message), std::string::npos) << output;
   }
   // A port in use.
-  const std::string command =
-      binary + " --artifact " + std::getenv("AVILA_TINY_ARTIFACT") +
-      " --models-dir " + (server.folder / "models").string() +
-      " --device cpu --port " + std::to_string(server.port()) + " 2>&1";
-  FILE *pipe = popen(command.c_str(), "r");
-  std::string output;
-  char buffer[512];
-  while (size_t read = std::fread(buffer, 1, sizeof buffer, pipe))
-    output.append(buffer, read);
-  EXPECT_NE(pclose(pipe), 0);
+  const auto [status, output] =
+      runCommand({binary, "--artifact", std::getenv("AVILA_TINY_ARTIFACT"),
+                  "--models-dir", (server.folder / "models").string(),
+                  "--device", "cpu", "--port", std::to_string(server.port())});
+  EXPECT_NE(status, 0);
   EXPECT_NE(output.find("cannot listen on"), std::string::npos) << output;
 }
 
