@@ -50,7 +50,15 @@ def TileContractions : Pass<"avila-tile-contractions", "::mlir::ModuleOp"> {
     (`gpu.subgroup_mma_compute`). At the end each subgroup passes its
     fragments, one row of F at a time, through its own f32 buffer in
     workgroup memory, from which its invocations add them to the init in the
-    output's memory order.
+    output's memory order. An operand whose depth loops index its last
+    axes (after them only axes of size 1), whole 16-byte words long, whose
+    buffer it starts (an argument or a scratch allocation, bound aligned)
+    and which no other operand shares, is copied 8 depths at a time: a
+    `vector.load` of 8 values rounded to f16 and bitcast to `vector<4xi32>`
+    into a slab of words, for `avila-load-buffers-as-words` to bind. A
+    convolution whose input channels are whole words is first copied
+    channels last in f16 (input NHWC, weights OHWI, by `scf.parallel`
+    loops into scratch buffers), so that both its slabs are.
     The grid is column tiles × (row tiles · batches), the latter split over
     y · z so that each axis stays within Vulkan's 65535; a contraction whose
     column tiles could exceed that (dynamic columns), or whose operands are
@@ -90,7 +98,8 @@ def TileContractions : Pass<"avila-tile-contractions", "::mlir::ModuleOp"> {
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::spirv::SPIRVDialect"];
+                           "::mlir::spirv::SPIRVDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def LinearizeBuffers : Pass<"avila-linearize-buffers", "::mlir::ModuleOp"> {
@@ -186,6 +195,24 @@ def DescribeLaunches : Pass<"avila-describe-launches", "::mlir::ModuleOp"> {
                            "::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::spirv::SPIRVDialect"];
+}
+
+def LoadBuffersAsWords
+    : Pass<"avila-load-buffers-as-words", "::mlir::ModuleOp"> {
+  let summary = "Bind each f16 kernel buffer read only 8 halves at a time as "
+                "an array of 16-byte words";
+  let description = [{
+    SPIR-V has no vector of 8 halves, so an f16 storage buffer is read two
+    bytes per load. A `gpu.func` argument of f16 whose every use is a
+    `vector.load` of `vector<8xf16>` that is only bitcast to `vector<4xi32>`
+    (the contraction tiles copy their slabs so, at indices that are
+    multiples of 8, from buffers bound 16-byte aligned) becomes a
+    `memref<?xvector<4xi32>>`, and each such load a `memref.load` of the
+    word at index / 8. A buffer read both as words and otherwise is an
+    error: no SPIR-V type can read it.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def SetTargetEnvironment

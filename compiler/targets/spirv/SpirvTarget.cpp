@@ -70,6 +70,7 @@ void addGpu(OpPassManager &passes, const TargetBackend &) {
               "func.func(gpu-launch-sink-index-computations),"
               "gpu-kernel-outlining,canonicalize,cse");
   passes.addPass(createDescribeLaunches());
+  passes.addPass(createLoadBuffersAsWords());
   addPipeline(passes, "canonicalize");
 }
 
@@ -95,7 +96,7 @@ const PhaseInfo kPhases[] = {
     {"gpu",
      "each parallel loop (one invocation per iteration) and tiled launch "
      "outlined as a gpu.func; the kernel's host side replaced by "
-     "its avila.launch_plan",
+     "its avila.launch_plan; f16 buffers read in words bound as words",
      addGpu},
     {"spirv", "the GPU functions as spirv.module ops, one per kernel launch",
      addSpirv},
