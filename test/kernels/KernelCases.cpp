@@ -223,12 +223,19 @@ Drawn normalizations(Random &r) {
            r.normal({c}), r.normal({c})}};
 }
 
-Drawn attention(Random &r, bool causal, int maskRank) {
-  const int64_t heads = r.size(1, 3), headDim = r.size(1, 5);
-  const int64_t valueDim = r.size(1, 4), e = heads * headDim,
+// Attention of up to `channels` query and value channels per head and
+// `positions` query and key positions.
+struct AttentionSizes {
+  int64_t channels = 5, valueChannels = 4, positions = 9;
+};
+
+Drawn attention(Random &r, bool causal, int maskRank,
+                AttentionSizes sizes = {}) {
+  const int64_t heads = r.size(1, 3), headDim = r.size(1, sizes.channels);
+  const int64_t valueDim = r.size(1, sizes.valueChannels), e = heads * headDim,
                 ev = heads * valueDim;
-  const int64_t batch = r.size(1, 2), lq = r.size(1, 9);
-  const int64_t lk = causal ? lq : r.size(1, 9);
+  const int64_t batch = r.size(1, 2), lq = r.size(1, sizes.positions);
+  const int64_t lk = causal ? lq : r.size(1, sizes.positions);
   const std::string q = "tensor<?x?x" + s(e) + "xf32>";
   const std::string k = "tensor<?x?x" + s(e) + "xf32>";
   const std::string v = "tensor<?x?x" + s(ev) + "xf32>";
@@ -386,6 +393,11 @@ const Case kCases[] = {
     {"ContractionsInWords", contractionsInWords, kTolerance},
     {"Normalizations", normalizations, kTolerance},
     {"CrossAttention", [](Random &r) { return attention(r, false, 0); },
+     kTolerance},
+    // Heads as wide as SD's 40 and 80 channels and positions past several
+    // blocks of keys and of query rows.
+    {"LongAttention",
+     [](Random &r) { return attention(r, false, 0, {88, 88, 150}); },
      kTolerance},
     {"CausalAttention", [](Random &r) { return attention(r, true, 0); },
      kTolerance},

@@ -305,7 +305,29 @@ def TileAttention : Pass<"avila-tile-attention", "::mlir::ModuleOp"> {
     memory): 32 keys at head dim 40, 16 at 80, 8 at 160. The grid is
     query blocks · batches · heads split over y · z within Vulkan's 65535
     per axis. Other attention is left for `avila-fused-attention-to-loops`.
+    With `cooperative-matrix` (the operands f16 in memory) both products
+    run on 16×16 fragments instead (`CooperativeAttention.h`): a workgroup
+    of 1, 2 or 4 subgroups owns 16 query rows per subgroup, staged once as
+    f16 and held as fragments; per block of 32 (or 16) keys, staged as f16,
+    each subgroup multiplies the scores into f32 fragments, one invocation
+    per row runs the online softmax over them in workgroup memory (f16
+    weights, zero past the last key, the row's rescale factor), and the
+    subgroup rescales its f32 output rows there and adds weights · values;
+    the rows are divided by their sums at the end. Heads are padded to
+    whole fragments with zero channels. The largest workgroup whose blocks
+    fit `max-workgroup-memory` is taken; where none fits, the FMA tiles.
   }];
+  let options = [
+    Option<"cooperativeMatrix", "cooperative-matrix", "bool",
+           /*default=*/"false",
+           "Multiply 16x16 f16 fragments per subgroup (KHR cooperative "
+           "matrices) instead of one row per invocation">,
+    Option<"subgroupSize", "subgroup-size", "int64_t", /*default=*/"32",
+           "Invocations per subgroup (cooperative matrices)">,
+    Option<"maxWorkgroupMemory", "max-workgroup-memory", "int64_t",
+           /*default=*/"32768",
+           "Bytes of workgroup memory a workgroup may use (cooperative "
+           "matrices)">];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::math::MathDialect",

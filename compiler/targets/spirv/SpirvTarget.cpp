@@ -44,10 +44,21 @@ TileContractionsOptions tileOptions(const SpirvTarget &target) {
   return options;
 }
 
+TileAttentionOptions attentionOptions(const SpirvTarget &target) {
+  TileAttentionOptions options;
+  if (target.usesCooperativeMatrices()) {
+    const DeviceProfile &profile = target.deviceProfile();
+    options.cooperativeMatrix = true;
+    options.subgroupSize = profile.subgroupSize;
+    options.maxWorkgroupMemory = profile.maxWorkgroupMemory;
+  }
+  return options;
+}
+
 void addLoops(OpPassManager &passes, const TargetBackend &target) {
   passes.addPass(createTileContractions(tileOptions(spirvTarget(target))));
   passes.addPass(createContractionsToLinalg());
-  passes.addPass(createTileAttention());
+  passes.addPass(createTileAttention(attentionOptions(spirvTarget(target))));
   passes.addPass(createTileReductions());
   passes.addPass(createGroupNormsToWorkgroups());
   passes.addPass(createFusedAttentionToLoops());

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/dialect/AvilaOps.h"
+#include "compiler/targets/spirv/CooperativeAttention.h"
 #include "compiler/targets/spirv/OnlineSoftmax.h"
 #include "compiler/targets/spirv/SpirvPasses.h"
 #include "compiler/targets/spirv/WorkgroupGrid.h"
@@ -296,6 +297,8 @@ private:
 };
 
 struct TileAttention : avila::spirv::impl::TileAttentionBase<TileAttention> {
+  using Base::Base;
+
   void runOnOperation() override {
     SmallVector<FusedAttentionOp> attentions;
     getOperation().walk([&](FusedAttentionOp op) {
@@ -304,7 +307,9 @@ struct TileAttention : avila::spirv::impl::TileAttentionBase<TileAttention> {
     });
     for (FusedAttentionOp op : attentions) {
       OpBuilder b(op);
-      TiledAttention(op).build(b);
+      if (!cooperativeMatrix || !avila::spirv::buildCooperativeAttention(
+                                    b, op, subgroupSize, maxWorkgroupMemory))
+        TiledAttention(op).build(b);
       op.erase();
     }
   }
