@@ -399,6 +399,10 @@ const Case kCases[] = {
     {"LongAttention",
      [](Random &r) { return attention(r, false, 0, {88, 88, 150}); },
      kTolerance},
+    // Heads as wide as the VAE's one head of 512 channels.
+    {"WideHeadAttention",
+     [](Random &r) { return attention(r, false, 0, {520, 520, 24}); },
+     kTolerance},
     {"CausalAttention", [](Random &r) { return attention(r, true, 0); },
      kTolerance},
     {"MaskedAttention", [](Random &r) { return attention(r, false, 2); },

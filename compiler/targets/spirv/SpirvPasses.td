@@ -289,7 +289,7 @@ def TileAttention : Pass<"avila-tile-attention", "::mlir::ModuleOp"> {
   let description = [{
     Each `avila.fused_attention` of a kernel's host side (function marked
     `avila.dispatch`) whose operands are f32 buffers with static channels,
-    at most 160 per head, becomes a `gpu.launch`: a workgroup of 64
+    at most 512 per head, becomes a `gpu.launch`: a workgroup of 64
     invocations owns 64 query rows of one (batch, head), one invocation per
     row, which loads its query row once into a private array. Per
     block of keys, the invocations copy the block's key and value rows of
@@ -302,7 +302,7 @@ def TileAttention : Pass<"avila-tile-attention", "::mlir::ModuleOp"> {
     read them. Rows past the last query compute but do not store, so that
     barriers stay uniform. The key block is the largest power of two up to
     64 whose key and value rows fit in 16 KiB (half of lavapipe's workgroup
-    memory): 32 keys at head dim 40, 16 at 80, 8 at 160. The grid is
+    memory): 32 keys at head dim 40, 16 at 80, 8 at 160, 4 at 512. The grid is
     query blocks · batches · heads split over y · z within Vulkan's 65535
     per axis. Other attention is left for `avila-fused-attention-to-loops`.
     With `cooperative-matrix` (the operands f16 in memory) both products
