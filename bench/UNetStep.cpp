@@ -60,13 +60,13 @@ int main(int argc, char **argv) {
       seconds.push_back(std::chrono::duration<double>(
                             std::chrono::steady_clock::now() - start)
                             .count());
-      std::printf("step %d: %.2f s (output[0] = %g)\n", i, seconds.back(),
+      std::printf("step %d: %.4f s (output[0] = %g)\n", i, seconds.back(),
                   outputs[0].floats[0]);
     }
     std::sort(seconds.begin(), seconds.end());
     const double median = seconds[seconds.size() / 2];
     const double flops = 2 * 0.80e12 * (size * size) / (64.0 * 64.0);
-    std::printf("unet CFG step (batch 2, %lldx%lld latent): median %.2f s, "
+    std::printf("unet CFG step (batch 2, %lldx%lld latent): median %.4f s, "
                 "%.1f GFLOP/s\n",
                 static_cast<long long>(size), static_cast<long long>(size),
                 median, flops / median / 1e9);

@@ -186,3 +186,26 @@ func.func @reshape_dims(%a: memref<?xf32>, %o: memref<?xf32>, %n: index) attribu
   }
   return
 }
+
+// A vector load (8 values along the innermost axis, as the contraction
+// tiles copy words) addresses the flat root at its first element's place.
+// CHECK-LABEL: func.func @vector_load
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: memref<4x?x16xf32>,
+// CHECK: %[[FLAT:.*]] = memref.reinterpret_cast %[[X]]
+// CHECK: scf.parallel (%[[I:.*]]) =
+// CHECK-NEXT: %[[ROW:.*]] = arith.muli %[[I]], %c16 : index
+// CHECK-NEXT: %[[AT:.*]] = arith.addi %[[ROW]], %c8 : index
+// CHECK-NEXT: vector.load %[[FLAT]][%[[AT]]] : memref<?xf32>, vector<8xf32>
+func.func @vector_load(%x: memref<4x?x16xf32>, %y: memref<?xvector<8xf32>>) attributes {avila.dispatch} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %n = memref.dim %x, %c1 : memref<4x?x16xf32>
+  %rows = memref.collapse_shape %x [[0, 1], [2]] : memref<4x?x16xf32> into memref<?x16xf32>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %v = vector.load %rows[%i, %c8] : memref<?x16xf32>, vector<8xf32>
+    memref.store %v, %y[%i] : memref<?xvector<8xf32>>
+    scf.reduce
+  }
+  return
+}

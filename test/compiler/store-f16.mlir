@@ -81,3 +81,21 @@ func.func @accumulate(%a: memref<?xf32>, %out: memref<4xf32>) attributes {avila.
 func.func @host(%x: memref<4xf32>) {
   return
 }
+
+// A vector load of an f16 buffer reads a vector of halves and widens it.
+// CHECK-LABEL: func.func @vector_load
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: memref<64xf16>,
+// CHECK: %[[H:.*]] = vector.load %[[X]][%{{.*}}] : memref<64xf16>, vector<8xf16>
+// CHECK-NEXT: arith.extf %[[H]] : vector<8xf16> to vector<8xf32>
+func.func @vector_load(%x: memref<64xf32>, %y: memref<8xvector<8xf32>>) attributes {avila.dispatch} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %at = arith.muli %i, %c8 : index
+    %v = vector.load %x[%at] : memref<64xf32>, vector<8xf32>
+    memref.store %v, %y[%i] : memref<8xvector<8xf32>>
+    scf.reduce
+  }
+  return
+}

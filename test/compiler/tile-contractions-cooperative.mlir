@@ -12,13 +12,14 @@
 // fragments of 16 × 16; slabs 32 deep are staged in workgroup memory as
 // f16, rows padded by 8 elements. Both x and w are read along the depth
 // (their last axis), so both slabs are lines × depth: w's fragments are
-// loaded transposed.
+// loaded transposed. A depth of 36 is not whole 16-byte words: the slabs
+// are copied a value at a time.
 #x = affine_map<(b, i, n, k) -> (b, i, k)>
 #w = affine_map<(b, i, n, k) -> (n, k)>
 #y = affine_map<(b, i, n, k) -> (b, i, n)>
 
 // CHECK-LABEL: func.func @linear
-// CHECK-SAME: (%[[X:[a-z0-9]+]]: memref<?x77x64xf32>, %[[W:[a-z0-9]+]]: memref<40x64xf32>, %[[Y:[a-z0-9]+]]: memref<?x77x40xf32>)
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: memref<?x77x36xf32>, %[[W:[a-z0-9]+]]: memref<40x36xf32>, %[[Y:[a-z0-9]+]]: memref<?x77x40xf32>)
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
 // CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
 // CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
@@ -90,9 +91,62 @@
 // CHECK: gpu.barrier
 // CHECK-NEXT: }
 // CHECK: gpu.terminator
-func.func @linear(%x: memref<?x77x64xf32>, %w: memref<40x64xf32>, %y: memref<?x77x40xf32>) attributes {avila.dispatch} {
+func.func @linear(%x: memref<?x77x36xf32>, %w: memref<40x36xf32>, %y: memref<?x77x40xf32>) attributes {avila.dispatch} {
+  avila.contraction "matmul" ins(%x, %w : memref<?x77x36xf32>, memref<40x36xf32>)
+      outs(%y : memref<?x77x40xf32>)
+      {indexing_maps = [#x, #w, #y], batch_dims = array<i64: 0>,
+       m_dim = 1, n_dim = 2, k_dim = 3}
+  return
+}
+
+// A depth of whole 16-byte words along both operands' last axis (and
+// operands that start their buffers): each invocation copies 8 depths as
+// one word, rounded to f16 and bitcast to vector<4xi32>, into slabs of
+// words (32 deep + one word of padding), which fragments are loaded from
+// with strides in words.
+// CHECK-LABEL: func.func @linear_in_words
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: memref<?x77x64xf32>, %[[W:[a-z0-9]+]]: memref<40x64xf32>,
+// CHECK-DAG: %[[WZERO:.*]] = arith.constant dense<0> : vector<4xi32>
+// CHECK: gpu.launch
+// CHECK: %[[SA:.*]] = memref.alloc() : memref<64x5xvector<4xi32>, #spirv.storage_class<Workgroup>>
+// CHECK-NEXT: %[[SB:.*]] = memref.alloc() : memref<64x5xvector<4xi32>, #spirv.storage_class<Workgroup>>
+// Invocation t copies line t / 4, depths 8 · (t % 4) of each 32-deep slab.
+// CHECK: %[[MINOR:.*]] = arith.remui %[[T:.*]], %c4
+// CHECK-NEXT: %[[LINE:.*]] = arith.divui %[[T]], %c4
+// CHECK-NEXT: %[[LEVEL:.*]] = arith.muli %[[MINOR]], %c8
+// CHECK: %[[CLAMPED:.*]] = arith.minui %[[LEVEL]], %c56
+// CHECK-NEXT: %[[HALVES:.*]] = vector.load %[[X]][%{{.*}}, %{{.*}}, %[[CLAMPED]]] : memref<?x77x64xf32>, vector<8xf32>
+// CHECK-NEXT: %[[ROUNDED:.*]] = arith.truncf %[[HALVES]] : vector<8xf32> to vector<8xf16>
+// CHECK-NEXT: %[[WORD:.*]] = vector.bitcast %[[ROUNDED]] : vector<8xf16> to vector<4xi32>
+// CHECK-NEXT: %[[A0:.*]] = arith.select %{{.*}}, %[[WORD]], %[[WZERO]] : vector<4xi32>
+// CHECK: vector.load %[[W]]
+// CHECK: scf.for {{.*}} iter_args({{.*}}%{{.*}} = %[[A0]],
+// CHECK-NEXT: memref.store %{{.*}}, %[[SA]][%[[LINE]], %[[MINOR]]] : memref<64x5xvector<4xi32>
+// CHECK-NEXT: memref.store %{{.*}}, %[[SA]]
+// CHECK-NEXT: memref.store %{{.*}}, %[[SB]][%[[LINE]], %[[MINOR]]]
+// CHECK-NEXT: memref.store %{{.*}}, %[[SB]]
+// CHECK-NEXT: gpu.barrier
+// CHECK: gpu.subgroup_mma_load_matrix %[[SA]][%{{.*}}, %c0] {leadDimension = 5 : index} : memref<64x5xvector<4xi32>, #spirv.storage_class<Workgroup>> -> !gpu.mma_matrix<16x16xf16, "AOp">
+// CHECK: gpu.subgroup_mma_load_matrix %[[SB]][%{{.*}}, %c0] {leadDimension = 5 : index, transpose} : memref<64x5xvector<4xi32>, #spirv.storage_class<Workgroup>> -> !gpu.mma_matrix<16x16xf16, "BOp">
+// The second 16-deep step starts 2 words in.
+// CHECK: gpu.subgroup_mma_load_matrix %[[SA]][%{{.*}}, %c2] {leadDimension = 5 : index}
+func.func @linear_in_words(%x: memref<?x77x64xf32>, %w: memref<40x64xf32>, %y: memref<?x77x40xf32>) attributes {avila.dispatch} {
   avila.contraction "matmul" ins(%x, %w : memref<?x77x64xf32>, memref<40x64xf32>)
       outs(%y : memref<?x77x40xf32>)
+      {indexing_maps = [#x, #w, #y], batch_dims = array<i64: 0>,
+       m_dim = 1, n_dim = 2, k_dim = 3}
+  return
+}
+
+// Words only where the operand starts its buffer: a view at an offset may
+// not be 16-byte aligned, so it is copied a value at a time.
+// CHECK-LABEL: func.func @linear_on_a_view
+// CHECK: memref.alloc() : memref<64x40xf16, #spirv.storage_class<Workgroup>>
+// CHECK-NEXT: memref.alloc() : memref<64x5xvector<4xi32>, #spirv.storage_class<Workgroup>>
+func.func @linear_on_a_view(%x: memref<2x77x64xf32>, %w: memref<40x64xf32>, %y: memref<1x77x40xf32>) attributes {avila.dispatch} {
+  %view = memref.subview %x[1, 0, 0] [1, 77, 64] [1, 1, 1] : memref<2x77x64xf32> to memref<1x77x64xf32, strided<[4928, 64, 1], offset: 4928>>
+  avila.contraction "matmul" ins(%view, %w : memref<1x77x64xf32, strided<[4928, 64, 1], offset: 4928>>, memref<40x64xf32>)
+      outs(%y : memref<1x77x40xf32>)
       {indexing_maps = [#x, #w, #y], batch_dims = array<i64: 0>,
        m_dim = 1, n_dim = 2, k_dim = 3}
   return
@@ -102,10 +156,10 @@ func.func @linear(%x: memref<?x77x64xf32>, %w: memref<40x64xf32>, %y: memref<?x7
 #k = affine_map<(n, o, y, x, c, ky, kx) -> (o, c, ky, kx)>
 #out = affine_map<(n, o, y, x, c, ky, kx) -> (n, o, y, x)>
 
-// A convolution's input is read along its pixels (rows), its weights
-// along the input channels (the depth; the window comes last): the input's
-// slab is depth × rows and loaded transposed, the weights' columns × depth
-// and loaded transposed. Its output is laid out with pixels fastest: a row
+// A convolution whose input channels are not whole words (3) reads its
+// input along its pixels (rows), its weights along the input channels (the
+// depth; the window comes last): the input's slab is depth × rows and
+// loaded transposed, the weights' columns × depth and loaded transposed. Its output is laid out with pixels fastest: a row
 // of fragments is read down its columns, 16 pixels per output channel.
 // CHECK-LABEL: func.func @convolution
 // CHECK-SAME: %[[O:[a-z0-9]+]]: memref<?x64x?x?xf32>)
@@ -121,7 +175,39 @@ func.func @linear(%x: memref<?x77x64xf32>, %w: memref<40x64xf32>, %y: memref<?x7
 // CHECK-NEXT: %[[PC:.*]] = arith.divui %[[LANE]], %c16
 // CHECK-NEXT: %[[AT:.*]] = arith.addi %[[OWN]], %[[PR]]
 // CHECK-NEXT: memref.load %{{.*}}[%[[AT]], %[[PC]]] : memref<64x36xf32
-func.func @convolution(%i: memref<?x8x?x?xf32>, %w: memref<64x8x3x3xf32>, %o: memref<?x64x?x?xf32>) attributes {avila.dispatch} {
+func.func @convolution(%i: memref<?x3x?x?xf32>, %w: memref<64x3x3x3xf32>, %o: memref<?x64x?x?xf32>) attributes {avila.dispatch} {
+  avila.contraction "conv2d" ins(%i, %w : memref<?x3x?x?xf32>, memref<64x3x3x3xf32>)
+      outs(%o : memref<?x64x?x?xf32>)
+      {indexing_maps = [#in, #k, #out], window_strides = array<i64: 1, 1>}
+  return
+}
+
+// Input channels in whole words (8): both operands are first copied
+// channels last in f16 (the input n, y, x, c; the weights o, ky, kx, c) by
+// loops over the copies, channels fastest; at each window position the
+// slabs are then contiguous c-deep runs of both, copied in words.
+// CHECK-LABEL: func.func @convolution_channels_in_words
+// CHECK-SAME: (%[[I:[a-z0-9]+]]: memref<?x8x?x?xf32>, %[[K:[a-z0-9]+]]: memref<64x8x3x3xf32>,
+// CHECK: %[[IN:.*]] = memref.alloc(%{{.*}}, %{{.*}}, %{{.*}}) : memref<?x?x?x8xf16>
+// CHECK-NEXT: scf.parallel (%[[N:.*]], %[[Y:.*]], %[[XX:.*]], %[[C:.*]]) =
+// CHECK-NEXT: %[[V:.*]] = memref.load %[[I]][%[[N]], %[[C]], %[[Y]], %[[XX]]] : memref<?x8x?x?xf32>
+// CHECK-NEXT: %[[H:.*]] = arith.truncf %[[V]] : f32 to f16
+// CHECK-NEXT: memref.store %[[H]], %[[IN]][%[[N]], %[[Y]], %[[XX]], %[[C]]] : memref<?x?x?x8xf16>
+// CHECK: %[[KK:.*]] = memref.alloc() : memref<64x3x3x8xf16>
+// CHECK-NEXT: scf.parallel (%[[O:.*]], %[[KY:.*]], %[[KX:.*]], %[[KC:.*]]) =
+// CHECK-NEXT: memref.load %[[K]][%[[O]], %[[KC]], %[[KY]], %[[KX]]]
+// CHECK: gpu.launch
+// CHECK: memref.alloc() : memref<64x5xvector<4xi32>, #spirv.storage_class<Workgroup>>
+// CHECK-NEXT: memref.alloc() : memref<64x5xvector<4xi32>, #spirv.storage_class<Workgroup>>
+// CHECK: scf.for %[[WY:.*]] = %c0 to %c3
+// CHECK-NEXT: scf.for %[[WX:.*]] = %c0 to %c3
+// The input's word at pixel (y + ky, x + kx), 8 channels from the level.
+// CHECK: %[[PY:.*]] = arith.addi %{{.*}}, %[[WY]]
+// CHECK-NEXT: %[[PX:.*]] = arith.addi %{{.*}}, %[[WX]]
+// CHECK-NEXT: %[[HALVES:.*]] = vector.load %[[IN]][%{{.*}}, %[[PY]], %[[PX]], %{{.*}}] : memref<?x?x?x8xf16>, vector<8xf16>
+// CHECK-NEXT: vector.bitcast %[[HALVES]] : vector<8xf16> to vector<4xi32>
+// CHECK: vector.load %[[KK]][%{{.*}}, %[[WY]], %[[WX]], %{{.*}}] : memref<64x3x3x8xf16>, vector<8xf16>
+func.func @convolution_channels_in_words(%i: memref<?x8x?x?xf32>, %w: memref<64x8x3x3xf32>, %o: memref<?x64x?x?xf32>) attributes {avila.dispatch} {
   avila.contraction "conv2d" ins(%i, %w : memref<?x8x?x?xf32>, memref<64x8x3x3xf32>)
       outs(%o : memref<?x64x?x?xf32>)
       {indexing_maps = [#in, #k, #out], window_strides = array<i64: 1, 1>}

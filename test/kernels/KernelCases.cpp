@@ -151,6 +151,42 @@ Drawn convolution(Random &r, int64_t stride, std::string padding,
            r.normal({o, perGroup, kernel, kernel}), r.normal({o})}};
 }
 
+// Contractions whose depth is whole 16-byte words of f16, which
+// cooperative-matrix tiles copy a word at a time: a linear layer, a 1×1
+// convolution (its weights' window is one element) and a padded 3×3 one
+// (copied channels last), with rows and columns past a tile's edge.
+Drawn contractionsInWords(Random &r) {
+  const int64_t k = 8 * r.size(1, 6), n = r.size(1, 70), c = 8 * r.size(1, 4);
+  const int64_t stride = r.size(1, 2);
+  const std::string x = "tensor<?x?x" + s(k) + "xf32>";
+  const std::string w = "tensor<" + s(n) + "x" + s(k) + "xf32>";
+  const std::string y = "tensor<?x?x" + s(n) + "xf32>";
+  const std::string image = "tensor<?x" + s(c) + "x?x?xf32>";
+  const std::string pointwise = "tensor<" + s(n) + "x" + s(c) + "x1x1xf32>";
+  const std::string window = "tensor<" + s(n) + "x" + s(c) + "x3x3xf32>";
+  const std::string bias = "tensor<" + s(n) + "xf32>";
+  const std::string out = "tensor<?x" + s(n) + "x?x?xf32>";
+  return {"func.func @k(%x: " + x + ", %w: " + w + ", %i: " + image +
+              ", %p: " + pointwise + ", %q: " + window + ", %b: " + bias +
+              ") -> (" + y + ", " + out + ", " + out +
+              ") {\n"
+              "  %0 = avila.linear %x, %w : (" +
+              x + ", " + w + ") -> " + y +
+              "\n"
+              "  %1 = avila.conv2d %i, %p stride [1, 1] padding [0, 0, 0, 0] "
+              "groups 1 : (" +
+              image + ", " + pointwise + ") -> " + out +
+              "\n"
+              "  %2 = avila.conv2d %i, %q, %b stride [" +
+              s(stride) + ", " + s(stride) +
+              "] padding [1, 1, 1, 1] groups 1 : (" + image + ", " + window +
+              ", " + bias + ") -> " + out + "\n  return %0, %1, %2 : " + y +
+              ", " + out + ", " + out + "\n}",
+          {r.normal({r.size(1, 2), r.size(1, 150), k}), r.normal({n, k}),
+           r.normal({r.size(1, 2), c, r.size(1, 13), r.size(1, 13)}),
+           r.normal({n, c, 1, 1}), r.normal({n, c, 3, 3}), r.normal({n})}};
+}
+
 Drawn normalizations(Random &r) {
   const int64_t groups = r.size(1, 4), c = groups * r.size(1, 3);
   const std::string x = "tensor<?x" + s(c) + "x?x?xf32>";
@@ -187,12 +223,19 @@ Drawn normalizations(Random &r) {
            r.normal({c}), r.normal({c})}};
 }
 
-Drawn attention(Random &r, bool causal, int maskRank) {
-  const int64_t heads = r.size(1, 3), headDim = r.size(1, 5);
-  const int64_t valueDim = r.size(1, 4), e = heads * headDim,
+// Attention of up to `channels` query and value channels per head and
+// `positions` query and key positions.
+struct AttentionSizes {
+  int64_t channels = 5, valueChannels = 4, positions = 9;
+};
+
+Drawn attention(Random &r, bool causal, int maskRank,
+                AttentionSizes sizes = {}) {
+  const int64_t heads = r.size(1, 3), headDim = r.size(1, sizes.channels);
+  const int64_t valueDim = r.size(1, sizes.valueChannels), e = heads * headDim,
                 ev = heads * valueDim;
-  const int64_t batch = r.size(1, 2), lq = r.size(1, 9);
-  const int64_t lk = causal ? lq : r.size(1, 9);
+  const int64_t batch = r.size(1, 2), lq = r.size(1, sizes.positions);
+  const int64_t lk = causal ? lq : r.size(1, sizes.positions);
   const std::string q = "tensor<?x?x" + s(e) + "xf32>";
   const std::string k = "tensor<?x?x" + s(e) + "xf32>";
   const std::string v = "tensor<?x?x" + s(ev) + "xf32>";
@@ -347,8 +390,18 @@ const Case kCases[] = {
      kTolerance},
     {"Conv1x1", [](Random &r) { return convolution(r, 1, "0, 0, 0, 0", 1, 1); },
      kTolerance},
+    {"ContractionsInWords", contractionsInWords, kTolerance},
     {"Normalizations", normalizations, kTolerance},
     {"CrossAttention", [](Random &r) { return attention(r, false, 0); },
+     kTolerance},
+    // Heads as wide as SD's 40 and 80 channels and positions past several
+    // blocks of keys and of query rows.
+    {"LongAttention",
+     [](Random &r) { return attention(r, false, 0, {88, 88, 150}); },
+     kTolerance},
+    // Heads as wide as the VAE's one head of 512 channels.
+    {"WideHeadAttention",
+     [](Random &r) { return attention(r, false, 0, {520, 520, 24}); },
      kTolerance},
     {"CausalAttention", [](Random &r) { return attention(r, true, 0); },
      kTolerance},

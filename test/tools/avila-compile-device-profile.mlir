@@ -36,12 +36,12 @@
 
 // The file's tile is the one every contraction gets: 128 × 128 outputs,
 // 2 × 2 subgroups of 4 × 4 fragments, 128 invocations; a linear layer's
-// slabs are 128 lines × 32 deep (padded by 8), each subgroup's products
-// 16 rows of 64 (padded by 4).
+// slabs are 128 lines × 32 deep (padded by 8) in 16-byte words, each
+// subgroup's products 16 rows of 64 (padded by 4).
 // RUN: echo '{"base": "nvidia-h100", "contraction_tile": {"rows": 128, "cols": 128, "subgroup_fragments": 4}}' > %t.tile.json
 // RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --target vulkan --precision fp16 --device-profile %t.tile.json --compile-to=loops --quiet | FileCheck %s --check-prefix=TILE
 // TILE: gpu.launch blocks({{.*}}) threads({{.*}}) in ({{.*}} = %c128,
-// TILE: memref.alloc() : memref<128x40xf16, #spirv.storage_class<Workgroup>>
-// TILE-NEXT: memref.alloc() : memref<128x40xf16, #spirv.storage_class<Workgroup>>
+// TILE: memref.alloc() : memref<128x5xvector<4xi32>, #spirv.storage_class<Workgroup>>
+// TILE-NEXT: memref.alloc() : memref<128x5xvector<4xi32>, #spirv.storage_class<Workgroup>>
 // TILE-COUNT-16: gpu.subgroup_mma_compute
 // TILE: memref.alloc() : memref<64x68xf32, #spirv.storage_class<Workgroup>>

@@ -40,7 +40,7 @@ public:
     forwardViewSizes();
     SmallVector<Operation *> accesses;
     function.walk([&](Operation *op) {
-      if (isa<memref::LoadOp, memref::StoreOp>(op) &&
+      if (isa<memref::LoadOp, memref::StoreOp, vector::LoadOp>(op) &&
           op->getParentOp() != function)
         accesses.push_back(op);
     });
@@ -304,11 +304,19 @@ private:
     return result;
   }
 
+  // The buffer and indices of a load (of one value or of a vector along the
+  // innermost axis) or a store.
+  static std::pair<Value, ValueRange> addressOf(Operation *access) {
+    if (auto load = dyn_cast<memref::LoadOp>(access))
+      return {load.getMemRef(), load.getIndices()};
+    if (auto load = dyn_cast<vector::LoadOp>(access))
+      return {load.getBase(), load.getIndices()};
+    auto store = cast<memref::StoreOp>(access);
+    return {store.getMemRef(), store.getIndices()};
+  }
+
   LogicalResult rewrite(Operation *access) {
-    auto load = dyn_cast<memref::LoadOp>(access);
-    auto store = dyn_cast<memref::StoreOp>(access);
-    Value memref = load ? load.getMemRef() : store.getMemRef();
-    ValueRange indices = load ? load.getIndices() : store.getIndices();
+    auto [memref, indices] = addressOf(access);
     // Private arrays of one invocation, a workgroup's shared arrays (static,
     // made inside its launch, which SPIR-V addresses as they are), constant
     // tables (each invocation gets its own copy), and buffers already flat.
@@ -326,13 +334,16 @@ private:
       linear = arith::AddIOp::create(b, loc, linear,
                                      arith::MulIOp::create(b, loc, at, stride));
     Value buffer = flat(view->root);
-    if (load)
-      load.replaceAllUsesWith(
-          memref::LoadOp::create(b, loc, buffer, ValueRange{linear})
-              .getResult());
+    if (isa<memref::LoadOp>(access))
+      access->replaceAllUsesWith(
+          memref::LoadOp::create(b, loc, buffer, ValueRange{linear}));
+    else if (auto vectorLoad = dyn_cast<vector::LoadOp>(access))
+      access->replaceAllUsesWith(vector::LoadOp::create(
+          b, loc, vectorLoad.getVectorType(), buffer, ValueRange{linear}));
     else
-      memref::StoreOp::create(b, loc, store.getValueToStore(), buffer,
-                              ValueRange{linear});
+      memref::StoreOp::create(b, loc,
+                              cast<memref::StoreOp>(access).getValueToStore(),
+                              buffer, ValueRange{linear});
     access->erase();
     return success();
   }

@@ -50,7 +50,15 @@ def TileContractions : Pass<"avila-tile-contractions", "::mlir::ModuleOp"> {
     (`gpu.subgroup_mma_compute`). At the end each subgroup passes its
     fragments, one row of F at a time, through its own f32 buffer in
     workgroup memory, from which its invocations add them to the init in the
-    output's memory order.
+    output's memory order. An operand whose depth loops index its last
+    axes (after them only axes of size 1), whole 16-byte words long, whose
+    buffer it starts (an argument or a scratch allocation, bound aligned)
+    and which no other operand shares, is copied 8 depths at a time: a
+    `vector.load` of 8 values rounded to f16 and bitcast to `vector<4xi32>`
+    into a slab of words, for `avila-load-buffers-as-words` to bind. A
+    convolution whose input channels are whole words is first copied
+    channels last in f16 (input NHWC, weights OHWI, by `scf.parallel`
+    loops into scratch buffers), so that both its slabs are.
     The grid is column tiles × (row tiles · batches), the latter split over
     y · z so that each axis stays within Vulkan's 65535; a contraction whose
     column tiles could exceed that (dynamic columns), or whose operands are
@@ -90,7 +98,8 @@ def TileContractions : Pass<"avila-tile-contractions", "::mlir::ModuleOp"> {
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::spirv::SPIRVDialect"];
+                           "::mlir::spirv::SPIRVDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def LinearizeBuffers : Pass<"avila-linearize-buffers", "::mlir::ModuleOp"> {
@@ -188,6 +197,24 @@ def DescribeLaunches : Pass<"avila-describe-launches", "::mlir::ModuleOp"> {
                            "::mlir::spirv::SPIRVDialect"];
 }
 
+def LoadBuffersAsWords
+    : Pass<"avila-load-buffers-as-words", "::mlir::ModuleOp"> {
+  let summary = "Bind each f16 kernel buffer read only 8 halves at a time as "
+                "an array of 16-byte words";
+  let description = [{
+    SPIR-V has no vector of 8 halves, so an f16 storage buffer is read two
+    bytes per load. A `gpu.func` argument of f16 whose every use is a
+    `vector.load` of `vector<8xf16>` that is only bitcast to `vector<4xi32>`
+    (the contraction tiles copy their slabs so, at indices that are
+    multiples of 8, from buffers bound 16-byte aligned) becomes a
+    `memref<?xvector<4xi32>>`, and each such load a `memref.load` of the
+    word at index / 8. A buffer read both as words and otherwise is an
+    error: no SPIR-V type can read it.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def SetTargetEnvironment
     : Pass<"avila-set-target-environment", "::mlir::ModuleOp"> {
   let summary = "Give the kernels the SPIR-V version, capabilities and "
@@ -262,7 +289,7 @@ def TileAttention : Pass<"avila-tile-attention", "::mlir::ModuleOp"> {
   let description = [{
     Each `avila.fused_attention` of a kernel's host side (function marked
     `avila.dispatch`) whose operands are f32 buffers with static channels,
-    at most 160 per head, becomes a `gpu.launch`: a workgroup of 64
+    at most 512 per head, becomes a `gpu.launch`: a workgroup of 64
     invocations owns 64 query rows of one (batch, head), one invocation per
     row, which loads its query row once into a private array. Per
     block of keys, the invocations copy the block's key and value rows of
@@ -275,10 +302,32 @@ def TileAttention : Pass<"avila-tile-attention", "::mlir::ModuleOp"> {
     read them. Rows past the last query compute but do not store, so that
     barriers stay uniform. The key block is the largest power of two up to
     64 whose key and value rows fit in 16 KiB (half of lavapipe's workgroup
-    memory): 32 keys at head dim 40, 16 at 80, 8 at 160. The grid is
+    memory): 32 keys at head dim 40, 16 at 80, 8 at 160, 4 at 512. The grid is
     query blocks · batches · heads split over y · z within Vulkan's 65535
     per axis. Other attention is left for `avila-fused-attention-to-loops`.
+    With `cooperative-matrix` (the operands f16 in memory) both products
+    run on 16×16 fragments instead (`CooperativeAttention.h`): a workgroup
+    of 1, 2 or 4 subgroups owns 16 query rows per subgroup, staged once as
+    f16 and held as fragments; per block of 32 (or 16) keys, staged as f16,
+    each subgroup multiplies the scores into f32 fragments, one invocation
+    per row runs the online softmax over them in workgroup memory (f16
+    weights, zero past the last key, the row's rescale factor), and the
+    subgroup rescales its f32 output rows there and adds weights · values;
+    the rows are divided by their sums at the end. Heads are padded to
+    whole fragments with zero channels. The largest workgroup whose blocks
+    fit `max-workgroup-memory` is taken; where none fits, the FMA tiles.
   }];
+  let options = [
+    Option<"cooperativeMatrix", "cooperative-matrix", "bool",
+           /*default=*/"false",
+           "Multiply 16x16 f16 fragments per subgroup (KHR cooperative "
+           "matrices) instead of one row per invocation">,
+    Option<"subgroupSize", "subgroup-size", "int64_t", /*default=*/"32",
+           "Invocations per subgroup (cooperative matrices)">,
+    Option<"maxWorkgroupMemory", "max-workgroup-memory", "int64_t",
+           /*default=*/"32768",
+           "Bytes of workgroup memory a workgroup may use (cooperative "
+           "matrices)">];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::math::MathDialect",

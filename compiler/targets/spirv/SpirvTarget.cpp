@@ -44,10 +44,21 @@ TileContractionsOptions tileOptions(const SpirvTarget &target) {
   return options;
 }
 
+TileAttentionOptions attentionOptions(const SpirvTarget &target) {
+  TileAttentionOptions options;
+  if (target.usesCooperativeMatrices()) {
+    const DeviceProfile &profile = target.deviceProfile();
+    options.cooperativeMatrix = true;
+    options.subgroupSize = profile.subgroupSize;
+    options.maxWorkgroupMemory = profile.maxWorkgroupMemory;
+  }
+  return options;
+}
+
 void addLoops(OpPassManager &passes, const TargetBackend &target) {
   passes.addPass(createTileContractions(tileOptions(spirvTarget(target))));
   passes.addPass(createContractionsToLinalg());
-  passes.addPass(createTileAttention());
+  passes.addPass(createTileAttention(attentionOptions(spirvTarget(target))));
   passes.addPass(createTileReductions());
   passes.addPass(createGroupNormsToWorkgroups());
   passes.addPass(createFusedAttentionToLoops());
@@ -70,6 +81,7 @@ void addGpu(OpPassManager &passes, const TargetBackend &) {
               "func.func(gpu-launch-sink-index-computations),"
               "gpu-kernel-outlining,canonicalize,cse");
   passes.addPass(createDescribeLaunches());
+  passes.addPass(createLoadBuffersAsWords());
   addPipeline(passes, "canonicalize");
 }
 
@@ -95,7 +107,7 @@ const PhaseInfo kPhases[] = {
     {"gpu",
      "each parallel loop (one invocation per iteration) and tiled launch "
      "outlined as a gpu.func; the kernel's host side replaced by "
-     "its avila.launch_plan",
+     "its avila.launch_plan; f16 buffers read in words bound as words",
      addGpu},
     {"spirv", "the GPU functions as spirv.module ops, one per kernel launch",
      addSpirv},

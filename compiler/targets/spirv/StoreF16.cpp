@@ -124,6 +124,14 @@ LogicalResult storeAsF16(func::FuncOp function,
         load.replaceAllUsesWith(
             arith::ExtFOp::create(b, load.getLoc(), f32, narrow).getResult());
         load.erase();
+      } else if (auto load = dyn_cast<vector::LoadOp>(user)) {
+        VectorType wide = load.getVectorType();
+        Value narrow =
+            vector::LoadOp::create(b, load.getLoc(), wide.clone(f16), buffer,
+                                   ValueRange(load.getIndices()));
+        load.replaceAllUsesWith(
+            arith::ExtFOp::create(b, load.getLoc(), wide, narrow).getResult());
+        load.erase();
       } else if (auto store = dyn_cast<memref::StoreOp>(user)) {
         if (store.getMemRef() != buffer)
           return store.emitError("an f32 kernel buffer stored as a value");

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/dialect/AvilaOps.h"
+#include "compiler/targets/spirv/CooperativeAttention.h"
 #include "compiler/targets/spirv/OnlineSoftmax.h"
 #include "compiler/targets/spirv/SpirvPasses.h"
 #include "compiler/targets/spirv/WorkgroupGrid.h"
@@ -35,8 +36,9 @@ namespace {
 // Query rows per workgroup, one invocation each.
 constexpr int64_t kQueryRows = 64;
 // The largest head the private arrays of q and the accumulator are sized
-// for (SD 1.5's deepest level has 160 channels per head).
-constexpr int64_t kMaxHeadDim = 160;
+// for (the VAE's attention has one head of 512 channels; the U-Net's
+// deepest level 160 per head).
+constexpr int64_t kMaxHeadDim = 512;
 // The staged key and value blocks take at most half of lavapipe's 32 KiB of
 // workgroup memory, so that a device may keep two workgroups resident.
 constexpr int64_t kMaxStagedBytes = 16 * 1024;
@@ -44,7 +46,7 @@ constexpr int64_t kMaxKeyBlock = 64;
 
 // Keys per block: the largest power of two up to 64 whose key and value
 // rows fit the staging budget (SD 1.5: 32 at head dim 40, 16 at 80, 8 at
-// 160).
+// 160, 4 at the VAE's 512).
 int64_t chooseKeyBlock(int64_t headDim, int64_t valueHeadDim) {
   const int64_t rowBytes = (headDim + valueHeadDim) * sizeof(float);
   int64_t keys = kMaxKeyBlock;
@@ -296,6 +298,8 @@ private:
 };
 
 struct TileAttention : avila::spirv::impl::TileAttentionBase<TileAttention> {
+  using Base::Base;
+
   void runOnOperation() override {
     SmallVector<FusedAttentionOp> attentions;
     getOperation().walk([&](FusedAttentionOp op) {
@@ -304,7 +308,9 @@ struct TileAttention : avila::spirv::impl::TileAttentionBase<TileAttention> {
     });
     for (FusedAttentionOp op : attentions) {
       OpBuilder b(op);
-      TiledAttention(op).build(b);
+      if (!cooperativeMatrix || !avila::spirv::buildCooperativeAttention(
+                                    b, op, subgroupSize, maxWorkgroupMemory))
+        TiledAttention(op).build(b);
       op.erase();
     }
   }

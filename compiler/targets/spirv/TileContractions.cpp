@@ -13,7 +13,10 @@
 // memory) the slabs are staged as f16 and each subgroup multiplies 16×16
 // fragments of them, accumulating in f32 fragments; the products then pass
 // through workgroup memory once, so that the same epilogue (init + sum,
-// edges guarded, any output layout) serves both tile kinds.
+// edges guarded, any output layout) serves both tile kinds. An operand
+// read along its contiguous depth is copied 8 halves at a time (one 16-byte
+// load and store instead of eight 2-byte ones: the copies, not the
+// arithmetic, bound these kernels).
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,6 +46,8 @@ constexpr int64_t kFragment = 16;
 // land on other banks.
 constexpr int64_t kSlabPadding = 8;
 constexpr int64_t kProductPadding = 4;
+// Halves in a 16-byte word, the widest load a storage buffer gives.
+constexpr int64_t kWordHalves = 8;
 
 struct TileShape {
   int64_t rows, cols, depth, threadRows, threadCols;
@@ -150,6 +155,21 @@ bool isTileable(ContractionOp op) {
   });
 }
 
+// The buffer a view of the kernel's host side addresses from its first
+// element (an argument or a scratch allocation, which the runtime places at
+// aligned offsets), or null where the view may start elsewhere.
+Value alignedRoot(Value buffer) {
+  while (Operation *definition = buffer.getDefiningOp()) {
+    if (isa<memref::AllocOp>(definition))
+      return buffer;
+    if (!isa<memref::CastOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
+             memref::ReshapeOp>(definition))
+      return Value();
+    buffer = definition->getOperand(0);
+  }
+  return buffer;
+}
+
 class TiledContraction {
 public:
   TiledContraction(ContractionOp op, const TileShape &tile)
@@ -195,6 +215,15 @@ public:
   void build(OpBuilder &b) {
     for (auto [operand, axis] : sources)
       sizes.push_back(b.createOrFold<memref::DimOp>(loc, operand, axis));
+    Value lhs = op.getLhs(), rhs = op.getRhs();
+    if (hasChannelsInWords()) {
+      lhs = channelsLast(b, lhs);
+      rhs = channelsLast(b, rhs);
+      maps[0] = channelsLast(maps[0]);
+      maps[1] = channelsLast(maps[1]);
+    }
+    slabA = planSlab(b, lhs, maps[0], loops.rows, tile.rows, rhs);
+    slabB = planSlab(b, rhs, maps[1], loops.cols, tile.cols, lhs);
     rows = product(b, loops.rows);
     cols = product(b, loops.cols);
     depth = product(b, loops.depth);
@@ -273,62 +302,224 @@ private:
     return memref::AllocOp::create(b, loc, type);
   }
 
+  // One element an invocation copies into a slab at every depth: its place
+  // in the slab, and its line's loop indices, decoded once per workgroup —
+  // of the last line where the element's own is out of range, so that every
+  // load reads inside the operand. A word holds the 8 depths from `level`.
+  struct SlabElement {
+    Value line, level, lineInRange;
+    SmallVector<Value> place, values;
+  };
+
+  // How an operand is staged: copied (and laid out) depth fastest or lines
+  // fastest, one value or one 16-byte word of 8 halves at a time.
+  struct Slab {
+    Value operand;
+    AffineMap map;
+    SmallVector<int64_t> lineLoops;
+    int64_t width = 0;
+    bool byDepth = false;
+    // Words: the operand viewed with its depth axes as one, read at
+    // (its `leading` axes, the depth).
+    Value words;
+    int64_t leading = 0;
+    // Kernel side.
+    Value buffer, zero;
+    SmallVector<SlabElement> elements;
+    int64_t lanes() const { return words ? kWordHalves : 1; }
+  };
+
+  // Whether a convolution's input channels fill whole 16-byte words: then
+  // both operands are copied channels last (input n, y, x, c; weights
+  // o, ky, kx, c) in f16, so that the tile's slabs, c-deep at each window
+  // position, are contiguous in both and copied in words. The copies cost
+  // one pass over the operands; the slabs then need 8 times fewer loads
+  // and stores, which bound these kernels.
+  bool hasChannelsInWords() {
+    if (!tile.cooperative() || op.getKind() != "conv2d" ||
+        loops.depth.size() != 1)
+      return false;
+    auto weights = cast<MemRefType>(op.getRhs().getType());
+    auto isDepth = [&](AffineMap map) {
+      auto channel = dyn_cast<AffineDimExpr>(map.getResult(1));
+      return map.getNumResults() == 4 && channel &&
+             channel.getPosition() == static_cast<unsigned>(loops.depth[0]);
+    };
+    return isDepth(maps[0]) && isDepth(maps[1]) && weights.hasStaticShape() &&
+           weights.getDimSize(1) % kWordHalves == 0;
+  }
+
+  static AffineMap channelsLast(AffineMap map) {
+    return map.getSubMap({0, 2, 3, 1});
+  }
+
+  // A copy of an NCHW (or OIHW) operand as f16 in NHWC (OHWI) order, made by
+  // a loop over the copy's elements (channels fastest: neighbours store
+  // neighbours).
+  Value channelsLast(OpBuilder &b, Value operand) {
+    auto type = cast<MemRefType>(operand.getType());
+    SmallVector<int64_t> order = {0, 2, 3, 1};
+    SmallVector<int64_t> shape;
+    SmallVector<Value> dynamicSizes, upper;
+    for (int64_t axis : order) {
+      shape.push_back(type.getDimSize(axis));
+      Value size = b.createOrFold<memref::DimOp>(loc, operand, axis);
+      upper.push_back(size);
+      if (type.isDynamicDim(axis))
+        dynamicSizes.push_back(size);
+    }
+    Value copy = memref::AllocOp::create(
+        b, loc, MemRefType::get(shape, b.getF16Type()), dynamicSizes);
+    scf::ParallelOp::create(
+        b, loc, SmallVector<Value>(4, index(b, 0)), upper,
+        SmallVector<Value>(4, index(b, 1)),
+        [&](OpBuilder &lb, Location, ValueRange at) {
+          Value value = memref::LoadOp::create(
+              lb, loc, operand, ValueRange{at[0], at[3], at[1], at[2]});
+          memref::StoreOp::create(
+              lb, loc, arith::TruncFOp::create(lb, loc, lb.getF16Type(), value),
+              copy, at);
+        });
+    return copy;
+  }
+
+  // The operand axis from which its results are the depth loops in order
+  // (followed only by axes of size 1), where the operand's depth is
+  // contiguous, whole words long, starting at an aligned buffer's first
+  // element, and read by no other operand's slab: such a slab is copied in
+  // words. The runtime binds every buffer 16-byte aligned.
+  std::optional<int64_t> wordAxis(Value operand, AffineMap map,
+                                  const Slab &slab, Value other) {
+    auto type = cast<MemRefType>(operand.getType());
+    Value root = alignedRoot(operand);
+    if (!tile.cooperative() || !slab.byDepth || !root ||
+        !type.getLayout().isIdentity() || root == alignedRoot(other) ||
+        root == alignedRoot(op.getInit()) ||
+        (slab.width * tile.depth / kWordHalves) % tile.invocations())
+      return std::nullopt;
+    ArrayRef<AffineExpr> results = map.getResults();
+    const int64_t axis =
+        llvm::find_if(results,
+                      [&](AffineExpr result) {
+                        return llvm::any_of(loops.depth, [&](int64_t loop) {
+                          return result.isFunctionOfDim(loop);
+                        });
+                      }) -
+        results.begin();
+    if (axis + loops.depth.size() > results.size())
+      return std::nullopt;
+    int64_t halves = 1;
+    for (auto [i, loop] : llvm::enumerate(loops.depth)) {
+      auto dim = dyn_cast<AffineDimExpr>(results[axis + i]);
+      if (!dim || dim.getPosition() != static_cast<unsigned>(loop) ||
+          type.isDynamicDim(axis + i))
+        return std::nullopt;
+      halves *= type.getDimSize(axis + i);
+    }
+    for (int64_t rest = axis + loops.depth.size(); rest < type.getRank();
+         ++rest)
+      if (type.getDimSize(rest) != 1)
+        return std::nullopt;
+    if (halves % kWordHalves)
+      return std::nullopt;
+    return axis;
+  }
+
+  // On the host side: how `operand` is staged, and for words its view.
+  Slab planSlab(OpBuilder &b, Value operand, AffineMap map,
+                ArrayRef<int64_t> lineLoops, int64_t width, Value other) {
+    Slab slab;
+    slab.operand = operand;
+    slab.map = map;
+    slab.lineLoops.assign(lineLoops.begin(), lineLoops.end());
+    slab.width = width;
+    slab.byDepth = depthFastest(map, lineLoops);
+    std::optional<int64_t> axis = wordAxis(operand, map, slab, other);
+    if (!axis)
+      return slab;
+    slab.leading = *axis;
+    const int64_t rank = cast<MemRefType>(operand.getType()).getRank();
+    if (*axis == rank - 1) {
+      slab.words = operand;
+      return slab;
+    }
+    SmallVector<ReassociationIndices> groups;
+    for (int64_t i = 0; i < *axis; ++i)
+      groups.push_back({i});
+    groups.emplace_back();
+    for (int64_t i = *axis; i < rank; ++i)
+      groups.back().push_back(i);
+    slab.words = memref::CollapseShapeOp::create(b, loc, operand, groups);
+    return slab;
+  }
+
   // FMA tiles read both slabs depth-major. Cooperative-matrix slabs are
   // f16, laid out in the order they are copied (`byDepth`: lines × depth,
   // else depth × lines), so that neighbouring invocations store to
   // neighbouring places; their fragments are loaded transposed where the
   // layout is not the operand's (lhs rows × depth, rhs depth × columns).
-  Value workgroupSlab(OpBuilder &b, int64_t width, bool byDepth) {
-    if (!tile.cooperative())
-      return workgroupBuffer(b, {tile.depth, width}, b.getF32Type());
+  // A slab copied in words holds them as `vector<4xi32>`, which fragments
+  // are loaded from as they are (their strides count words).
+  void allocateSlab(OpBuilder &b, Slab &slab) {
+    if (!tile.cooperative()) {
+      slab.buffer =
+          workgroupBuffer(b, {tile.depth, slab.width}, b.getF32Type());
+      slab.zero = zero;
+      return;
+    }
+    if (slab.words) {
+      auto word = VectorType::get({4}, b.getI32Type());
+      slab.buffer = workgroupBuffer(
+          b, {slab.width, (tile.depth + kSlabPadding) / kWordHalves}, word);
+      slab.zero = arith::ConstantOp::create(
+          b, loc, word, DenseElementsAttr::get(word, b.getI32IntegerAttr(0)));
+      return;
+    }
     SmallVector<int64_t> shape =
-        byDepth ? SmallVector<int64_t>{width, tile.depth + kSlabPadding}
-                : SmallVector<int64_t>{tile.depth, width + kSlabPadding};
-    return workgroupBuffer(b, shape, b.getF16Type());
+        slab.byDepth
+            ? SmallVector<int64_t>{slab.width, tile.depth + kSlabPadding}
+            : SmallVector<int64_t>{tile.depth, slab.width + kSlabPadding};
+    slab.buffer = workgroupBuffer(b, shape, b.getF16Type());
+    slab.zero = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0f));
   }
 
-  bool linesMajor(Value slab) {
-    return tile.cooperative() && (slab == slabA ? byDepthA : byDepthB);
+  bool linesMajor(const Slab &slab) {
+    return tile.cooperative() && slab.byDepth;
   }
 
-  SmallVector<Value> slabIndex(Value slab, Value level, Value line) {
+  // A slab's place of `line` at `slot`, the depth in the slab's elements
+  // (words or values).
+  SmallVector<Value> slabIndex(const Slab &slab, Value slot, Value line) {
     if (linesMajor(slab))
-      return {line, level};
-    return {level, line};
+      return {line, slot};
+    return {slot, line};
   }
 
-  // One element an invocation copies into a slab at every depth: its place
-  // in the slab, and its line's loop indices, decoded once per workgroup —
-  // of the last line where the element's own is out of range, so that every
-  // load reads inside the operand.
-  struct SlabElement {
-    Value line, level, lineInRange;
-    SmallVector<Value> values;
-  };
-
-  SmallVector<SlabElement> slabElements(OpBuilder &b, AffineMap map,
-                                        ArrayRef<int64_t> lineLoops,
-                                        Value lineCount, int64_t width,
-                                        Value first) {
-    const bool byDepth = depthFastest(map, lineLoops);
+  void placeElements(OpBuilder &b, Slab &slab, Value lineCount, Value first) {
+    const int64_t lanes = slab.lanes();
     Value lastLine = arith::SubIOp::create(b, loc, lineCount, index(b, 1));
-    SmallVector<SlabElement> elements;
-    for (int64_t step = 0; step < width * tile.depth / tile.invocations();
+    const int64_t levels = tile.depth / lanes;
+    for (int64_t step = 0; step < slab.width * levels / tile.invocations();
          ++step) {
       Value element = arith::AddIOp::create(
           b, loc, invocation, index(b, step * tile.invocations()));
-      Value fast = index(b, byDepth ? tile.depth : width);
+      Value fast = index(b, slab.byDepth ? levels : slab.width);
       Value minor = arith::RemUIOp::create(b, loc, element, fast);
       Value major = arith::DivUIOp::create(b, loc, element, fast);
-      SlabElement slabElement{byDepth ? major : minor, byDepth ? minor : major,
-                              Value(), loopValues};
-      Value globalLine = arith::AddIOp::create(b, loc, first, slabElement.line);
+      Value line = slab.byDepth ? major : minor;
+      Value slot = slab.byDepth ? minor : major;
+      Value level = lanes > 1
+                        ? arith::MulIOp::create(b, loc, slot, index(b, lanes))
+                        : slot;
+      SlabElement slabElement{line, level, Value(), slabIndex(slab, slot, line),
+                              loopValues};
+      Value globalLine = arith::AddIOp::create(b, loc, first, line);
       slabElement.lineInRange = lessThan(b, globalLine, lineCount);
-      decode(b, lineLoops, arith::MinUIOp::create(b, loc, globalLine, lastLine),
+      decode(b, slab.lineLoops,
+             arith::MinUIOp::create(b, loc, globalLine, lastLine),
              slabElement.values);
-      elements.push_back(std::move(slabElement));
+      slab.elements.push_back(std::move(slabElement));
     }
-    return elements;
   }
 
   // The values the invocation copies into a slab of an operand for the
@@ -336,43 +527,63 @@ private:
   // zeros where a line or a depth is out of range, so that the products
   // they add are zero. Every load is made, from a clamped place, so that
   // the loads of a slab issue together, without branches.
-  SmallVector<Value> fetchSlab(OpBuilder &b, Value slab, Value operand,
-                               AffineMap map, ArrayRef<SlabElement> elements,
-                               Value k0) {
-    Type slabElement = cast<MemRefType>(slab.getType()).getElementType();
-    Value lastDepth = arith::SubIOp::create(b, loc, depth, index(b, 1));
+  SmallVector<Value> fetchSlab(OpBuilder &b, const Slab &slab, Value k0) {
+    Type slabElement = cast<MemRefType>(slab.buffer.getType()).getElementType();
+    Value lastDepth =
+        arith::SubIOp::create(b, loc, depth, index(b, slab.lanes()));
     SmallVector<Value> fetched;
-    for (const SlabElement &element : elements) {
+    for (const SlabElement &element : slab.elements) {
       Value globalDepth = arith::AddIOp::create(b, loc, k0, element.level);
       Value inRange = arith::AndIOp::create(b, loc, element.lineInRange,
                                             lessThan(b, globalDepth, depth));
+      Value clamped = arith::MinUIOp::create(b, loc, globalDepth, lastDepth);
       SmallVector<Value> values = element.values;
       for (int64_t loop : loops.window)
         values[loop] = windowValues[loop];
-      values[loops.depth.front()] =
-          arith::MinUIOp::create(b, loc, globalDepth, lastDepth);
-      Value value =
-          memref::LoadOp::create(b, loc, operand, indices(b, map, values));
+      Value value = slab.words ? loadWord(b, slab, values, clamped)
+                               : loadValue(b, slab, values, clamped);
       if (value.getType() != slabElement)
         value = arith::TruncFOp::create(b, loc, slabElement, value);
       fetched.push_back(
-          arith::SelectOp::create(b, loc, inRange, value, slabZero));
+          arith::SelectOp::create(b, loc, inRange, value, slab.zero));
     }
     return fetched;
   }
 
-  void storeSlab(OpBuilder &b, Value slab, ArrayRef<SlabElement> elements,
-                 ValueRange values) {
-    for (auto [element, value] : llvm::zip_equal(elements, values))
-      memref::StoreOp::create(b, loc, value, slab,
-                              slabIndex(slab, element.level, element.line));
+  Value loadValue(OpBuilder &b, const Slab &slab, SmallVector<Value> &values,
+                  Value depthIndex) {
+    decode(b, loops.depth, depthIndex, values);
+    return memref::LoadOp::create(b, loc, slab.operand,
+                                  indices(b, slab.map, values));
+  }
+
+  // The 8 depths from `depthIndex` as one word. An f32 operand is f16 in
+  // memory by the time the kernel runs, so that rounding its values to f16
+  // is exact and the load becomes one 16-byte load.
+  Value loadWord(OpBuilder &b, const Slab &slab, ArrayRef<Value> values,
+                 Value depthIndex) {
+    SmallVector<Value> at = llvm::map_to_vector(
+        slab.map.getResults().take_front(slab.leading),
+        [&](AffineExpr expr) { return expand(b, loc, expr, values); });
+    at.push_back(depthIndex);
+    Type element = cast<MemRefType>(slab.words.getType()).getElementType();
+    auto halvesType = VectorType::get({kWordHalves}, b.getF16Type());
+    Value halves = vector::LoadOp::create(
+        b, loc, VectorType::get({kWordHalves}, element), slab.words, at);
+    if (!element.isF16())
+      halves = arith::TruncFOp::create(b, loc, halvesType, halves);
+    return vector::BitCastOp::create(
+        b, loc, VectorType::get({4}, b.getI32Type()), halves);
+  }
+
+  void storeSlab(OpBuilder &b, const Slab &slab, ValueRange values) {
+    for (auto [element, value] : llvm::zip_equal(slab.elements, values))
+      memref::StoreOp::create(b, loc, value, slab.buffer, element.place);
   }
 
   SmallVector<Value> fetchSlabs(OpBuilder &b, Value k0) {
-    SmallVector<Value> values =
-        fetchSlab(b, slabA, op.getLhs(), maps[0], elementsA, k0);
-    llvm::append_range(
-        values, fetchSlab(b, slabB, op.getRhs(), maps[1], elementsB, k0));
+    SmallVector<Value> values = fetchSlab(b, slabA, k0);
+    llvm::append_range(values, fetchSlab(b, slabB, k0));
     return values;
   }
 
@@ -399,8 +610,9 @@ private:
         b, loc, index(b, 0), depth, index(b, tile.depth), carried,
         [&](OpBuilder &nb, Location, Value k0, ValueRange values) {
           ValueRange fetched = values.drop_front(count);
-          storeSlab(nb, slabA, elementsA, fetched.take_front(elementsA.size()));
-          storeSlab(nb, slabB, elementsB, fetched.drop_front(elementsA.size()));
+          const size_t countA = slabA.elements.size();
+          storeSlab(nb, slabA, fetched.take_front(countA));
+          storeSlab(nb, slabB, fetched.drop_front(countA));
           gpu::BarrierOp::create(nb, loc);
           SmallVector<Value> next = fetchSlabs(
               nb, arith::AddIOp::create(nb, loc, k0, index(nb, tile.depth)));
@@ -438,10 +650,10 @@ private:
           SmallVector<Value> a, bv, next;
           for (int64_t i = 0; i < tile.threadRows; ++i)
             a.push_back(memref::LoadOp::create(
-                nb, loc, slabA, ValueRange{level, tileRow(nb, i)}));
+                nb, loc, slabA.buffer, ValueRange{level, tileRow(nb, i)}));
           for (int64_t j = 0; j < tile.threadCols; ++j)
             bv.push_back(memref::LoadOp::create(
-                nb, loc, slabB, ValueRange{level, tileCol(nb, j)}));
+                nb, loc, slabB.buffer, ValueRange{level, tileCol(nb, j)}));
           for (int64_t i = 0; i < tile.threadRows; ++i)
             for (int64_t j = 0; j < tile.threadCols; ++j)
               next.push_back(math::FmaOp::create(nb, loc, a[i], bv[j],
@@ -477,13 +689,15 @@ private:
   // The fragment of a slab at a line and a level: lhs fragments are rows ×
   // depth, rhs fragments depth × columns, read transposed from a slab laid
   // out the other way.
-  Value loadFragment(OpBuilder &b, StringRef operand, Value slab, Value line,
-                     Value level) {
-    const bool lhs = slab == slabA;
-    SmallVector<Value> at = slabIndex(slab, level, line);
+  Value loadFragment(OpBuilder &b, StringRef operand, const Slab &slab,
+                     Value line, int64_t level) {
+    const bool lhs = &slab == &slabA;
+    SmallVector<Value> at =
+        slabIndex(slab, index(b, level / slab.lanes()), line);
     const bool transposed = linesMajor(slab) != lhs;
     return gpu::SubgroupMmaLoadMatrixOp::create(
-        b, loc, fragmentType(b, operand), slab, at, leadDimension(b, slab),
+        b, loc, fragmentType(b, operand), slab.buffer, at,
+        leadDimension(b, slab.buffer),
         transposed ? b.getUnitAttr() : UnitAttr());
   }
 
@@ -495,11 +709,9 @@ private:
     for (int64_t level = 0; level < tile.depth; level += kFragment) {
       SmallVector<Value> a, bv;
       for (int64_t i = 0; i < fragments; ++i)
-        a.push_back(
-            loadFragment(b, "AOp", slabA, fragmentRow(b, i), index(b, level)));
+        a.push_back(loadFragment(b, "AOp", slabA, fragmentRow(b, i), level));
       for (int64_t j = 0; j < fragments; ++j)
-        bv.push_back(
-            loadFragment(b, "BOp", slabB, fragmentCol(b, j), index(b, level)));
+        bv.push_back(loadFragment(b, "BOp", slabB, fragmentCol(b, j), level));
       for (int64_t i = 0; i < fragments; ++i)
         for (int64_t j = 0; j < fragments; ++j)
           acc[i * fragments + j] = gpu::SubgroupMmaComputeOp::create(
@@ -524,14 +736,8 @@ private:
         arith::DivUIOp::create(b, loc, group, index(b, tile.colGroups()));
     colGroup =
         arith::RemUIOp::create(b, loc, group, index(b, tile.colGroups()));
-    byDepthA = depthFastest(maps[0], loops.rows);
-    byDepthB = depthFastest(maps[1], loops.cols);
-    slabA = workgroupSlab(b, tile.rows, byDepthA);
-    slabB = workgroupSlab(b, tile.cols, byDepthB);
-    // Both slabs hold the same type: f16 for fragments, f32 for FMA tiles.
-    slabZero = tile.cooperative()
-                   ? arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0f))
-                   : zero;
+    allocateSlab(b, slabA);
+    allocateSlab(b, slabB);
     Value linearTile = linearWorkgroupYZ(b, loc, launch);
     // Whole workgroups past the last tile leave together, so every barrier
     // is reached by all invocations of a workgroup or by none.
@@ -546,8 +752,8 @@ private:
         index(b, tile.rows));
     Value firstCol = arith::MulIOp::create(b, loc, launch.getBlockIds().x,
                                            index(b, tile.cols));
-    elementsA = slabElements(b, maps[0], loops.rows, rows, tile.rows, firstRow);
-    elementsB = slabElements(b, maps[1], loops.cols, cols, tile.cols, firstCol);
+    placeElements(b, slabA, rows, firstRow);
+    placeElements(b, slabB, cols, firstCol);
     windowValues.assign(sizes.size(), Value());
     if (!tile.cooperative()) {
       SmallVector<Value> initial(tile.threadRows * tile.threadCols, zero);
@@ -648,12 +854,9 @@ private:
   Value rows, cols, depth, rowTiles, tiles;
   // Kernel side: the batch loops set per workgroup, the window loops at the
   // current window position.
-  Value zero, invocation, subgroup, rowGroup, colGroup, slabA, slabB;
-  // How each slab is copied and laid out, and the zero of the slabs' type.
-  bool byDepthA = false, byDepthB = false;
-  Value slabZero;
+  Value zero, invocation, subgroup, rowGroup, colGroup;
+  Slab slabA, slabB;
   SmallVector<Value> loopValues, windowValues;
-  SmallVector<SlabElement> elementsA, elementsB;
 };
 
 struct TileContractions
