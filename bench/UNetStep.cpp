@@ -94,7 +94,10 @@ int main(int argc, char **argv) {
     for (const auto &[time, what] : ranked)
       std::printf("  %7.3f s  %s\n", time, what.c_str());
 
-    // The slowest dispatches, where a speed issue starts.
+    // The slowest dispatches, where a speed issue starts, and every launch
+    // of the dispatch the slowest convolution launch belongs to, in order:
+    // what a convolution's copies and fills cost beside its product.
+    std::vector<avila::Executable::DispatchTime> inOrder = profile;
     std::sort(profile.begin(), profile.end(), [](const auto &a, const auto &b) {
       return a.seconds > b.seconds;
     });
@@ -102,6 +105,19 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < std::min<size_t>(profile.size(), 15); ++i)
       std::printf("  %8.3f ms  %s\n", profile[i].seconds * 1e3,
                   profile[i].kernel->name()->c_str());
+    auto convolution =
+        std::find_if(profile.begin(), profile.end(), [](const auto &entry) {
+          return entry.kernel->name()->str().find("_conv2d_kernel") !=
+                 std::string::npos;
+        });
+    if (convolution != profile.end()) {
+      std::string name = convolution->kernel->name()->str();
+      const std::string dispatch = name.substr(0, name.find("_kernel"));
+      std::printf("launches of %s:\n", dispatch.c_str());
+      for (const auto &[kernel, time] : inOrder)
+        if (kernel->name()->str().rfind(dispatch + "_kernel", 0) == 0)
+          std::printf("  %8.3f ms  %s\n", time * 1e3, kernel->name()->c_str());
+    }
   } catch (const std::exception &error) {
     std::fprintf(stderr, "avila-bench-unet: error: %s\n", error.what());
     return 1;
