@@ -193,9 +193,14 @@ func.func @convolution(%i: memref<?x3x?x?xf32>, %w: memref<64x3x3x3xf32>, %o: me
 // CHECK-NEXT: %[[V:.*]] = memref.load %[[I]][%[[N]], %[[C]], %[[Y]], %[[XX]]] : memref<?x8x?x?xf32>
 // CHECK-NEXT: %[[H:.*]] = arith.truncf %[[V]] : f32 to f16
 // CHECK-NEXT: memref.store %[[H]], %[[IN]][%[[N]], %[[Y]], %[[XX]], %[[C]]] : memref<?x?x?x8xf16>
+// The weights by (o, c), each its 3 × 3 window: 9 loads, then 9 stores.
 // CHECK: %[[KK:.*]] = memref.alloc() : memref<64x3x3x8xf16>
-// CHECK-NEXT: scf.parallel (%[[O:.*]], %[[KY:.*]], %[[KX:.*]], %[[KC:.*]]) =
-// CHECK-NEXT: memref.load %[[K]][%[[O]], %[[KC]], %[[KY]], %[[KX]]]
+// CHECK-NEXT: scf.parallel (%[[O:.*]], %[[KC:.*]]) = (%c0, %c0) to (%c64, %c8)
+// CHECK-NEXT: %[[W00:.*]] = memref.load %[[K]][%[[O]], %[[KC]], %c0, %c0]
+// CHECK-NEXT: %[[H00:.*]] = arith.truncf %[[W00]] : f32 to f16
+// CHECK-COUNT-8: memref.load %[[K]]
+// CHECK: memref.store %[[H00]], %[[KK]][%[[O]], %c0, %c0, %[[KC]]]
+// CHECK-COUNT-8: memref.store %{{.*}}, %[[KK]]
 // CHECK: gpu.launch
 // CHECK: memref.alloc() : memref<64x5xvector<4xi32>, #spirv.storage_class<Workgroup>>
 // CHECK-NEXT: memref.alloc() : memref<64x5xvector<4xi32>, #spirv.storage_class<Workgroup>>

@@ -353,32 +353,54 @@ private:
     return map.getSubMap({0, 2, 3, 1});
   }
 
-  // A copy of an NCHW (or OIHW) operand as f16 in NHWC (OHWI) order, made by
-  // a loop over the copy's elements (channels fastest: neighbours store
-  // neighbours).
+  // A copy of an NCHW (or OIHW) operand as f16 in NHWC (OHWI) order. An
+  // image (dynamic height and width) is copied by a loop over the copy's
+  // elements, channels fastest; weights (a static window) by a loop over
+  // (o, c), each iteration copying its whole window: it reads a contiguous
+  // run, and neighbours, at neighbouring channels, store neighbours at each
+  // window position.
   Value channelsLast(OpBuilder &b, Value operand) {
     auto type = cast<MemRefType>(operand.getType());
-    SmallVector<int64_t> order = {0, 2, 3, 1};
     SmallVector<int64_t> shape;
-    SmallVector<Value> dynamicSizes, upper;
-    for (int64_t axis : order) {
+    SmallVector<Value> dynamicSizes, sizes;
+    for (int64_t axis : {0, 2, 3, 1}) {
       shape.push_back(type.getDimSize(axis));
       Value size = b.createOrFold<memref::DimOp>(loc, operand, axis);
-      upper.push_back(size);
+      sizes.push_back(size);
       if (type.isDynamicDim(axis))
         dynamicSizes.push_back(size);
     }
     Value copy = memref::AllocOp::create(
         b, loc, MemRefType::get(shape, b.getF16Type()), dynamicSizes);
+    auto half = [&](OpBuilder &lb, ValueRange nchw) {
+      return arith::TruncFOp::create(
+          lb, loc, lb.getF16Type(),
+          memref::LoadOp::create(lb, loc, operand, nchw));
+    };
+    if (type.isDynamicDim(2) || type.isDynamicDim(3)) {
+      scf::ParallelOp::create(
+          b, loc, SmallVector<Value>(4, index(b, 0)), sizes,
+          SmallVector<Value>(4, index(b, 1)),
+          [&](OpBuilder &lb, Location, ValueRange at) {
+            memref::StoreOp::create(
+                lb, loc, half(lb, ValueRange{at[0], at[3], at[1], at[2]}), copy,
+                at);
+          });
+      return copy;
+    }
     scf::ParallelOp::create(
-        b, loc, SmallVector<Value>(4, index(b, 0)), upper,
-        SmallVector<Value>(4, index(b, 1)),
-        [&](OpBuilder &lb, Location, ValueRange at) {
-          Value value = memref::LoadOp::create(
-              lb, loc, operand, ValueRange{at[0], at[3], at[1], at[2]});
-          memref::StoreOp::create(
-              lb, loc, arith::TruncFOp::create(lb, loc, lb.getF16Type(), value),
-              copy, at);
+        b, loc, SmallVector<Value>(2, index(b, 0)),
+        ValueRange{sizes[0], sizes[3]}, SmallVector<Value>(2, index(b, 1)),
+        [&](OpBuilder &lb, Location, ValueRange oc) {
+          SmallVector<std::pair<Value, SmallVector<Value>>> window;
+          for (int64_t y = 0; y < type.getDimSize(2); ++y)
+            for (int64_t x = 0; x < type.getDimSize(3); ++x) {
+              Value ky = index(lb, y), kx = index(lb, x);
+              window.push_back({half(lb, ValueRange{oc[0], oc[1], ky, kx}),
+                                {oc[0], ky, kx, oc[1]}});
+            }
+          for (auto &[value, at] : window)
+            memref::StoreOp::create(lb, loc, value, copy, at);
         });
     return copy;
   }
