@@ -3,6 +3,7 @@
 // RUN: not avila-opt %s --avila-tile-contractions="cooperative-matrix=1 tile-rows=128 tile-cols=128 max-workgroup-memory=32768" 2>&1 | FileCheck %s --check-prefix=MEMORY
 
 // RUN: not avila-opt %s --avila-tile-contractions="cooperative-matrix=1 subgroup-fragments=3" 2>&1 | FileCheck %s --check-prefix=FRAGMENTS
+// RUN: avila-opt %s --avila-tile-contractions="cooperative-matrix=1 tile-depth=32 depth-split=48" --canonicalize --cse | FileCheck %s --check-prefix=SPLIT
 // SHAPE: avila-tile-contractions: cooperative-matrix tiles take rows and columns in steps of 32 and depth in steps of 16
 // FRAGMENTS: avila-tile-contractions: cooperative-matrix tiles take rows and columns in steps of 48 and depth in steps of 16
 // MEMORY: avila-tile-contractions: slabs over 32768 bytes
@@ -218,3 +219,28 @@ func.func @convolution_channels_in_words(%i: memref<?x8x?x?xf32>, %w: memref<64x
       {indexing_maps = [#in, #k, #out], window_strides = array<i64: 1, 1>}
   return
 }
+
+// With a depth split of 48, the linear layer's depth of 64 is cut into
+// parts of whole slabs (2 of 32): the part is the slowest factor of the
+// tile index, each part reduces its depths only and writes its sums into
+// a scratch buffer [parts, batches, rows, columns]; a parallel loop after
+// the launch adds the parts to the output.
+// SPLIT-LABEL: func.func @linear_in_words
+// SPLIT: %[[PARTS:.*]] = memref.alloc(%{{.*}}) : memref<2x?x77x40xf32>
+// SPLIT: gpu.launch
+// SPLIT: scf.if
+// SPLIT-NEXT: %[[PART:.*]] = arith.divui %{{.*}}, %{{.*}} : index
+// SPLIT-NEXT: arith.remui
+// SPLIT-NEXT: %[[BEGIN:.*]] = arith.muli %[[PART]], %c32 : index
+// SPLIT-NEXT: %[[NEXT:.*]] = arith.addi %[[BEGIN]], %c32 : index
+// SPLIT-NEXT: %[[END:.*]] = arith.minui %[[NEXT]], %c64 : index
+// SPLIT: scf.for %{{.*}} = %[[BEGIN]] to %[[END]] step %c32
+// SPLIT: memref.store %{{.*}}, %[[PARTS]][%[[PART]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<2x?x77x40xf32>
+// SPLIT: gpu.terminator
+// SPLIT: scf.parallel (%[[B:.*]], %[[R:.*]], %[[C:.*]]) = (%c0, %c0, %c0) to (%{{.*}}, %c77, %c40)
+// SPLIT-NEXT: %[[P0:.*]] = memref.load %[[PARTS]][%c0, %[[B]], %[[R]], %[[C]]]
+// SPLIT-NEXT: %[[P1:.*]] = memref.load %[[PARTS]][%c1, %[[B]], %[[R]], %[[C]]]
+// SPLIT-NEXT: %[[SUM:.*]] = arith.addf %[[P0]], %[[P1]] : f32
+// SPLIT-NEXT: %[[OLD:.*]] = memref.load %arg2[%[[B]], %[[R]], %[[C]]]
+// SPLIT-NEXT: %[[NEW:.*]] = arith.addf %[[OLD]], %[[SUM]] : f32
+// SPLIT-NEXT: memref.store %[[NEW]], %arg2[%[[B]], %[[R]], %[[C]]]

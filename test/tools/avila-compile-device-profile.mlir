@@ -27,7 +27,7 @@
 // BOOL: error: device profile '{{.*}}.bool.json': 'float16' must be true or false
 // RUN: echo '{"contraction_tile": {"row": 128}}' > %t.tilekey.json
 // RUN: not avila-compile sd15 --target vulkan --device-profile %t.tilekey.json 2>&1 | FileCheck %s --check-prefix=TILE-KEY
-// TILE-KEY: error: device profile '{{.*}}.tilekey.json': contraction_tile: unknown key 'row' (the keys: rows, cols, depth, thread_rows, thread_cols, subgroup_fragments)
+// TILE-KEY: error: device profile '{{.*}}.tilekey.json': contraction_tile: unknown key 'row' (the keys: rows, cols, depth, thread_rows, thread_cols, subgroup_fragments, depth_split)
 
 // A profile without 16-bit storage refuses fp16, as a named one does.
 // RUN: echo '{"base": "nvidia-h100", "float16": false}' > %t.nofp16.json

@@ -24,7 +24,7 @@ const DeviceProfile kProfiles[] = {
      (uint64_t{1} << 32) - 1,
      true,
      true,
-     {128, 64, 32, 4, 4, 2}},
+     {128, 64, 32, 4, 4, 2, 5760}},
 };
 
 // A profile file is small; anything larger is not one.
@@ -155,6 +155,7 @@ llvm::Expected<DeviceProfile> profileFile(llvm::StringRef path) {
   tileFields.integer("thread_rows", shape.threadRows, 1, 64);
   tileFields.integer("thread_cols", shape.threadCols, 1, 64);
   tileFields.integer("subgroup_fragments", shape.subgroupFragments, 1, 16);
+  tileFields.integer("depth_split", shape.depthSplit, 0, int64_t{1} << 24);
   if (llvm::Error error = tileFields.finish())
     return std::move(error);
   return profile;

@@ -29,6 +29,10 @@ struct ContractionTile {
   /// Cooperative matrices: the 16×16 fragments along each side of the
   /// square one subgroup owns.
   int64_t subgroupFragments = 2;
+  /// The most depth (window · channels) one workgroup reduces; a longer
+  /// contraction is split into parts summed by a second launch, so that
+  /// the deep layers' few output tiles still fill the device. 0: never.
+  int64_t depthSplit = 0;
 };
 
 struct DeviceProfile {

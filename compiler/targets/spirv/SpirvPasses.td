@@ -58,7 +58,12 @@ def TileContractions : Pass<"avila-tile-contractions", "::mlir::ModuleOp"> {
     into a slab of words, for `avila-load-buffers-as-words` to bind. A
     convolution whose input channels are whole words is first copied
     channels last in f16 (input NHWC, weights OHWI, by `scf.parallel`
-    loops into scratch buffers), so that both its slabs are.
+    loops into scratch buffers), so that both its slabs are. With
+    `depth-split`, a contraction of a longer (static) depth is cut into
+    parts along its channel depth, each part the grid's z-most factor:
+    each workgroup writes its f32 sums into a scratch buffer
+    [parts, batches, rows, columns], and a parallel loop after the launch
+    adds the parts to the init.
     The grid is column tiles × (row tiles · batches), the latter split over
     y · z so that each axis stays within Vulkan's 65535; a contraction whose
     column tiles could exceed that (dynamic columns), or whose operands are
@@ -87,6 +92,10 @@ def TileContractions : Pass<"avila-tile-contractions", "::mlir::ModuleOp"> {
            /*default=*/"2",
            "Fragments of 16x16 along each side of the square a subgroup "
            "owns (cooperative matrices)">,
+    Option<"depthSplit", "depth-split", "int64_t", /*default=*/"0",
+           "The most depth (window times channels) one workgroup reduces; "
+           "longer contractions are split into parts that a second launch "
+           "sums (0: never)">,
     Option<"maxWorkgroupMemory", "max-workgroup-memory", "int64_t",
            /*default=*/"32768",
            "Bytes of workgroup memory a workgroup may use">,

@@ -36,6 +36,7 @@ TileContractionsOptions tileOptions(const SpirvTarget &target) {
   options.threadCols = shape.threadCols;
   options.maxWorkgroupMemory = profile.maxWorkgroupMemory;
   options.maxInvocations = profile.maxWorkgroupInvocations;
+  options.depthSplit = shape.depthSplit;
   if (target.usesCooperativeMatrices()) {
     options.cooperativeMatrix = true;
     options.subgroupSize = profile.subgroupSize;

@@ -54,6 +54,8 @@ struct TileShape {
   // Cooperative matrices: the subgroup's invocations (0 for FMA tiles) and
   // the fragments along each side of the square it owns.
   int64_t subgroupSize, fragments;
+  // The most depth (window · channels) one workgroup reduces; 0: any.
+  int64_t depthSplit;
   bool cooperative() const { return subgroupSize > 0; }
   int64_t subgroupTile() const { return fragments * kFragment; }
   int64_t rowGroups() const {
@@ -209,7 +211,30 @@ public:
       columns *= size;
     }
     const int64_t columnTiles = llvm::divideCeil(columns, tile.cols);
+    splitDepth();
     return success(columnTiles >= 1 && columnTiles <= kMaxWorkgroupsPerAxis);
+  }
+
+  // Parts of whole slabs along the channel depth, each within the tile's
+  // depth split (counting the window), where the contraction is longer.
+  void splitDepth() {
+    int64_t channels = 1, window = 1;
+    for (int64_t loop : loops.depth)
+      channels *= staticSize(loop);
+    for (int64_t loop : loops.window)
+      window *= std::max<int64_t>(staticSize(loop), 1);
+    if (tile.depthSplit <= 0 || window * channels <= tile.depthSplit)
+      return;
+    const int64_t wanted = llvm::divideCeil(window * channels, tile.depthSplit);
+    partDepth = llvm::alignTo(llvm::divideCeil(channels, wanted), tile.depth);
+    parts = llvm::divideCeil(channels, partDepth);
+  }
+
+  // A loop's size where its source axis is static, else 0.
+  int64_t staticSize(int64_t loop) {
+    auto [operand, axis] = sources[loop];
+    int64_t size = cast<MemRefType>(operand.getType()).getDimSize(axis);
+    return ShapedType::isDynamic(size) ? 0 : size;
   }
 
   void build(OpBuilder &b) {
@@ -231,11 +256,64 @@ public:
     rowTiles = arith::CeilDivUIOp::create(b, loc, rows, index(b, tile.rows));
     Value colTiles =
         arith::CeilDivUIOp::create(b, loc, cols, index(b, tile.cols));
-    // Row tiles of every batch are one linear index split over y · z.
-    tiles = arith::MulIOp::create(b, loc, rowTiles, batches);
+    // Row tiles of every batch (and depth part) are one linear index split
+    // over y · z.
+    batchTiles = arith::MulIOp::create(b, loc, rowTiles, batches);
+    tiles = batchTiles;
+    if (parts > 1) {
+      tiles = arith::MulIOp::create(b, loc, batchTiles, index(b, parts));
+      SmallVector<Value> partShape = {batches, byRow() ? cols : rows,
+                                      byRow() ? rows : cols};
+      partials = memref::AllocOp::create(
+          b, loc,
+          MemRefType::get({parts, ShapedType::kDynamic, ShapedType::kDynamic,
+                           ShapedType::kDynamic},
+                          b.getF32Type()),
+          partShape);
+    }
     launchOverYZ(
         b, loc, colTiles, tiles, tile.invocations(),
         [&](OpBuilder &lb, gpu::LaunchOp launch) { kernel(lb, launch); });
+    if (parts > 1)
+      sumParts(b, batches);
+  }
+
+  // Whether the output's innermost axis is indexed by a row loop (a
+  // convolution's pixels): then its elements are visited rows fastest.
+  bool byRow() {
+    auto last = dyn_cast<AffineDimExpr>(maps[2].getResults().back());
+    return last && llvm::is_contained(loops.rows, last.getPosition());
+  }
+
+  // init += the sum of the depth parts, one invocation per output, in the
+  // output's memory order.
+  void sumParts(OpBuilder &b, Value batches) {
+    const bool rowsFastest = byRow();
+    Value zeroIndex = index(b, 0), oneIndex = index(b, 1);
+    scf::ParallelOp::create(
+        b, loc, SmallVector<Value>(3, zeroIndex),
+        ValueRange{batches, rowsFastest ? cols : rows,
+                   rowsFastest ? rows : cols},
+        SmallVector<Value>(3, oneIndex),
+        [&](OpBuilder &lb, Location, ValueRange at) {
+          Value sum;
+          for (int64_t part = 0; part < parts; ++part) {
+            Value value = memref::LoadOp::create(
+                lb, loc, partials,
+                ValueRange{index(lb, part), at[0], at[1], at[2]});
+            sum = sum ? arith::AddFOp::create(lb, loc, sum, value).getResult()
+                      : value;
+          }
+          SmallVector<Value> values(sizes.size(), Value());
+          decode(lb, loops.batch, at[0], values);
+          decode(lb, loops.rows, rowsFastest ? at[2] : at[1], values);
+          decode(lb, loops.cols, rowsFastest ? at[1] : at[2], values);
+          SmallVector<Value> place = indices(lb, maps[2], values);
+          Value old = memref::LoadOp::create(lb, loc, op.getInit(), place);
+          memref::StoreOp::create(lb, loc,
+                                  arith::AddFOp::create(lb, loc, old, sum),
+                                  op.getInit(), place);
+        });
   }
 
 private:
@@ -557,7 +635,7 @@ private:
     for (const SlabElement &element : slab.elements) {
       Value globalDepth = arith::AddIOp::create(b, loc, k0, element.level);
       Value inRange = arith::AndIOp::create(b, loc, element.lineInRange,
-                                            lessThan(b, globalDepth, depth));
+                                            lessThan(b, globalDepth, depthEnd));
       Value clamped = arith::MinUIOp::create(b, loc, globalDepth, lastDepth);
       SmallVector<Value> values = element.values;
       for (int64_t loop : loops.window)
@@ -627,9 +705,9 @@ private:
     }
     const size_t count = accumulators.size();
     SmallVector<Value> carried(accumulators);
-    llvm::append_range(carried, fetchSlabs(b, index(b, 0)));
+    llvm::append_range(carried, fetchSlabs(b, depthBegin));
     auto loop = scf::ForOp::create(
-        b, loc, index(b, 0), depth, index(b, tile.depth), carried,
+        b, loc, depthBegin, depthEnd, index(b, tile.depth), carried,
         [&](OpBuilder &nb, Location, Value k0, ValueRange values) {
           ValueRange fetched = values.drop_front(count);
           const size_t countA = slabA.elements.size();
@@ -766,11 +844,23 @@ private:
     auto inGrid = scf::IfOp::create(b, loc, lessThan(b, linearTile, tiles),
                                     /*withElseRegion=*/false);
     b.setInsertionPointToStart(&inGrid.getThenRegion().front());
+    // The depth part is the slowest factor of the tile's index.
+    Value batchTile = linearTile;
+    depthBegin = index(b, 0);
+    depthEnd = depth;
+    if (parts > 1) {
+      part = arith::DivUIOp::create(b, loc, linearTile, batchTiles);
+      batchTile = arith::RemUIOp::create(b, loc, linearTile, batchTiles);
+      depthBegin = arith::MulIOp::create(b, loc, part, index(b, partDepth));
+      depthEnd = arith::MinUIOp::create(
+          b, loc, depth,
+          arith::AddIOp::create(b, loc, depthBegin, index(b, partDepth)));
+    }
     loopValues.assign(sizes.size(), Value());
-    decode(b, loops.batch, arith::DivUIOp::create(b, loc, linearTile, rowTiles),
-           loopValues);
+    batchIndex = arith::DivUIOp::create(b, loc, batchTile, rowTiles);
+    decode(b, loops.batch, batchIndex, loopValues);
     Value firstRow = arith::MulIOp::create(
-        b, loc, arith::RemUIOp::create(b, loc, linearTile, rowTiles),
+        b, loc, arith::RemUIOp::create(b, loc, batchTile, rowTiles),
         index(b, tile.rows));
     Value firstCol = arith::MulIOp::create(b, loc, launch.getBlockIds().x,
                                            index(b, tile.cols));
@@ -816,10 +906,8 @@ private:
   // invocations store neighbours.
   void storeProductRow(OpBuilder &b, Value row, Value col, Value products,
                        Value ownRow) {
-    auto last = dyn_cast<AffineDimExpr>(maps[2].getResults().back());
-    const bool byRow =
-        last && llvm::is_contained(loops.rows, last.getPosition());
-    const int64_t fast = byRow ? kFragment : tile.subgroupTile();
+    const bool rowsFastest = byRow();
+    const int64_t fast = rowsFastest ? kFragment : tile.subgroupTile();
     Value lane =
         arith::RemUIOp::create(b, loc, invocation, index(b, tile.subgroupSize));
     for (int64_t step = 0;
@@ -828,8 +916,8 @@ private:
                                             index(b, step * tile.subgroupSize));
       Value minor = arith::RemUIOp::create(b, loc, element, index(b, fast));
       Value major = arith::DivUIOp::create(b, loc, element, index(b, fast));
-      Value productRow = byRow ? minor : major;
-      Value productCol = byRow ? major : minor;
+      Value productRow = rowsFastest ? minor : major;
+      Value productCol = rowsFastest ? major : minor;
       Value sum = memref::LoadOp::create(
           b, loc, products,
           ValueRange{arith::AddIOp::create(b, loc, ownRow, productRow),
@@ -839,12 +927,19 @@ private:
     }
   }
 
-  // init[row, col] += sum where that output exists.
+  // init[row, col] += sum where that output exists; with depth parts, the
+  // part's sum into its scratch buffer instead.
   void accumulateInto(OpBuilder &b, Value row, Value col, Value sum) {
     Value inRange = arith::AndIOp::create(b, loc, lessThan(b, row, rows),
                                           lessThan(b, col, cols));
     auto guard = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
     OpBuilder tb = OpBuilder::atBlockBegin(&guard.getThenRegion().front());
+    if (parts > 1) {
+      memref::StoreOp::create(tb, loc, sum, partials,
+                              byRow() ? ValueRange{part, batchIndex, col, row}
+                                      : ValueRange{part, batchIndex, row, col});
+      return;
+    }
     SmallVector<Value> values = loopValues;
     decode(tb, loops.rows, row, values);
     decode(tb, loops.cols, col, values);
@@ -873,10 +968,15 @@ private:
   SmallVector<std::pair<Value, int64_t>> sources;
   // Host side.
   SmallVector<Value> sizes;
-  Value rows, cols, depth, rowTiles, tiles;
+  Value rows, cols, depth, rowTiles, batchTiles, tiles;
+  // Depth parts: how many, how deep (channels), and their f32 sums.
+  int64_t parts = 1, partDepth = 0;
+  Value partials;
   // Kernel side: the batch loops set per workgroup, the window loops at the
   // current window position.
   Value zero, invocation, subgroup, rowGroup, colGroup;
+  // The workgroup's depth part and batch, and its part's depths.
+  Value part, batchIndex, depthBegin, depthEnd;
   Slab slabA, slabB;
   SmallVector<Value> loopValues, windowValues;
 };
@@ -911,10 +1011,10 @@ struct TileContractions
   }
 
   void runOnOperation() override {
-    TileShape tile{tileRows,         tileCols,
-                   tileDepth,        threadRows,
-                   threadCols,       cooperativeMatrix ? subgroupSize : 0,
-                   subgroupFragments};
+    TileShape tile{tileRows,          tileCols,
+                   tileDepth,         threadRows,
+                   threadCols,        cooperativeMatrix ? subgroupSize : 0,
+                   subgroupFragments, depthSplit};
     if (failed(checkTile(tile)))
       return signalPassFailure();
     SmallVector<ContractionOp> contractions;
