@@ -51,6 +51,10 @@ namespace {
 
 // What f32 kernels reach against the interpreter at these small sizes.
 constexpr double kTolerance = 1e-5;
+// sin and cos of angles up to 1000: lavapipe reaches 7e-8; the bound
+// leaves room for a driver's sin on [-π, π] (NVIDIA: ~2⁻²¹), not for one
+// that reduces large angles inexactly (~1e-4 near 1000).
+constexpr double kAngleTolerance = 2e-6;
 
 std::string s(int64_t value) { return std::to_string(value); }
 
@@ -376,6 +380,23 @@ Drawn embeddings(Random &r) {
            Tensor::fromFloats(ElementType::F32, {batch}, timesteps)}};
 }
 
+// The timestep embedding's angles at their largest: with dim 2 the one
+// frequency is 1, so the angles are the timesteps themselves, drawn over
+// [0, 1000] in halves (which f16 holds exactly, so the fp16 kernels see
+// the same angles). A device whose sin and cos reduce large angles with a
+// short 2π is ~1e-4 off near 1000 and misses the bound.
+Drawn farAngles(Random &r) {
+  std::vector<float> timesteps(r.size(1000, 4000));
+  for (float &t : timesteps)
+    t = 0.5f * static_cast<float>(r.size(0, 2000));
+  const std::string t = "tensor<?xf32>", y = "tensor<?x2xf32>";
+  const int64_t count = timesteps.size();
+  return {"func.func @k(%t: " + t + ") -> " + y +
+              " {\n  %0 = avila.timestep_embedding %t dim 2 shift 0.0 : (" + t +
+              ") -> " + y + "\n  return %0 : " + y + "\n}",
+          {Tensor::fromFloats(ElementType::F32, {count}, timesteps)}};
+}
+
 const Case kCases[] = {
     {"UnaryChain", unaryChain, kTolerance},
     {"BroadcastArithmetic", broadcastArithmetic, kTolerance},
@@ -412,6 +433,7 @@ const Case kCases[] = {
     {"DataMovement", movement, kTolerance},
     {"Resampling", resampling, kTolerance},
     {"Embeddings", embeddings, kTolerance},
+    {"FarAngles", farAngles, kAngleTolerance},
 };
 
 // Unit variance around 0.5 (offset like real activations, so that the

@@ -279,6 +279,22 @@ def ApproximateErf : Pass<"avila-approximate-erf", "::mlir::ModuleOp"> {
                            "::mlir::math::MathDialect"];
 }
 
+def ReduceAngles : Pass<"avila-reduce-angles", "::mlir::ModuleOp"> {
+  let summary = "Bring the f32 argument of every math.sin and math.cos into "
+                "[-π, π] exactly";
+  let description = [{
+    The timestep embedding takes sin and cos of angles up to ~1000; some
+    drivers' sin and cos (NVIDIA's) reduce such angles with a short 2π and
+    are ~1e-4 off there. Each f32 angle x becomes x − k·2π with k the
+    nearest whole number of turns and 2π in three parts (Cody–Waite), so
+    that the reduction is exact in f32 for angles up to ~25 000 and the
+    driver only ever sees angles in [-π, π], where its sin and cos are
+    accurate.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
 def UnbindPushConstants
     : Pass<"avila-unbind-push-constants", "::mlir::spirv::ModuleOp"> {
   let summary = "Drop the descriptor set and binding of push-constant "

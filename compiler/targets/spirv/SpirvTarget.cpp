@@ -90,6 +90,7 @@ void addSpirv(OpPassManager &passes, const TargetBackend &target) {
   passes.addPass(createSetTargetEnvironment(
       {spirvTarget(target).deviceProfile().name, storesF16(target)}));
   passes.addPass(createApproximateErf());
+  passes.addPass(createReduceAngles());
   addPipeline(passes, "convert-math-to-spirv,convert-gpu-to-spirv");
   OpPassManager &modules = passes.nest<::mlir::spirv::ModuleOp>();
   modules.addPass(createUseVulkanMemoryModel());
