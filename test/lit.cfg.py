@@ -16,6 +16,10 @@ config.environment["PATH"] = os.pathsep.join(
 config.substitutions.append(("%avila_src", config.avila_source_dir))
 # Golden models and real inputs (../shared), read in place.
 config.substitutions.append(("%shared", config.avila_shared_dir))
+# A command run on lavapipe, as the Vulkan tests run (test/CMakeLists.txt).
+config.substitutions.append(
+    ("%lavapipe", "env " + " ".join(config.lavapipe_environment.split(";")))
+)
 # MLIR's runtime support library, for tests that run lowered code with
 # mlir-runner.
 config.substitutions.append(

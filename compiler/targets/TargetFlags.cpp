@@ -63,6 +63,19 @@ llvm::Expected<std::unique_ptr<TargetBackend>> TargetFlags::configure() const {
   return named->configured(*targetOptions);
 }
 
+std::string TargetFlags::detectedProfile() const {
+  if (value("--device-profile") != "auto")
+    return "";
+  // Asked once per process: this is the profile configure() used.
+  auto profile = spirv::deviceProfile("auto");
+  if (!profile) {
+    llvm::consumeError(profile.takeError());
+    return "";
+  }
+  return "device profile auto: " + profile->device + ": " +
+         spirv::describeDeviceProfile(*profile);
+}
+
 std::vector<std::string> TargetFlags::words() const {
   std::vector<std::string> words;
   for (const Flag &flag : flags)
@@ -81,9 +94,10 @@ std::string TargetFlags::usage() const {
          llvm::join(spirv::deviceProfileNames(), ", ") +
          " (default generic, or\n"
          "generic-fp16 with --precision fp16); nvidia-h100 multiplies fp16\n"
-         "contractions with cooperative matrices. A .json file names a\n"
-         "profile as its base and changes its limits or its contraction tile\n"
-         "(docs/device-profiles.md).\n";
+         "contractions with cooperative matrices; auto reads the limits of\n"
+         "this machine's Vulkan device (the one --device vulkan runs on). A\n"
+         ".json file names a profile as its base and changes its limits or\n"
+         "its contraction tile (docs/device-profiles.md).\n";
 }
 
 } // namespace avila

@@ -37,6 +37,10 @@ public:
   /// unknown target or option value, or what the target refuses.
   llvm::Expected<std::unique_ptr<TargetBackend>> configure() const;
 
+  /// For `--device-profile auto`, after configure() succeeded: the one line
+  /// that says which device was asked and what it offers; empty otherwise.
+  std::string detectedProfile() const;
+
   const std::string &target() const { return value("--target"); }
   /// Every target flag followed by its value, given or default: the
   /// command-line words that compile the same way again.

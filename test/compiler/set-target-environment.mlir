@@ -15,4 +15,4 @@ gpu.module @plain {
     gpu.return
   }
 }
-// UNKNOWN: error: unknown device profile 'nvidia-h200' (the profiles: generic, generic-fp16, lavapipe, nvidia-h100, or a .json file)
+// UNKNOWN: error: unknown device profile 'nvidia-h200' (the profiles: generic, generic-fp16, lavapipe, nvidia-h100, auto for this machine's Vulkan device, or a .json file)

@@ -213,6 +213,9 @@ int run(const Options &options) {
   auto target = options.targetFlags.configure();
   if (!target)
     fail(llvm::toString(target.takeError()));
+  if (const std::string detected = options.targetFlags.detectedProfile();
+      !detected.empty())
+    std::fprintf(stderr, "%s\n", detected.c_str());
   auto targetOptions = options.targetFlags.options();
   if (!targetOptions)
     fail(llvm::toString(targetOptions.takeError()));

@@ -3,7 +3,7 @@
 // a message naming the problem.
 
 // RUN: not avila-compile sd15 --target vulkan --device-profile nvidia 2>&1 | FileCheck %s --check-prefix=UNKNOWN
-// UNKNOWN: avila-compile: error: unknown device profile 'nvidia' (the profiles: generic, generic-fp16, lavapipe, nvidia-h100, or a .json file)
+// UNKNOWN: avila-compile: error: unknown device profile 'nvidia' (the profiles: generic, generic-fp16, lavapipe, nvidia-h100, auto for this machine's Vulkan device, or a .json file)
 // RUN: not avila-compile sd15 --target vulkan --device-profile %t.missing.json 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: avila-compile: error: cannot read device profile '{{.*}}.missing.json': {{.*}}
 
@@ -28,6 +28,18 @@
 // RUN: echo '{"contraction_tile": {"row": 128}}' > %t.tilekey.json
 // RUN: not avila-compile sd15 --target vulkan --device-profile %t.tilekey.json 2>&1 | FileCheck %s --check-prefix=TILE-KEY
 // TILE-KEY: error: device profile '{{.*}}.tilekey.json': contraction_tile: unknown key 'row' (the keys: rows, cols, depth, thread_rows, thread_cols, subgroup_fragments, depth_split)
+
+// auto reads the local Vulkan device and says what it found, in one line:
+// on lavapipe, lavapipe's limits and generic's FMA tile (whose 64 × 16
+// slabs the loops then stage).
+// RUN: %lavapipe avila-compile %shared/golden/tiny-sd/diffusers-fp16 --target vulkan --device-profile auto --compile-to=loops 2>%t.auto.err | FileCheck %s --check-prefix=AUTO-TILE
+// RUN: FileCheck %s --check-prefix=AUTO < %t.auto.err
+// AUTO: device profile auto: vulkan:{{[0-9]+}} (llvmpipe {{.*}}): subgroup 8, workgroup memory 32768 bytes, 1024 invocations, storage buffer range 134217728 bytes, fp16 yes, cooperative matrices no, contraction tile 64 x 64 x 16
+// AUTO-NOT: device profile
+// AUTO-TILE: memref.alloc() : memref<16x64xf32, #spirv.storage_class<Workgroup>>
+// Without a Vulkan driver, auto is an error that says so.
+// RUN: env VK_ICD_FILENAMES=%t.no-driver.json not avila-compile sd15 --target vulkan --device-profile auto 2>&1 | FileCheck %s --check-prefix=NO-DEVICE
+// NO-DEVICE: avila-compile: error: --device-profile auto reads this machine's Vulkan device, and there is none (name a profile instead): {{.*}}Vulkan
 
 // A profile without 16-bit storage refuses fp16, as a named one does.
 // RUN: echo '{"base": "nvidia-h100", "float16": false}' > %t.nofp16.json

@@ -111,6 +111,10 @@ Options parse(int argc, char **argv) {
   if (!configured)
     avila::fail(llvm::toString(configured.takeError()));
   options.target = std::move(*configured);
+  // Even with --quiet: it says which device the artifact is made for.
+  if (const std::string detected = options.targetFlags.detectedProfile();
+      !detected.empty())
+    std::fprintf(stderr, "%s\n", detected.c_str());
   if (options.phase && llvm::none_of(avila::allPhases(*options.target),
                                      [&](const avila::PhaseInfo &info) {
                                        return *options.phase == info.name;

@@ -1,6 +1,7 @@
 //===- DeviceProfile.cpp - The device profiles: known ones and files ------===//
 
 #include "compiler/targets/spirv/DeviceProfile.h"
+#include "compiler/targets/spirv/LocalDevice.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/JSON.h"
@@ -14,9 +15,17 @@ namespace {
 // device; the others are the devices the kernels are measured on, with the
 // limits their drivers report and the tiles measured fastest there.
 const DeviceProfile kProfiles[] = {
-    {"generic", 0, 32 * 1024, 1024, uint64_t{128} << 20, false, false, {}},
-    {"generic-fp16", 0, 32 * 1024, 1024, uint64_t{128} << 20, true, false, {}},
-    {"lavapipe", 8, 32 * 1024, 1024, uint64_t{128} << 20, true, false, {}},
+    {"generic", 0, 32 * 1024, 1024, uint64_t{128} << 20, false, false, {}, {}},
+    {"generic-fp16",
+     0,
+     32 * 1024,
+     1024,
+     uint64_t{128} << 20,
+     true,
+     false,
+     {},
+     {}},
+    {"lavapipe", 8, 32 * 1024, 1024, uint64_t{128} << 20, true, false, {}, {}},
     {"nvidia-h100",
      32,
      48 * 1024,
@@ -24,8 +33,12 @@ const DeviceProfile kProfiles[] = {
      (uint64_t{1} << 32) - 1,
      true,
      true,
-     {128, 64, 32, 4, 4, 2, 5760}},
+     {128, 64, 32, 4, 4, 2, 5760},
+     {}},
 };
+
+// The name that asks the local device.
+constexpr llvm::StringLiteral kAuto = "auto";
 
 // A profile file is small; anything larger is not one.
 constexpr uint64_t kMaxProfileBytes = 64 * 1024;
@@ -161,6 +174,21 @@ llvm::Expected<DeviceProfile> profileFile(llvm::StringRef path) {
   return profile;
 }
 
+// The device's own limits; the tile of the known profile it is closest to:
+// nvidia-h100's where it multiplies cooperative matrices, else generic's.
+llvm::Expected<DeviceProfile> localProfile() {
+  auto profile = localDeviceCapabilities();
+  if (!profile)
+    return fail("--device-profile auto reads this machine's Vulkan device, "
+                "and there is none (name a profile instead): " +
+                llvm::toString(profile.takeError()));
+  profile->name = kAuto.str();
+  profile->contractionTile =
+      knownProfile(profile->cooperativeMatrix ? "nvidia-h100" : "generic")
+          ->contractionTile;
+  return profile;
+}
+
 } // namespace
 
 std::vector<std::string> deviceProfileNames() {
@@ -175,8 +203,24 @@ llvm::Expected<DeviceProfile> deviceProfile(llvm::StringRef name) {
     return profileFile(name);
   if (const DeviceProfile *profile = knownProfile(name))
     return *profile;
-  return fail("unknown device profile '" + name + "' (the profiles: " +
-              llvm::join(deviceProfileNames(), ", ") + ", or a .json file)");
+  if (name == kAuto)
+    return localProfile();
+  return fail("unknown device profile '" + name +
+              "' (the profiles: " + llvm::join(deviceProfileNames(), ", ") +
+              ", auto for this machine's Vulkan device, or a .json file)");
+}
+
+std::string describeDeviceProfile(const DeviceProfile &profile) {
+  const ContractionTile &tile = profile.contractionTile;
+  return "subgroup " + std::to_string(profile.subgroupSize) +
+         ", workgroup memory " + std::to_string(profile.maxWorkgroupMemory) +
+         " bytes, " + std::to_string(profile.maxWorkgroupInvocations) +
+         " invocations, storage buffer range " +
+         std::to_string(profile.maxStorageBufferRange) + " bytes, fp16 " +
+         (profile.float16 ? "yes" : "no") + ", cooperative matrices " +
+         (profile.cooperativeMatrix ? "yes" : "no") + ", contraction tile " +
+         std::to_string(tile.rows) + " x " + std::to_string(tile.cols) + " x " +
+         std::to_string(tile.depth);
 }
 
 } // namespace avila::spirv

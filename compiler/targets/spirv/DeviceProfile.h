@@ -50,6 +50,8 @@ struct DeviceProfile {
   /// f16·f16 + f32 shape (and the Vulkan memory model it needs).
   bool cooperativeMatrix = false;
   ContractionTile contractionTile;
+  /// For `auto`: the device the profile was read from ("vulkan:0 (name)").
+  std::string device;
 };
 
 /// The profiles known by name, in the order `--device-profile` lists them.
@@ -57,8 +59,14 @@ std::vector<std::string> deviceProfileNames();
 
 /// The profile named `name`, or read from the JSON file `name` ends in
 /// `.json` (docs/device-profiles.md: a known profile as its base, the
-/// fields it changes); an error naming the problem otherwise.
+/// fields it changes), or for `auto` the local Vulkan device's limits and
+/// capabilities with the contraction tile of the closest known profile; an
+/// error naming the problem otherwise.
 llvm::Expected<DeviceProfile> deviceProfile(llvm::StringRef name);
+
+/// One line of what a profile holds: "subgroup 8, workgroup memory 32768
+/// bytes, ...".
+std::string describeDeviceProfile(const DeviceProfile &profile);
 
 } // namespace avila::spirv
 
