@@ -193,11 +193,13 @@ Drawn contractionsInWords(Random &r) {
            r.normal({n, c, 1, 1}), r.normal({n, c, 3, 3}), r.normal({n})}};
 }
 
-// At least two channels and two columns: a norm over one value, or a
-// softmax over one, gives the same result whatever its input.
+// A norm over one value, or a softmax over one, gives the same result
+// whatever its input, and a norm over two is ill-conditioned (two close
+// values' difference is all it keeps): at least four channels, two rows
+// and two columns.
 Drawn normalizations(Random &r) {
-  const int64_t groups = r.size(1, 4);
-  const int64_t c = groups * r.size(groups == 1 ? 2 : 1, 3);
+  const int64_t groups = r.size(1, 4), least = (groups + 3) / groups;
+  const int64_t c = groups * r.size(least, std::max<int64_t>(least, 3));
   const std::string x = "tensor<?x" + s(c) + "x?x?xf32>";
   const std::string v = "tensor<" + s(c) + "xf32>";
   const std::string last = "tensor<?x" + s(c) + "x?x?xf32>";
@@ -228,7 +230,7 @@ Drawn normalizations(Random &r) {
               "\n"
               "  return %4 : " +
               last + "\n}",
-          {r.normal({r.size(1, 2), c, r.size(1, 7), r.size(2, 7)}, 3.0f),
+          {r.normal({r.size(1, 2), c, r.size(2, 7), r.size(2, 7)}, 3.0f),
            r.normal({c}), r.normal({c})}};
 }
 
