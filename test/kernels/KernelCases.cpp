@@ -49,12 +49,13 @@ std::string caseName(const ::testing::TestParamInfo<Case> &info) {
 
 namespace {
 
-// What f32 kernels reach against the interpreter at these small sizes.
-constexpr double kTolerance = 1e-5;
-// sin and cos of angles up to 1000: lavapipe reaches 7e-8; the bound
-// leaves room for a driver's sin on [-π, π] (NVIDIA: ~2⁻²¹), not for one
-// that reduces large angles inexactly (~1e-4 near 1000).
-constexpr double kAngleTolerance = 2e-6;
+// What f32 kernels reach against the interpreter at these small sizes:
+// at most 4.6e-7 over 85 seeds on lavapipe and 55 on x86 (median 1e-7;
+// the attention over heads of up to 520 channels ~4e-7). The bound leaves
+// room for other devices' exp, division, sin on [-π, π] and sum orders,
+// not for a real loss of precision (FarAngles: a sin that reduces large
+// angles with a short 2π is ~1e-4 off near 1000).
+constexpr double kTolerance = 3e-6;
 
 std::string s(int64_t value) { return std::to_string(value); }
 
@@ -443,7 +444,7 @@ const Case kCases[] = {
     {"DataMovement", movement, kTolerance},
     {"Resampling", resampling, kTolerance},
     {"Embeddings", embeddings, kTolerance},
-    {"FarAngles", farAngles, kAngleTolerance},
+    {"FarAngles", farAngles, kTolerance},
 };
 
 // Unit variance around 0.5 (offset like real activations, so that the
