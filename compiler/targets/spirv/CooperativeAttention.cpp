@@ -19,6 +19,7 @@
 
 #include "compiler/targets/spirv/CooperativeAttention.h"
 
+#include "compiler/targets/spirv/AttentionGrid.h"
 #include "compiler/targets/spirv/SpirvPasses.h"
 #include "compiler/targets/spirv/WorkgroupGrid.h"
 
@@ -27,7 +28,7 @@
 #include <limits>
 
 using namespace mlir;
-using avila::spirv::launchOverYZ;
+using avila::spirv::AttentionGrid;
 using avila::spirv::linearWorkgroupYZ;
 
 namespace {
@@ -58,18 +59,12 @@ public:
         heads(op.getNumHeads()), headDim(headDim), valueHeadDim(valueHeadDim) {}
 
   void build(OpBuilder &b) {
-    Value zero = index(b, 0), one = index(b, 1);
-    Value batches = memref::DimOp::create(b, loc, op.getQuery(), zero);
-    queries = memref::DimOp::create(b, loc, op.getQuery(), one);
-    keyCount = memref::DimOp::create(b, loc, op.getKey(), one);
-    queryBlocks =
-        arith::CeilDivUIOp::create(b, loc, queries, index(b, tile.rows()));
-    groups = arith::MulIOp::create(
-        b, loc, queryBlocks,
-        arith::MulIOp::create(b, loc, batches, index(b, heads)));
-    launchOverYZ(
-        b, loc, one, groups, tile.subgroups * subgroupSize,
-        [&](OpBuilder &lb, gpu::LaunchOp launch) { kernel(lb, launch); });
+    AttentionGrid::launch(b, op, tile.rows(), invocations(),
+                          [&](OpBuilder &lb, gpu::LaunchOp launch,
+                              const AttentionGrid &workgroups) {
+                            grid = workgroups;
+                            kernel(lb, launch);
+                          });
   }
 
 private:
@@ -208,8 +203,8 @@ private:
   // Steps 1–3 for the keys from k0; the row's running maximum and sum in,
   // their new values out (meaningful in the invocations that own a row).
   SmallVector<Value> block(OpBuilder &b, Value k0, Value max, Value sum) {
-    stage(b, keyBlock, op.getKey(), k0, keyCount, queryChannel, headDim);
-    stage(b, valueBlock, op.getValue(), k0, keyCount, valueChannel,
+    stage(b, keyBlock, op.getKey(), k0, grid.keyCount, queryChannel, headDim);
+    stage(b, valueBlock, op.getValue(), k0, grid.keyCount, valueChannel,
           valueHeadDim);
     gpu::BarrierOp::create(b, loc);
     const int64_t depthSteps = tile.headDim / kFragment;
@@ -225,9 +220,9 @@ private:
     }
     gpu::BarrierOp::create(b, loc);
 
-    Value count =
-        arith::MinUIOp::create(b, loc, index(b, tile.keys),
-                               arith::SubIOp::create(b, loc, keyCount, k0));
+    Value count = arith::MinUIOp::create(
+        b, loc, index(b, tile.keys),
+        arith::SubIOp::create(b, loc, grid.keyCount, k0));
     auto softmax = scf::IfOp::create(
         b, loc, lessThan(b, lane, index(b, kFragment)),
         [&](OpBuilder &tb, Location) {
@@ -328,18 +323,17 @@ private:
     Value linear = linearWorkgroupYZ(b, loc, launch);
     // Whole workgroups past the last block leave together, so every
     // barrier is reached by all invocations of a workgroup or by none.
-    auto inGrid = scf::IfOp::create(b, loc, lessThan(b, linear, groups),
+    auto inGrid = scf::IfOp::create(b, loc, lessThan(b, linear, grid.groups),
                                     /*withElseRegion=*/false);
     b.setInsertionPointToStart(&inGrid.getThenRegion().front());
-    Value batchHead = arith::DivUIOp::create(b, loc, linear, queryBlocks);
-    batch = arith::DivUIOp::create(b, loc, batchHead, index(b, heads));
-    Value head = arith::RemUIOp::create(b, loc, batchHead, index(b, heads));
-    Value firstQuery =
-        mul(b, arith::RemUIOp::create(b, loc, linear, queryBlocks), rows);
+    AttentionGrid::Block owned = grid.block(b, loc, linear, heads, rows);
+    batch = owned.batch;
+    Value head = owned.head;
+    Value firstQuery = owned.firstQuery;
     queryChannel = mul(b, head, headDim);
     valueChannel = mul(b, head, valueHeadDim);
 
-    stage(b, queryBlock, op.getQuery(), firstQuery, queries, queryChannel,
+    stage(b, queryBlock, op.getQuery(), firstQuery, grid.queries, queryChannel,
           headDim);
     forEach(b, invocation, rows * tile.valueHeadDim, invocations(),
             [&](OpBuilder &nb, Value element) {
@@ -356,7 +350,7 @@ private:
 
     Value minusInfinity = f32(b, -std::numeric_limits<float>::infinity());
     auto blocks = scf::ForOp::create(
-        b, loc, index(b, 0), keyCount, index(b, tile.keys),
+        b, loc, index(b, 0), grid.keyCount, index(b, tile.keys),
         ValueRange{minusInfinity, zeroF},
         [&](OpBuilder &nb, Location, Value k0, ValueRange state) {
           scf::YieldOp::create(nb, loc, block(nb, k0, state[0], state[1]));
@@ -371,7 +365,7 @@ private:
     forOwnRows(b, tile.valueHeadDim, [&](OpBuilder &nb, Value row, Value c) {
       Value query = add(nb, firstQuery, row);
       Value inRange =
-          arith::AndIOp::create(nb, loc, lessThan(nb, query, queries),
+          arith::AndIOp::create(nb, loc, lessThan(nb, query, grid.queries),
                                 lessThan(nb, c, index(nb, valueHeadDim)));
       auto guard =
           scf::IfOp::create(nb, loc, inRange, /*withElseRegion=*/false);
@@ -391,7 +385,7 @@ private:
   AttentionTile tile;
   int64_t subgroupSize, heads, headDim, valueHeadDim;
   // Host side.
-  Value queries, keyCount, queryBlocks, groups;
+  AttentionGrid grid;
   // Kernel side.
   Value zeroF, zeroHalf, scale, invocation, lane, ownRows, ownRow, batch,
       queryChannel, valueChannel, keyBlock, valueBlock, scoreBlock, weightBlock,

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/dialect/AvilaOps.h"
+#include "compiler/targets/spirv/AttentionGrid.h"
 #include "compiler/targets/spirv/CooperativeAttention.h"
 #include "compiler/targets/spirv/OnlineSoftmax.h"
 #include "compiler/targets/spirv/SpirvPasses.h"
@@ -26,7 +27,7 @@ namespace avila::spirv {
 } // namespace avila::spirv
 
 using namespace mlir;
-using avila::spirv::launchOverYZ;
+using avila::spirv::AttentionGrid;
 using avila::spirv::linearWorkgroupYZ;
 using avila::spirv::OnlineSoftmaxRow;
 using namespace avila;
@@ -94,21 +95,12 @@ public:
   }
 
   void build(OpBuilder &b) {
-    zero = index(b, 0);
-    one = index(b, 1);
-    Value batches = memref::DimOp::create(b, loc, op.getQuery(), zero);
-    queries = memref::DimOp::create(b, loc, op.getQuery(), one);
-    keyCount = memref::DimOp::create(b, loc, op.getKey(), one);
-    queryBlocks =
-        arith::CeilDivUIOp::create(b, loc, queries, index(b, kQueryRows));
-    // Query blocks of every (batch, head) are one linear index split over
-    // y · z.
-    groups = arith::MulIOp::create(
-        b, loc, queryBlocks,
-        arith::MulIOp::create(b, loc, batches, index(b, heads)));
-    launchOverYZ(
-        b, loc, one, groups, kQueryRows,
-        [&](OpBuilder &lb, gpu::LaunchOp launch) { kernel(lb, launch); });
+    AttentionGrid::launch(b, op, kQueryRows, kQueryRows,
+                          [&](OpBuilder &lb, gpu::LaunchOp launch,
+                              const AttentionGrid &workgroups) {
+                            grid = workgroups;
+                            kernel(lb, launch);
+                          });
   }
 
 private:
@@ -166,17 +158,17 @@ private:
   void stage(OpBuilder &b, Value block, Value operand, int64_t width,
              Value firstChannel, Value k0) {
     Value widthIndex = index(b, width);
-    forEach(b, invocation, index(b, keys * width), index(b, kQueryRows),
-            [&](OpBuilder &nb, Location, Value element) {
-              Value key = arith::DivUIOp::create(nb, loc, element, widthIndex);
-              Value d = arith::RemUIOp::create(nb, loc, element, widthIndex);
-              Value globalKey = arith::AddIOp::create(nb, loc, k0, key);
-              Value channel = arith::AddIOp::create(nb, loc, firstChannel, d);
-              Value loaded = loadOrZero(nb, lessThan(nb, globalKey, keyCount),
-                                        operand, globalKey, channel);
-              memref::StoreOp::create(nb, loc, loaded, block,
-                                      ValueRange{key, d});
-            });
+    forEach(
+        b, invocation, index(b, keys * width), index(b, kQueryRows),
+        [&](OpBuilder &nb, Location, Value element) {
+          Value key = arith::DivUIOp::create(nb, loc, element, widthIndex);
+          Value d = arith::RemUIOp::create(nb, loc, element, widthIndex);
+          Value globalKey = arith::AddIOp::create(nb, loc, k0, key);
+          Value channel = arith::AddIOp::create(nb, loc, firstChannel, d);
+          Value loaded = loadOrZero(nb, lessThan(nb, globalKey, grid.keyCount),
+                                    operand, globalKey, channel);
+          memref::StoreOp::create(nb, loc, loaded, block, ValueRange{key, d});
+        });
   }
 
   // One block: stage it, then every invocation steps over its keys (fewer
@@ -186,7 +178,8 @@ private:
     stage(b, valueBlock, op.getValue(), valueHeadDim, valueChannel, k0);
     gpu::BarrierOp::create(b, loc);
     Value count = arith::MinUIOp::create(
-        b, loc, index(b, keys), arith::SubIOp::create(b, loc, keyCount, k0));
+        b, loc, index(b, keys),
+        arith::SubIOp::create(b, loc, grid.keyCount, k0));
     auto scoreTerm = [&](OpBuilder &nb, Location nloc, Value key, Value d) {
       Value q = memref::LoadOp::create(nb, nloc, queryRow, d);
       Value k = memref::LoadOp::create(nb, nloc, keyBlock, ValueRange{key, d});
@@ -233,20 +226,15 @@ private:
     // Whole workgroups past the last block leave together, and rows past
     // the last query compute without storing, so every barrier is reached
     // by all invocations of a workgroup or by none.
-    auto inGrid = scf::IfOp::create(b, loc, lessThan(b, linear, groups),
+    auto inGrid = scf::IfOp::create(b, loc, lessThan(b, linear, grid.groups),
                                     /*withElseRegion=*/false);
     b.setInsertionPointToStart(&inGrid.getThenRegion().front());
-    Value batchHead = arith::DivUIOp::create(b, loc, linear, queryBlocks);
-    Value headsIndex = index(b, heads);
-    batch = arith::DivUIOp::create(b, loc, batchHead, headsIndex);
-    Value head = arith::RemUIOp::create(b, loc, batchHead, headsIndex);
-    Value position = arith::AddIOp::create(
-        b, loc,
-        arith::MulIOp::create(
-            b, loc, arith::RemUIOp::create(b, loc, linear, queryBlocks),
-            index(b, kQueryRows)),
-        invocation);
-    Value rowInRange = lessThan(b, position, queries);
+    AttentionGrid::Block owned = grid.block(b, loc, linear, heads, kQueryRows);
+    batch = owned.batch;
+    Value head = owned.head;
+    Value position =
+        arith::AddIOp::create(b, loc, owned.firstQuery, invocation);
+    Value rowInRange = lessThan(b, position, grid.queries);
     queryChannel = arith::MulIOp::create(b, loc, head, index(b, headDim));
     valueChannel = arith::MulIOp::create(b, loc, head, index(b, valueHeadDim));
 
@@ -266,7 +254,7 @@ private:
     });
 
     auto blocks = scf::ForOp::create(
-        b, loc, zero, keyCount, index(b, keys),
+        b, loc, zero, grid.keyCount, index(b, keys),
         ValueRange{minusInfinity, zeroF},
         [&](OpBuilder &nb, Location, Value k0, ValueRange state) {
           scf::YieldOp::create(nb, loc, block(nb, k0, state));
@@ -291,7 +279,8 @@ private:
   Location loc;
   int64_t heads, headDim, valueHeadDim, keys;
   // Host side.
-  Value zero, one, queries, keyCount, queryBlocks, groups;
+  AttentionGrid grid;
+  Value zero, one;
   // Kernel side, set per workgroup and invocation by kernel().
   Value zeroF, minusInfinity, scale, invocation, keyBlock, valueBlock, batch,
       queryChannel, valueChannel, queryRow, acc;
