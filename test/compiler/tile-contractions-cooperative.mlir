@@ -244,3 +244,36 @@ func.func @convolution_channels_in_words(%i: memref<?x8x?x?xf32>, %w: memref<64x
 // SPLIT-NEXT: %[[OLD:.*]] = memref.load %arg2[%[[B]], %[[R]], %[[C]]]
 // SPLIT-NEXT: %[[NEW:.*]] = arith.addf %[[OLD]], %[[SUM]] : f32
 // SPLIT-NEXT: memref.store %[[NEW]], %arg2[%[[B]], %[[R]], %[[C]]]
+
+// A zero fill of the output just before the contraction and a bias added
+// just after are the tiles' stores: out = products + bias, no launch for
+// either and no load of the output.
+#o = affine_map<(b, i, n) -> (b, i, n)>
+#bias = affine_map<(b, i, n) -> (n)>
+// CHECK-LABEL: func.func @linear_with_bias
+// CHECK-SAME: %[[B:[a-z0-9]+]]: memref<40xf32>, %[[Y:[a-z0-9]+]]: memref<?x77x40xf32>)
+// CHECK-NOT: linalg.fill
+// CHECK: gpu.launch
+// CHECK: %[[SUM:.*]] = memref.load %{{.*}} : memref<64x36xf32, #spirv.storage_class<Workgroup>>
+// CHECK: scf.if
+// CHECK-NOT: memref.load %[[Y]]
+// CHECK: %[[BV:.*]] = memref.load %[[B]][%{{.*}}] : memref<40xf32>
+// CHECK-NEXT: %[[OUT:.*]] = arith.addf %[[SUM]], %[[BV]] : f32
+// CHECK-NEXT: memref.store %[[OUT]], %[[Y]]
+// CHECK: gpu.terminator
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @linear_with_bias(%x: memref<?x77x64xf32>, %w: memref<40x64xf32>, %bias: memref<40xf32>, %y: memref<?x77x40xf32>) attributes {avila.dispatch} {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%y : memref<?x77x40xf32>)
+  avila.contraction "matmul" ins(%x, %w : memref<?x77x64xf32>, memref<40x64xf32>)
+      outs(%y : memref<?x77x40xf32>)
+      {indexing_maps = [#x, #w, #y], batch_dims = array<i64: 0>,
+       m_dim = 1, n_dim = 2, k_dim = 3}
+  linalg.generic {indexing_maps = [#o, #bias, #o], iterator_types = ["parallel", "parallel", "parallel"]} ins(%y, %bias : memref<?x77x40xf32>, memref<40xf32>) outs(%y : memref<?x77x40xf32>) {
+  ^bb0(%in: f32, %b: f32, %out: f32):
+    %sum = arith.addf %in, %b : f32
+    linalg.yield %sum : f32
+  }
+  return
+}

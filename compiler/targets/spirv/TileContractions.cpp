@@ -25,6 +25,7 @@
 #include "compiler/targets/spirv/WorkgroupGrid.h"
 
 #include "mlir/Dialect/SPIRV/IR/SPIRVAttributes.h"
+#include "mlir/IR/Matchers.h"
 
 namespace avila::spirv {
 #define GEN_PASS_DEF_TILECONTRACTIONS
@@ -309,10 +310,8 @@ public:
           decode(lb, loops.rows, rowsFastest ? at[2] : at[1], values);
           decode(lb, loops.cols, rowsFastest ? at[1] : at[2], values);
           SmallVector<Value> place = indices(lb, maps[2], values);
-          Value old = memref::LoadOp::create(lb, loc, op.getInit(), place);
-          memref::StoreOp::create(lb, loc,
-                                  arith::AddFOp::create(lb, loc, old, sum),
-                                  op.getInit(), place);
+          memref::StoreOp::create(lb, loc, output(lb, place, sum), op.getInit(),
+                                  place);
         });
   }
 
@@ -944,11 +943,75 @@ private:
     decode(tb, loops.rows, row, values);
     decode(tb, loops.cols, col, values);
     SmallVector<Value> at = indices(tb, maps[2], values);
-    Value old = memref::LoadOp::create(tb, loc, op.getInit(), at);
-    memref::StoreOp::create(tb, loc, arith::AddFOp::create(tb, loc, old, sum),
-                            op.getInit(), at);
+    memref::StoreOp::create(tb, loc, output(tb, at, sum), op.getInit(), at);
   }
 
+  // The output at `at` given the contraction's sum there: init + sum, or,
+  // where the init was zero-filled just before, sum (+ the bias the
+  // dispatch adds just after), so that neither needs a launch of its own.
+  Value output(OpBuilder &b, ValueRange at, Value sum) {
+    if (!zeroFill)
+      return arith::AddFOp::create(
+          b, loc, memref::LoadOp::create(b, loc, op.getInit(), at), sum);
+    if (!biasAdd)
+      return sum;
+    SmallVector<Value> biasAt = llvm::map_to_vector(
+        biasAdd.getIndexingMapsArray()[1].getResults(),
+        [&](AffineExpr expr) { return expand(b, loc, expr, at); });
+    return arith::AddFOp::create(
+        b, loc, sum,
+        memref::LoadOp::create(b, loc, biasAdd.getDpsInputs()[1], biasAt));
+  }
+
+public:
+  // The zero fill of the init just before the contraction and the bias
+  // added to it just after (a generic adding a broadcast operand), which the
+  // tiles' stores take over: erased once the launch is built.
+  void findEpilogue() {
+    auto effectFree = [](Operation *candidate) {
+      return candidate && isMemoryEffectFree(candidate);
+    };
+    Operation *before = op->getPrevNode();
+    while (effectFree(before))
+      before = before->getPrevNode();
+    auto fill = dyn_cast_or_null<linalg::FillOp>(before);
+    if (!fill || fill.getOutputs().front() != op.getInit() ||
+        !matchPattern(fill.getInputs().front(), m_AnyZeroFloat()))
+      return;
+    zeroFill = fill;
+    Operation *after = op->getNextNode();
+    while (effectFree(after))
+      after = after->getNextNode();
+    auto generic = dyn_cast_or_null<linalg::GenericOp>(after);
+    if (!generic || generic.getNumDpsInputs() != 2 ||
+        generic.getNumDpsInits() != 1 ||
+        generic.getDpsInputs()[0] != op.getInit() ||
+        generic.getDpsInits()[0] != op.getInit() ||
+        generic.getNumParallelLoops() != generic.getNumLoops())
+      return;
+    SmallVector<AffineMap> genericMaps = generic.getIndexingMapsArray();
+    if (!genericMaps[0].isIdentity() || !genericMaps[2].isIdentity() ||
+        !genericMaps[1].isProjectedPermutation())
+      return;
+    Block &body = generic.getRegion().front();
+    auto add = dyn_cast<arith::AddFOp>(body.front());
+    auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
+    if (!add || &body.front() != body.getTerminator()->getPrevNode() ||
+        !yield || yield.getValues().front() != add.getResult() ||
+        add.getLhs() != body.getArgument(0) ||
+        add.getRhs() != body.getArgument(1))
+      return;
+    biasAdd = generic;
+  }
+
+  void eraseEpilogue() {
+    if (biasAdd)
+      biasAdd.erase();
+    if (zeroFill)
+      zeroFill.erase();
+  }
+
+private:
   // out = init + acc where the output exists: the init holds zeros or the
   // residual the contraction adds to.
   void store(OpBuilder &b, Value firstRow, Value firstCol, ValueRange acc) {
@@ -969,6 +1032,8 @@ private:
   // Host side.
   SmallVector<Value> sizes;
   Value rows, cols, depth, rowTiles, batchTiles, tiles;
+  linalg::FillOp zeroFill;
+  linalg::GenericOp biasAdd;
   // Depth parts: how many, how deep (channels), and their f32 sums.
   int64_t parts = 1, partDepth = 0;
   Value partials;
@@ -1027,7 +1092,9 @@ struct TileContractions
       if (failed(tiled.measure()))
         continue;
       OpBuilder b(op);
+      tiled.findEpilogue();
       tiled.build(b);
+      tiled.eraseEpilogue();
       op.erase();
     }
   }
