@@ -63,7 +63,10 @@ def TileContractions : Pass<"avila-tile-contractions", "::mlir::ModuleOp"> {
     parts along its channel depth, each part the grid's z-most factor:
     each workgroup writes its f32 sums into a scratch buffer
     [parts, batches, rows, columns], and a parallel loop after the launch
-    adds the parts to the init.
+    adds the parts to the init. Where the op's init is zero-filled by a
+    `linalg.fill` just before it (and a `linalg.generic` just after adds a
+    broadcast operand to it: the bias), the stores write products (+ bias)
+    instead of adding to the init, and both ops are erased.
     The grid is column tiles × (row tiles · batches), the latter split over
     y · z so that each axis stays within Vulkan's 65535; a contraction whose
     column tiles could exceed that (dynamic columns), or whose operands are
