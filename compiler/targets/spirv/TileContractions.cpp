@@ -195,22 +195,15 @@ public:
       return failure();
     // Every load is made at a clamped place, which an empty depth does not
     // have; depths are static in every network.
-    for (int64_t loop : loops.depth) {
-      auto [operand, axis] = sources[loop];
-      int64_t size = cast<MemRefType>(operand.getType()).getDimSize(axis);
-      if (ShapedType::isDynamic(size) || size == 0)
-        return failure();
-    }
+    if (llvm::any_of(loops.depth,
+                     [&](int64_t loop) { return staticSize(loop) == 0; }))
+      return failure();
     // Columns are output channels or features, static in every network; a
-    // dynamic count could exceed the x axis, which is not split.
+    // dynamic count could exceed the x axis, which is not split (an empty
+    // one has no tile).
     int64_t columns = 1;
-    for (int64_t loop : loops.cols) {
-      auto [operand, axis] = sources[loop];
-      int64_t size = cast<MemRefType>(operand.getType()).getDimSize(axis);
-      if (ShapedType::isDynamic(size))
-        return failure();
-      columns *= size;
-    }
+    for (int64_t loop : loops.cols)
+      columns *= staticSize(loop);
     const int64_t columnTiles = llvm::divideCeil(columns, tile.cols);
     splitDepth();
     return success(columnTiles >= 1 && columnTiles <= kMaxWorkgroupsPerAxis);
