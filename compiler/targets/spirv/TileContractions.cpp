@@ -22,6 +22,7 @@
 
 #include "compiler/dialect/AvilaOps.h"
 #include "compiler/targets/spirv/SpirvPasses.h"
+#include "compiler/targets/spirv/Words.h"
 #include "compiler/targets/spirv/WorkgroupGrid.h"
 
 #include "mlir/Dialect/SPIRV/IR/SPIRVAttributes.h"
@@ -33,7 +34,9 @@ namespace avila::spirv {
 } // namespace avila::spirv
 
 using namespace mlir;
+using avila::spirv::alignedRoot;
 using avila::spirv::kMaxWorkgroupsPerAxis;
+using avila::spirv::kWordHalves;
 using avila::spirv::launchOverYZ;
 using avila::spirv::linearWorkgroupYZ;
 using namespace avila;
@@ -47,8 +50,6 @@ constexpr int64_t kFragment = 16;
 // land on other banks.
 constexpr int64_t kSlabPadding = 8;
 constexpr int64_t kProductPadding = 4;
-// Halves in a 16-byte word, the widest load a storage buffer gives.
-constexpr int64_t kWordHalves = 8;
 
 struct TileShape {
   int64_t rows, cols, depth, threadRows, threadCols;
@@ -156,21 +157,6 @@ bool isTileable(ContractionOp op) {
   return llvm::all_of(op.getMaps(), [](AffineMap map) {
     return llvm::all_of(map.getResults(), isExpandable);
   });
-}
-
-// The buffer a view of the kernel's host side addresses from its first
-// element (an argument or a scratch allocation, which the runtime places at
-// aligned offsets), or null where the view may start elsewhere.
-Value alignedRoot(Value buffer) {
-  while (Operation *definition = buffer.getDefiningOp()) {
-    if (isa<memref::AllocOp>(definition))
-      return buffer;
-    if (!isa<memref::CastOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
-             memref::ReshapeOp>(definition))
-      return Value();
-    buffer = definition->getOperand(0);
-  }
-  return buffer;
 }
 
 class TiledContraction {
@@ -560,7 +546,7 @@ private:
       return;
     }
     if (slab.words) {
-      auto word = VectorType::get({4}, b.getI32Type());
+      auto word = avila::spirv::wordType(b.getContext());
       slab.buffer = workgroupBuffer(
           b, {slab.width, (tile.depth + kSlabPadding) / kWordHalves}, word);
       slab.zero = arith::ConstantOp::create(
@@ -649,23 +635,14 @@ private:
                                   indices(b, slab.map, values));
   }
 
-  // The 8 depths from `depthIndex` as one word. An f32 operand is f16 in
-  // memory by the time the kernel runs, so that rounding its values to f16
-  // is exact and the load becomes one 16-byte load.
+  // The 8 depths from `depthIndex` as one word.
   Value loadWord(OpBuilder &b, const Slab &slab, ArrayRef<Value> values,
                  Value depthIndex) {
     SmallVector<Value> at = llvm::map_to_vector(
         slab.map.getResults().take_front(slab.leading),
         [&](AffineExpr expr) { return expand(b, loc, expr, values); });
     at.push_back(depthIndex);
-    Type element = cast<MemRefType>(slab.words.getType()).getElementType();
-    auto halvesType = VectorType::get({kWordHalves}, b.getF16Type());
-    Value halves = vector::LoadOp::create(
-        b, loc, VectorType::get({kWordHalves}, element), slab.words, at);
-    if (!element.isF16())
-      halves = arith::TruncFOp::create(b, loc, halvesType, halves);
-    return vector::BitCastOp::create(
-        b, loc, VectorType::get({4}, b.getI32Type()), halves);
+    return avila::spirv::loadWord(b, loc, slab.words, at);
   }
 
   void storeSlab(OpBuilder &b, const Slab &slab, ValueRange values) {
