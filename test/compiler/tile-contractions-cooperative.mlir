@@ -220,6 +220,47 @@ func.func @convolution_channels_in_words(%i: memref<?x8x?x?xf32>, %w: memref<64x
   return
 }
 
+// A zero-padded copy made for the convolution alone (filled with zeros,
+// the image copied in at (1, 2)) is not made: the channels-last copy reads
+// the image itself at (y − 1, x − 2), clamped, and stores zero outside it.
+// CHECK-LABEL: func.func @padded_convolution
+// CHECK-SAME: (%[[I:[a-z0-9]+]]: memref<?x8x?x?xf32>,
+// CHECK-NOT: memref.copy
+// CHECK-NOT: linalg.map
+// CHECK: %[[IN:.*]] = memref.alloc(%{{.*}}, %{{.*}}, %{{.*}}) : memref<?x?x?x8xf16>
+// CHECK-NEXT: scf.parallel (%[[N:.*]], %[[Y:.*]], %[[XX:.*]], %[[C:.*]]) =
+// CHECK-NEXT: %[[SY:.*]] = arith.subi %[[Y]], %c1 : index
+// CHECK: %[[SX:.*]] = arith.subi %[[XX]], %c2 : index
+// CHECK: %[[V:.*]] = memref.load %[[I]][%[[N]], %[[C]], %{{.*}}, %{{.*}}] : memref<?x8x?x?xf32>
+// CHECK-NEXT: %[[H:.*]] = arith.truncf %[[V]] : f32 to f16
+// CHECK-NEXT: %[[P:.*]] = arith.select %{{.*}}, %[[H]], %{{.*}} : f16
+// CHECK-NEXT: memref.store %[[P]], %[[IN]][%[[N]], %[[Y]], %[[XX]], %[[C]]] : memref<?x?x?x8xf16>
+// CHECK-NOT: memref.copy
+// CHECK: return
+func.func @padded_convolution(%i: memref<?x8x?x?xf32>, %w: memref<64x8x3x3xf32>, %o: memref<?x64x?x?xf32>) attributes {avila.dispatch} {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %i, %c0 : memref<?x8x?x?xf32>
+  %h = memref.dim %i, %c2 : memref<?x8x?x?xf32>
+  %w0 = memref.dim %i, %c3 : memref<?x8x?x?xf32>
+  %hp = affine.apply affine_map<()[s0] -> (s0 + 2)>()[%h]
+  %wp = affine.apply affine_map<()[s0] -> (s0 + 4)>()[%w0]
+  %padded = memref.alloc(%n, %hp, %wp) : memref<?x8x?x?xf32>
+  linalg.map outs(%padded : memref<?x8x?x?xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %inner = memref.subview %padded[0, 0, 1, 2] [%n, 8, %h, %w0] [1, 1, 1, 1] : memref<?x8x?x?xf32> to memref<?x8x?x?xf32, strided<[?, ?, ?, 1], offset: ?>>
+  memref.copy %i, %inner : memref<?x8x?x?xf32> to memref<?x8x?x?xf32, strided<[?, ?, ?, 1], offset: ?>>
+  avila.contraction "conv2d" ins(%padded, %w : memref<?x8x?x?xf32>, memref<64x8x3x3xf32>)
+      outs(%o : memref<?x64x?x?xf32>)
+      {indexing_maps = [#in, #k, #out], window_strides = array<i64: 1, 1>}
+  memref.dealloc %padded : memref<?x8x?x?xf32>
+  return
+}
+
 // With a depth split of 48, the linear layer's depth of 64 is cut into
 // parts of whole slabs (2 of 32): the part is the slowest factor of the
 // tile index, each part reduces its depths only and writes its sums into

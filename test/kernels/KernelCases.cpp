@@ -165,6 +165,11 @@ Drawn convolution(Random &r, int64_t stride, std::string padding,
 Drawn contractionsInWords(Random &r) {
   const int64_t k = 8 * r.size(1, 6), n = r.size(1, 70), c = 8 * r.size(1, 4);
   const int64_t stride = r.size(1, 2);
+  // Padded on each side by 0–2, the copy in words reading the unpadded
+  // image through its borders.
+  std::string padding;
+  for (int side = 0; side < 4; ++side)
+    padding += (side ? ", " : "") + s(r.size(0, 2));
   const std::string x = "tensor<?x?x" + s(k) + "xf32>";
   const std::string w = "tensor<" + s(n) + "x" + s(k) + "xf32>";
   const std::string y = "tensor<?x?x" + s(n) + "xf32>";
@@ -185,12 +190,12 @@ Drawn contractionsInWords(Random &r) {
               image + ", " + pointwise + ") -> " + out +
               "\n"
               "  %2 = avila.conv2d %i, %q, %b stride [" +
-              s(stride) + ", " + s(stride) +
-              "] padding [1, 1, 1, 1] groups 1 : (" + image + ", " + window +
-              ", " + bias + ") -> " + out + "\n  return %0, %1, %2 : " + y +
-              ", " + out + ", " + out + "\n}",
+              s(stride) + ", " + s(stride) + "] padding [" + padding +
+              "] groups 1 : (" + image + ", " + window + ", " + bias + ") -> " +
+              out + "\n  return %0, %1, %2 : " + y + ", " + out + ", " + out +
+              "\n}",
           {r.normal({r.size(1, 2), r.size(1, 150), k}), r.normal({n, k}),
-           r.normal({r.size(1, 2), c, r.size(1, 13), r.size(1, 13)}),
+           r.normal({r.size(1, 2), c, r.size(3, 13), r.size(3, 13)}),
            r.normal({n, c, 1, 1}), r.normal({n, c, 3, 3}), r.normal({n})}};
 }
 

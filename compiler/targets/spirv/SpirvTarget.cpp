@@ -75,8 +75,9 @@ void addLoops(OpPassManager &passes, const TargetBackend &target) {
   }
 }
 
-void addGpu(OpPassManager &passes, const TargetBackend &) {
-  passes.addPass(createMapLoopsToWorkgroups());
+void addGpu(OpPassManager &passes, const TargetBackend &target) {
+  passes.addPass(createMapLoopsToWorkgroups(
+      {spirvTarget(target).deviceProfile().loopWorkgroupSize}));
   addPipeline(passes,
               "scf-parallel-for-to-nested-fors,lower-affine,canonicalize,cse,"
               "func.func(gpu-launch-sink-index-computations),"

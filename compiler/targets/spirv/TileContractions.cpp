@@ -409,6 +409,70 @@ private:
     return map.getSubMap({0, 2, 3, 1});
   }
 
+  // A zero-padded copy of an image made for the convolution alone: an
+  // allocation filled with zeros, then `source` copied into it at (0, 0,
+  // top, left). The channels-last copy then reads `source` itself, zeros
+  // outside it, and the padded copy, its fill and its copy are erased.
+  struct Padding {
+    Value source;
+    int64_t top = 0, left = 0;
+    SmallVector<Operation *> ops;
+  };
+
+  static bool isZeroFill(Operation *user, Value buffer) {
+    if (auto fill = dyn_cast<linalg::FillOp>(user))
+      return fill.getOutputs().front() == buffer &&
+             matchPattern(fill.getInputs().front(), m_AnyZeroFloat());
+    auto map = dyn_cast<linalg::MapOp>(user);
+    if (!map || !map.getInputs().empty() || map.getInit() != buffer)
+      return false;
+    auto yield = cast<linalg::YieldOp>(map.getMapper().front().getTerminator());
+    return matchPattern(yield.getValues().front(), m_AnyZeroFloat());
+  }
+
+  std::optional<Padding> findPadding(Value image) {
+    auto alloc = image.getDefiningOp<memref::AllocOp>();
+    if (!alloc)
+      return std::nullopt;
+    Padding padding;
+    Operation *fill = nullptr;
+    memref::CopyOp copy;
+    for (Operation *user : image.getUsers()) {
+      if (user == op.getOperation() || isa<memref::DeallocOp>(user)) {
+        padding.ops.push_back(user);
+        continue;
+      }
+      if (isZeroFill(user, image) && !fill) {
+        fill = user;
+        continue;
+      }
+      auto view = dyn_cast<memref::SubViewOp>(user);
+      if (!view || copy || !view->hasOneUse())
+        return std::nullopt;
+      copy = dyn_cast<memref::CopyOp>(*view->getUsers().begin());
+      ArrayRef<int64_t> offsets = view.getStaticOffsets();
+      if (!copy || copy.getTarget() != view.getResult() ||
+          !view.hasUnitStride() || offsets.size() != 4 || offsets[0] != 0 ||
+          offsets[1] != 0 || ShapedType::isDynamic(offsets[2]) ||
+          ShapedType::isDynamic(offsets[3]))
+        return std::nullopt;
+      padding.source = copy.getSource();
+      padding.top = offsets[2];
+      padding.left = offsets[3];
+      padding.ops.push_back(copy);
+      padding.ops.push_back(view);
+    }
+    // The fill comes first, the copy after it, the convolution last.
+    if (!fill || !copy || fill->getBlock() != op->getBlock() ||
+        copy->getBlock() != op->getBlock() || !fill->isBeforeInBlock(copy) ||
+        !copy->isBeforeInBlock(op))
+      return std::nullopt;
+    padding.ops.push_back(fill);
+    padding.ops.push_back(alloc);
+    llvm::erase(padding.ops, op.getOperation());
+    return padding;
+  }
+
   // A copy of an NCHW (or OIHW) operand as f16 in NHWC (OHWI) order. An
   // image (dynamic height and width) is copied by a loop over the copy's
   // elements, channels fastest; weights (a static window) by a loop over
@@ -434,14 +498,18 @@ private:
           memref::LoadOp::create(lb, loc, operand, nchw));
     };
     if (type.isDynamicDim(2) || type.isDynamicDim(3)) {
+      std::optional<Padding> padding = findPadding(operand);
       scf::ParallelOp::create(
           b, loc, SmallVector<Value>(4, index(b, 0)), sizes,
           SmallVector<Value>(4, index(b, 1)),
           [&](OpBuilder &lb, Location, ValueRange at) {
-            memref::StoreOp::create(
-                lb, loc, half(lb, ValueRange{at[0], at[3], at[1], at[2]}), copy,
-                at);
+            Value value =
+                padding ? unpadded(lb, *padding, at)
+                        : half(lb, ValueRange{at[0], at[3], at[1], at[2]});
+            memref::StoreOp::create(lb, loc, value, copy, at);
           });
+      if (padding)
+        erasedAfter.append(padding->ops);
       return copy;
     }
     scf::ParallelOp::create(
@@ -459,6 +527,38 @@ private:
             memref::StoreOp::create(lb, loc, value, copy, at);
         });
     return copy;
+  }
+
+  // The padded image's value at `nhwc` as f16: the source's, or zero in
+  // the border. The load is made at a clamped place.
+  Value unpadded(OpBuilder &b, const Padding &padding, ValueRange nhwc) {
+    Value inside = arith::ConstantIntOp::create(b, loc, 1, 1);
+    SmallVector<Value> at = {nhwc[0], nhwc[3]};
+    for (auto [axis, offset] :
+         {std::pair<int64_t, int64_t>{2, padding.top}, {3, padding.left}}) {
+      Value padded = nhwc[axis - 1];
+      Value size = b.createOrFold<memref::DimOp>(loc, padding.source, axis);
+      // Signed: the border before the image is negative.
+      Value place = arith::SubIOp::create(b, loc, padded, index(b, offset));
+      inside = arith::AndIOp::create(
+          b, loc, inside,
+          arith::AndIOp::create(
+              b, loc,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, place,
+                                    index(b, 0)),
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, place,
+                                    size)));
+      Value last = arith::SubIOp::create(b, loc, size, index(b, 1));
+      at.push_back(arith::MinSIOp::create(
+          b, loc, arith::MaxSIOp::create(b, loc, place, index(b, 0)), last));
+    }
+    Value value = arith::TruncFOp::create(
+        b, loc, b.getF16Type(),
+        memref::LoadOp::create(b, loc, padding.source,
+                               ValueRange{at[0], at[1], at[2], at[3]}));
+    return arith::SelectOp::create(
+        b, loc, inside, value,
+        arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0f)));
   }
 
   // The operand axis from which its results are the depth loops in order
@@ -974,6 +1074,13 @@ public:
     biasAdd = generic;
   }
 
+  // The padded copies the channels-last copies replaced, erased once the
+  // contraction is.
+  void eraseReplacedPadding() {
+    for (Operation *replaced : erasedAfter)
+      replaced->erase();
+  }
+
   void eraseEpilogue() {
     if (biasAdd)
       biasAdd.erase();
@@ -1004,6 +1111,7 @@ private:
   Value rows, cols, depth, rowTiles, batchTiles, tiles;
   linalg::FillOp zeroFill;
   linalg::GenericOp biasAdd;
+  SmallVector<Operation *> erasedAfter;
   // Depth parts: how many, how deep (channels), and their f32 sums.
   int64_t parts = 1, partDepth = 0;
   Value partials;
@@ -1066,6 +1174,7 @@ struct TileContractions
       tiled.build(b);
       tiled.eraseEpilogue();
       op.erase();
+      tiled.eraseReplacedPadding();
     }
   }
 };
