@@ -17,8 +17,10 @@ std::string modelDisplayName(const fs::path &model) {
 LoadedModel::LoadedModel(const fs::path &artifact, const fs::path &model,
                          const fs::path &tokenizerPath, unsigned threads,
                          const std::string &device)
-    : checkpoint(model), displayName(modelDisplayName(model)) {
+    : checkpoint(model), displayName(modelDisplayName(model)),
+      targets(std::vector<LoraTarget>{}) {
   Artifact loaded = Artifact::load(artifact);
+  targets = LoraTargets::ofArtifact(loaded);
   if (checkpoint.layout() == Checkpoint::Layout::SingleFile)
     checkpoint.setKeyTranslator(singleFileKeys(loaded, checkpoint));
   tokenizer = std::make_unique<ClipTokenizer>(
@@ -28,6 +30,51 @@ LoadedModel::LoadedModel(const fs::path &artifact, const fs::path &model,
                                          NoiseSchedule::forModel(model));
 }
 
-void LoadedModel::bindWeights() { compiled->bindWeights(checkpoint); }
+void LoadedModel::bindWeights() {
+  compiled->bindWeights([&](const artifact::Weight &weight,
+                            std::span<float> values) {
+    fillMerged(weight, values);
+  });
+  bound = true;
+}
+
+void LoadedModel::fillMerged(const artifact::Weight &weight,
+                             std::span<float> values) const {
+  const WeightKey key{componentNamed(weight.component()->str()),
+                      weight.name()->str()};
+  checkpoint.readWeight(
+      key.first, key.second,
+      std::vector<int64_t>(weight.shape()->begin(), weight.shape()->end()),
+      values);
+  merged.apply(key, values);
+}
+
+void LoadedModel::applyLoras(LoraSet loras) {
+  if (loras == merged)
+    return;
+  std::set<WeightKey> changed = merged.changedWeights();
+  changed.merge(loras.changedWeights());
+  merged = std::move(loras);
+  if (!bound)
+    return;
+  compiled->rebindWeights(
+      [&](const artifact::Weight &weight) {
+        return changed.count({componentNamed(weight.component()->str()),
+                              weight.name()->str()}) > 0;
+      },
+      [&](const artifact::Weight &weight, std::span<float> values) {
+        fillMerged(weight, values);
+      });
+}
+
+void LoadedModel::loadEmbeddings(const fs::path &folder,
+                                 std::vector<std::string> &warnings) {
+  const LoraTarget *table = targets.module(
+      Component::TextEncoder, "text_model.embeddings.token_embedding");
+  const int64_t width =
+      table && table->shape.size() == 2 ? table->shape[1] : 0;
+  library = EmbeddingLibrary(folder, width, warnings);
+  generator->useEmbeddings(&library);
+}
 
 } // namespace avila
