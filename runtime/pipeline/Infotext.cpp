@@ -121,6 +121,12 @@ std::string formatInfotext(const GenerationParameters &parameters, int64_t seed,
     text << ", Batch size: " << parameters.batchSize;
   text << ", RNG: "
        << (parameters.rng == NoiseSource::TorchCpu ? "CPU" : "GPU");
+  if (!parameters.loraHashes.empty()) {
+    std::string hashes;
+    for (const auto &[name, hash] : parameters.loraHashes)
+      hashes += (hashes.empty() ? "" : ", ") + name + ": " + hash;
+    text << ", Lora hashes: " << quoted(hashes);
+  }
   text << ", Version: avila";
   return text.str();
 }

@@ -2,6 +2,8 @@
 
 #include "runtime/pipeline/LoadedModel.h"
 
+#include <algorithm>
+
 namespace fs = std::filesystem;
 
 namespace avila {
@@ -65,6 +67,27 @@ void LoadedModel::applyLoras(LoraSet loras) {
       [&](const artifact::Weight &weight, std::span<float> values) {
         fillMerged(weight, values);
       });
+}
+
+std::vector<std::pair<std::string, std::string>>
+LoadedModel::useLoras(const std::vector<LoraChoice> &choices,
+                      std::vector<std::string> &warnings) {
+  std::vector<AppliedLora> applied;
+  std::vector<std::pair<std::string, std::string>> hashes;
+  for (const LoraChoice &choice : choices) {
+    std::shared_ptr<const LoraFile> &file = loraFiles[choice.path];
+    if (!file)
+      file = std::make_shared<const LoraFile>(choice.path, targets, warnings);
+    applied.push_back(
+        {file, choice.textEncoderMultiplier, choice.unetMultiplier});
+    std::string name = choice.name;
+    std::erase_if(name, [](char c) { return c == ':' || c == ','; });
+    if (std::none_of(hashes.begin(), hashes.end(),
+                     [&](const auto &hash) { return hash.first == name; }))
+      hashes.emplace_back(name, file->sha256().substr(0, 12));
+  }
+  applyLoras(LoraSet(std::move(applied)));
+  return hashes;
 }
 
 void LoadedModel::loadEmbeddings(const fs::path &folder,

@@ -10,6 +10,7 @@
 #ifndef AVILA_RUNTIME_PIPELINE_LOADEDMODEL_H
 #define AVILA_RUNTIME_PIPELINE_LOADEDMODEL_H
 
+#include "runtime/lora/LoraLibrary.h"
 #include "runtime/lora/LoraMerge.h"
 #include "runtime/pipeline/Pipeline.h"
 #include "runtime/weights/Checkpoint.h"
@@ -44,6 +45,13 @@ public:
   /// open, so an empty set gives the plain weights back bit for bit.
   void applyLoras(LoraSet loras);
   const LoraSet &loras() const { return merged; }
+  /// applyLoras with the files `choices` name (each read once for this
+  /// model and kept); returns A1111's "Lora hashes": each name (without ':'
+  /// and ',') with the first 12 hex digits of its file's addnet hash.
+  /// Unknown keys of a file read now go to `warnings`.
+  std::vector<std::pair<std::string, std::string>>
+  useLoras(const std::vector<LoraChoice> &choices,
+           std::vector<std::string> &warnings);
 
   /// Reads the embeddings of `folder` for this text encoder's width and
   /// lets prompts use them.
@@ -69,6 +77,7 @@ private:
   std::string displayName;
   LoraTargets targets;
   LoraSet merged;
+  std::map<std::filesystem::path, std::shared_ptr<const LoraFile>> loraFiles;
   bool bound = false;
   EmbeddingLibrary library;
 };

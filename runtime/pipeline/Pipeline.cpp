@@ -4,6 +4,7 @@
 
 #include "runtime/base/Error.h"
 #include "runtime/pipeline/Infotext.h"
+#include "runtime/text/PromptLoras.h"
 
 #include <chrono>
 #include <climits>
@@ -179,7 +180,9 @@ PromptChunks Pipeline::tokenized(const std::string &prompt) const {
   if (prompt.size() > kMaxPromptBytes)
     fail("prompts are limited to " + std::to_string(kMaxPromptBytes) +
          " bytes");
-  PromptChunks chunks = tokenizePrompt(tokenizer, prompt, embeddings);
+  // The LoRA tags are for the weights, not the text encoder.
+  PromptChunks chunks =
+      tokenizePrompt(tokenizer, extractLoras(prompt).text, embeddings);
   if (chunks.count() > kMaxPromptChunks)
     fail("the prompt has " + std::to_string(chunks.count() * 75) +
          " tokens; at most " + std::to_string(kMaxPromptChunks * 75) +

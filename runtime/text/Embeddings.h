@@ -42,6 +42,8 @@ std::vector<Embedding> readEmbeddings(const std::filesystem::path &file);
 class EmbeddingLibrary {
 public:
   EmbeddingLibrary() = default;
+  /// Empty, for a text encoder of `width`.
+  explicit EmbeddingLibrary(int64_t width) : width(width) {}
   /// The .safetensors files of `folder` (subfolders too) for a text encoder
   /// of `width`; files that hold no embedding are skipped with a line in
   /// `warnings`. Throws when `folder` is not a folder.
