@@ -46,7 +46,8 @@ int run(const ServerOptions &options) {
   Metrics metrics;
   DeviceWorker worker(
       catalog,
-      {options.artifact, options.tokenizer, options.threads, options.device},
+      {options.artifact, options.tokenizer, options.threads, options.device,
+       options.loraDir, options.embeddingsDir},
       options.queueSize, metrics);
   std::fprintf(stderr, "avila-server: loading %s\n", first.title().c_str());
   worker.load(first);

@@ -29,7 +29,7 @@ LoraChoice parseLoraArgument(const std::string &argument) {
 
 LoraLibrary::LoraLibrary(fs::path folder) : folder(std::move(folder)) {
   std::error_code error;
-  if (!fs::is_directory(this->folder, error))
+  if (!this->folder.empty() && !fs::is_directory(this->folder, error))
     fail("--lora-dir " + this->folder.string() + " is not a folder");
   refresh();
 }

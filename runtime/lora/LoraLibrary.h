@@ -41,10 +41,9 @@ LoraChoice parseLoraArgument(const std::string &argument);
 
 class LoraLibrary {
 public:
-  /// No folder: no LoRA can be named.
-  LoraLibrary() = default;
-  /// Throws avila::Error when `folder` is not a folder.
-  explicit LoraLibrary(std::filesystem::path folder);
+  /// An empty `folder`: no LoRA can be named. Throws avila::Error when
+  /// `folder` is not a folder.
+  explicit LoraLibrary(std::filesystem::path folder = {});
 
   /// Scans the folder again; a file whose header does not parse is left out.
   void refresh();
