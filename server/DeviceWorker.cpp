@@ -34,7 +34,8 @@ ApiError clientClosed() {
 DeviceWorker::DeviceWorker(ModelCatalog &catalog, ModelSettings settings,
                            int queueSize, Metrics &metrics)
     : catalog(catalog), settings(std::move(settings)),
-      loraLibrary(this->settings.loraDir), queueSize(static_cast<size_t>(queueSize)), metrics(metrics) {
+      loraLibrary(this->settings.loraDir),
+      queueSize(static_cast<size_t>(queueSize)), metrics(metrics) {
   thread = std::thread([this] { loop(); });
 }
 

@@ -46,9 +46,10 @@ inline FloatTensor drawnTensor(std::string key, std::vector<int64_t> shape,
 }
 
 /// Writes `tensors` as F32.
-inline void writeFloatTensors(
-    const std::filesystem::path &path, const std::vector<FloatTensor> &tensors,
-    const std::map<std::string, std::string> &metadata = {}) {
+inline void
+writeFloatTensors(const std::filesystem::path &path,
+                  const std::vector<FloatTensor> &tensors,
+                  const std::map<std::string, std::string> &metadata = {}) {
   std::vector<TensorEntry> entries;
   for (const FloatTensor &tensor : tensors)
     entries.push_back({tensor.key, DType::F32, tensor.shape,

@@ -1,4 +1,4 @@
-//===- Sha256.h - SHA-256 digests as the A1111 web UI prints them -*- C++-*-===//
+//===- Sha256.h - SHA-256 digests as A1111 prints them -----------*- C++-*-===//
 //
 // Checkpoints and LoRA files are named in infotext and the API by their
 // sha256 (A1111's hashes); one digest for both.

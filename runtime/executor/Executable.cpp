@@ -178,12 +178,12 @@ Executable::boundWeight(const std::string &component, const std::string &name,
       if (weight.component()->str() != component ||
           weight.name()->str() != name)
         continue;
-      const int64_t size = static_cast<int64_t>(elementSize(weight.element_type()));
+      const int64_t size =
+          static_cast<int64_t>(elementSize(weight.element_type()));
       if (first < 0 || count < 0 ||
           !hal::rangeFits(first * size, count * size, weights[i]->size()))
-        fail("elements " + std::to_string(first) + "+" +
-             std::to_string(count) + " lie outside weight " + component +
-             "/" + name);
+        fail("elements " + std::to_string(first) + "+" + std::to_string(count) +
+             " lie outside weight " + component + "/" + name);
       return {weights[i].get(), weight.element_type()};
     }
   fail("no bound weight " + component + "/" + name);
@@ -196,24 +196,22 @@ std::vector<float> Executable::readWeight(const std::string &component,
   std::vector<float> values(static_cast<size_t>(count));
   const int64_t size = static_cast<int64_t>(elementSize(type));
   if (type == fb::ElementType::F32) {
-    buffer->download(first * size,
-                     std::as_writable_bytes(std::span(values)));
+    buffer->download(first * size, std::as_writable_bytes(std::span(values)));
     return values;
   }
   std::vector<uint16_t> halves(values.size());
   buffer->download(first * size, std::as_writable_bytes(std::span(halves)));
   for (size_t i = 0; i < halves.size(); ++i)
-    values[i] = type == fb::ElementType::F16
-                           ? halfBitsToFloat(halves[i])
-                           : bfloat16BitsToFloat(halves[i]);
+    values[i] = type == fb::ElementType::F16 ? halfBitsToFloat(halves[i])
+                                             : bfloat16BitsToFloat(halves[i]);
   return values;
 }
 
 void Executable::writeWeight(const std::string &component,
                              const std::string &name, int64_t first,
                              std::span<const float> values) {
-  const auto [buffer, type] = boundWeight(
-      component, name, first, static_cast<int64_t>(values.size()));
+  const auto [buffer, type] =
+      boundWeight(component, name, first, static_cast<int64_t>(values.size()));
   const int64_t offset = first * static_cast<int64_t>(elementSize(type));
   if (type == fb::ElementType::F32) {
     buffer->upload(offset, std::as_bytes(values));

@@ -66,10 +66,9 @@ public:
   /// Fills again, in place, the bound weights `which` selects (those a
   /// changed LoRA set changes), as bindWeights fills them; recorded runs
   /// stay valid.
-  void rebindWeights(
-      const std::function<bool(const artifact::Weight &)> &which,
-      const std::function<void(const artifact::Weight &, std::span<float>)>
-          &fill);
+  void rebindWeights(const std::function<bool(const artifact::Weight &)> &which,
+                     const std::function<void(const artifact::Weight &,
+                                              std::span<float>)> &fill);
   /// Elements [first, first + count) of the bound weight `name` of
   /// `component`, as f32; throws for an unknown weight or a range outside it.
   std::vector<float> readWeight(const std::string &component,
@@ -97,10 +96,9 @@ public:
                               std::vector<DispatchTime> *profile = nullptr);
 
 private:
-  void fillWeight(
-      const artifact::Weight &weight, hal::Buffer &buffer,
-      const std::function<void(const artifact::Weight &, std::span<float>)>
-          &fill);
+  void fillWeight(const artifact::Weight &weight, hal::Buffer &buffer,
+                  const std::function<void(const artifact::Weight &,
+                                           std::span<float>)> &fill);
   /// The buffer of a bound weight and its type, with [first, first + count)
   /// checked to lie within it.
   std::pair<hal::Buffer *, artifact::ElementType>

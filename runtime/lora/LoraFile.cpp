@@ -70,8 +70,7 @@ const LoraTarget *resolve(const LoraTargets &targets, std::string module) {
        {std::pair{"lora_unet_", Component::UNet},
         {"lora_te_", Component::TextEncoder}})
     if (module.starts_with(prefix))
-      return targets.kohyaModule(component,
-                                 module.substr(std::strlen(prefix)));
+      return targets.kohyaModule(component, module.substr(std::strlen(prefix)));
   for (const auto &[prefix, component] :
        {std::pair{"unet", Component::UNet},
         {"text_encoder", Component::TextEncoder}}) {
@@ -108,13 +107,13 @@ LoraLayer checkedLayer(const std::string &what, const std::string &module,
   if (!halves.down || !halves.up)
     fail(layer + " has " + (halves.down ? "a down" : "an up") +
          " half but no " + (halves.down ? "up" : "down") + " half");
-  const std::vector<int64_t> &down = halves.down->shape,
-                             &up = halves.up->shape;
+  const std::vector<int64_t> &down = halves.down->shape, &up = halves.up->shape;
   const std::vector<int64_t> &weight = target.shape;
   auto mismatch = [&] {
     fail(layer + ": up " + shapeToString(up) + " and down " +
-         shapeToString(down) + " do not fit " + componentName(target.component) +
-         " weight '" + target.name + "' of shape " + shapeToString(weight));
+         shapeToString(down) + " do not fit " +
+         componentName(target.component) + " weight '" + target.name +
+         "' of shape " + shapeToString(weight));
   };
   if (down.size() < 2 || up.size() < 2 || weight.size() < 2)
     mismatch();
@@ -173,11 +172,10 @@ LoraFile::LoraFile(const fs::path &path, const LoraTargets &targets,
     }
     auto &[module, halves] = modules[split->first];
     module = target;
-    const TensorEntry **slot = split->second == Half::Down ? &halves.down
-                               : split->second == Half::Up ? &halves.up
-                               : split->second == Half::Alpha
-                                   ? &halves.alpha
-                                   : &halves.mid;
+    const TensorEntry **slot = split->second == Half::Down    ? &halves.down
+                               : split->second == Half::Up    ? &halves.up
+                               : split->second == Half::Alpha ? &halves.alpha
+                                                              : &halves.mid;
     *slot = &entry;
   }
   for (const auto &[module, found] : modules) {

@@ -1,4 +1,4 @@
-//===- LoraFile.h - A LoRA file's layers, in any format users have -*- C++-*-===//
+//===- LoraFile.h - A LoRA file's layers, in any format ----------*- C++-*-===//
 //
 // kohya and LyCORIS LoCon (lora_unet_* / lora_te_*: .lora_down.weight,
 // .lora_up.weight, .alpha; convolutions 1×1 and 3×3 with down [r, c, kh, kw]

@@ -19,9 +19,8 @@ LoraChoice parseLoraArgument(const std::string &argument) {
   const size_t colon = argument.rfind(':');
   if (colon != std::string::npos && !fs::exists(argument)) {
     choice.path = argument.substr(0, colon);
-    choice.textEncoderMultiplier = choice.unetMultiplier =
-        parseNumber<double>("--lora " + argument + ": the multiplier",
-                            argument.substr(colon + 1));
+    choice.textEncoderMultiplier = choice.unetMultiplier = parseNumber<double>(
+        "--lora " + argument + ": the multiplier", argument.substr(colon + 1));
   }
   choice.name = choice.path.stem().string();
   return choice;
@@ -49,14 +48,12 @@ void LoraLibrary::refresh() {
         continue;
       }
       const auto output = lora.metadata.find("ss_output_name");
-      lora.alias =
-          output != lora.metadata.end() ? output->second : lora.name;
+      lora.alias = output != lora.metadata.end() ? output->second : lora.name;
       scanned.push_back(std::move(lora));
     }
-  std::sort(scanned.begin(), scanned.end(),
-            [](const LoraOnDisk &a, const LoraOnDisk &b) {
-              return a.path < b.path;
-            });
+  std::sort(
+      scanned.begin(), scanned.end(),
+      [](const LoraOnDisk &a, const LoraOnDisk &b) { return a.path < b.path; });
   std::lock_guard<std::mutex> lock(mutex);
   found = std::move(scanned);
 }
@@ -71,8 +68,8 @@ LoraLibrary::resolve(const std::vector<PromptLora> &loras) const {
   std::lock_guard<std::mutex> lock(mutex);
   std::vector<LoraChoice> choices;
   for (const PromptLora &lora : loras) {
-    const auto match = std::find_if(
-        found.begin(), found.end(), [&](const LoraOnDisk &entry) {
+    const auto match =
+        std::find_if(found.begin(), found.end(), [&](const LoraOnDisk &entry) {
           return entry.name == lora.name || entry.alias == lora.name;
         });
     if (match == found.end())

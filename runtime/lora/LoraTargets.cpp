@@ -2,7 +2,6 @@
 
 #include "runtime/lora/LoraTargets.h"
 
-
 #include <algorithm>
 #include <cctype>
 
@@ -77,7 +76,8 @@ LoraTargets::LoraTargets(std::vector<LoraTarget> weights)
     const InjectedLayers injected = injectedLayers(component);
     std::vector<std::string> ancestors;
     for (const LoraTarget &weight : this->weights)
-      if (weight.component == component && weight.name.ends_with(injected.anchor))
+      if (weight.component == component &&
+          weight.name.ends_with(injected.anchor))
         ancestors.push_back(weight.name.substr(
             0, weight.name.size() - std::string_view(injected.anchor).size()));
     std::sort(ancestors.begin(), ancestors.end(),

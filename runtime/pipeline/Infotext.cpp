@@ -103,8 +103,8 @@ T setting(const std::map<std::string, std::string> &settings,
 
 } // namespace
 
-std::string loraHashesText(
-    const std::vector<std::pair<std::string, std::string>> &hashes) {
+std::string
+loraHashesText(const std::vector<std::pair<std::string, std::string>> &hashes) {
   std::string text;
   for (const auto &[name, hash] : hashes)
     text += (text.empty() ? "" : ", ") + name + ": " + hash;

@@ -33,10 +33,10 @@ LoadedModel::LoadedModel(const fs::path &artifact, const fs::path &model,
 }
 
 void LoadedModel::bindWeights() {
-  compiled->bindWeights([&](const artifact::Weight &weight,
-                            std::span<float> values) {
-    fillMerged(weight, values);
-  });
+  compiled->bindWeights(
+      [&](const artifact::Weight &weight, std::span<float> values) {
+        fillMerged(weight, values);
+      });
   bound = true;
 }
 
@@ -94,8 +94,7 @@ void LoadedModel::loadEmbeddings(const fs::path &folder,
                                  std::vector<std::string> &warnings) {
   const LoraTarget *table = targets.module(
       Component::TextEncoder, "text_model.embeddings.token_embedding");
-  const int64_t width =
-      table && table->shape.size() == 2 ? table->shape[1] : 0;
+  const int64_t width = table && table->shape.size() == 2 ? table->shape[1] : 0;
   library = EmbeddingLibrary(folder, width, warnings);
   generator->useEmbeddings(&library);
 }

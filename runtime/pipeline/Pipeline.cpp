@@ -83,9 +83,9 @@ public:
       : executable(executable) {
     for (const auto &[id, vector] : rows) {
       const int64_t first = int64_t{id} * static_cast<int64_t>(vector.size());
-      saved.emplace_back(first, executable.readWeight("text_encoder",
-                                                      kTokenEmbedding, first,
-                                                      vector.size()));
+      saved.emplace_back(first,
+                         executable.readWeight("text_encoder", kTokenEmbedding,
+                                               first, vector.size()));
       executable.writeWeight("text_encoder", kTokenEmbedding, first, vector);
     }
   }
@@ -209,8 +209,8 @@ Pipeline::textEncoderInput(const std::string &prompt) const {
   for (const EmbeddingUse &use : input.chunks.embeddings) {
     if (use.embedding->width != width)
       fail("embedding '" + use.embedding->name + "' has width " +
-           std::to_string(use.embedding->width) +
-           "; the text encoder's is " + std::to_string(width));
+           std::to_string(use.embedding->width) + "; the text encoder's is " +
+           std::to_string(width));
     for (int64_t vector = 0; vector < use.embedding->vectors; ++vector) {
       do
         --next;
@@ -219,10 +219,10 @@ Pipeline::textEncoderInput(const std::string &prompt) const {
       if (next < 0)
         fail("the prompt uses too many embedding vectors");
       input.chunks.ids[use.offset + vector] = next;
-      input.rows.emplace_back(
-          next, std::span(use.embedding->values)
-                    .subspan(static_cast<size_t>(vector * width),
-                             static_cast<size_t>(width)));
+      input.rows.emplace_back(next,
+                              std::span(use.embedding->values)
+                                  .subspan(static_cast<size_t>(vector * width),
+                                           static_cast<size_t>(width)));
     }
   }
   return input;

@@ -53,8 +53,8 @@ std::vector<Embedding> readEmbeddings(const fs::path &file) {
     fail(file.string() + " holds " + std::to_string(index.tensors.size()) +
          " tensors: not a textual-inversion embedding (one tensor, or "
          "tokens marked \"<embed>\")");
-  Embedding embedding = embeddingOf(index.tensors.begin()->second,
-                                    file.stem().string(), file);
+  Embedding embedding =
+      embeddingOf(index.tensors.begin()->second, file.stem().string(), file);
   if (const auto step = index.metadata.find("step");
       step != index.metadata.end())
     if (int64_t number = 0;

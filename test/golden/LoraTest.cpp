@@ -35,8 +35,8 @@ protected:
 
   static std::vector<float> bound(Component component,
                                   const std::string &name) {
-    const LoraTarget *target = model->loraTargets().module(
-        component, name.substr(0, name.size() - 7));
+    const LoraTarget *target =
+        model->loraTargets().module(component, name.substr(0, name.size() - 7));
     EXPECT_NE(target, nullptr) << name;
     int64_t count = 1;
     for (int64_t dim : target->shape)
@@ -75,9 +75,8 @@ std::vector<LayerCase> layerCases() {
                    std::vector<int64_t> down, std::vector<int64_t> up) {
     const std::string prefix =
         component == Component::UNet ? "lora_unet_" : "lora_te_";
-    cases.push_back({"kohya", component, weight,
-                     prefix + underscored(weight), kohyaDown, kohyaUp, down,
-                     up, true});
+    cases.push_back({"kohya", component, weight, prefix + underscored(weight),
+                     kohyaDown, kohyaUp, down, up, true});
   };
   kohya(Component::UNet, kBlock + "attn1.to_q.weight", {2, 32}, {32, 2});
   kohya(Component::UNet, kBlock + "attn2.to_v.weight", {2, 32}, {32, 2});
@@ -100,17 +99,16 @@ std::vector<LayerCase> layerCases() {
     kohya(Component::UNet, conv, {2, inputs, 3, 3}, {32, 2, 1, 1});
     cases.back().format = "locon";
   }
-  auto dotted = [&](const char *format, Component component,
-                    const std::string &weight, const std::string &key,
-                    const char *down, const char *up,
-                    std::vector<int64_t> downShape,
-                    std::vector<int64_t> upShape) {
-    cases.push_back({format, component, weight, key, down, up, downShape,
-                     upShape, false});
-  };
+  auto dotted =
+      [&](const char *format, Component component, const std::string &weight,
+          const std::string &key, const char *down, const char *up,
+          std::vector<int64_t> downShape, std::vector<int64_t> upShape) {
+        cases.push_back({format, component, weight, key, down, up, downShape,
+                         upShape, false});
+      };
   const std::string k = kBlock + "attn1.to_k";
-  dotted("peft", Component::UNet, k + ".weight", "unet." + k,
-         ".lora_A.weight", ".lora_B.weight", {2, 32}, {32, 2});
+  dotted("peft", Component::UNet, k + ".weight", "unet." + k, ".lora_A.weight",
+         ".lora_B.weight", {2, 32}, {32, 2});
   const std::string ff2 = kBlock + "ff.net.2";
   dotted("peft", Component::UNet, ff2 + ".weight",
          "base_model.model.unet." + ff2, ".lora_A.weight", ".lora_B.weight",
@@ -186,7 +184,8 @@ TEST_F(TinyLora, EveryFormatMergesTheFormulaIntoEveryLayerKind) {
 }
 
 TEST_F(TinyLora, ShapeMismatchLeavesTheWeightsAlone) {
-  const std::string key = "lora_unet_" + underscored(kBlock + "attn1.to_q.weight");
+  const std::string key =
+      "lora_unet_" + underscored(kBlock + "attn1.to_q.weight");
   const fs::path file = fs::path(::testing::TempDir()) / "mismatch.safetensors";
   test::writeFloatTensors(
       file, {test::drawnTensor(key + ".lora_down.weight", {2, 48}, 1),
@@ -251,9 +250,9 @@ TEST_F(TinyLora, EmbeddingVectorsReachTheTextEncoder) {
   EXPECT_EQ(embedded.floats, words2.floats);
   EXPECT_NE(embedded.floats, asText.floats);
   // The lent row holds its own token's vector again.
-  EXPECT_EQ(model->executable().readWeight(
-                "text_encoder", table, int64_t{input.rows[0].first} * width,
-                width),
+  EXPECT_EQ(model->executable().readWeight("text_encoder", table,
+                                           int64_t{input.rows[0].first} * width,
+                                           width),
             lentBefore);
 }
 

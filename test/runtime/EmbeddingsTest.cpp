@@ -46,9 +46,9 @@ TEST(Embeddings, A1111FilesAreNamedByTheirFile) {
                           {test::drawnTensor("string_to_param.*", {8}, 2)});
   test::writeFloatTensors(folder / "wide.safetensors",
                           {test::drawnTensor("emb_params", {2, 16}, 3)});
-  test::writeFloatTensors(folder / "lora.safetensors",
-                          {test::drawnTensor("a", {2}, 4),
-                           test::drawnTensor("b", {2}, 5)});
+  test::writeFloatTensors(
+      folder / "lora.safetensors",
+      {test::drawnTensor("a", {2}, 4), test::drawnTensor("b", {2}, 5)});
   std::vector<std::string> warnings;
   const EmbeddingLibrary library(folder, 8, warnings);
   ASSERT_EQ(library.loaded().size(), 2u);
@@ -83,7 +83,8 @@ TEST(Embeddings, NamesMatchAsWordsInAnyCase) {
 }
 
 TEST(Embeddings, PromptWordsTakeOnePositionPerVector) {
-  const ClipTokenizer tokenizer = ClipTokenizer::fromDiffusersFolder(kTokenizer);
+  const ClipTokenizer tokenizer =
+      ClipTokenizer::fromDiffusersFolder(kTokenizer);
   std::vector<std::string> warnings;
   EmbeddingLibrary library(768);
   for (Embedding &token : readEmbeddings(kDisney))
@@ -93,8 +94,7 @@ TEST(Embeddings, PromptWordsTakeOnePositionPerVector) {
 
   const PromptChunks chunks = tokenizePrompt(
       tokenizer, "baby lion in style of <s1><s2>, (three:1.5)", &library);
-  const std::vector<int32_t> plain =
-      tokenizer.encode("baby lion in style of");
+  const std::vector<int32_t> plain = tokenizer.encode("baby lion in style of");
   ASSERT_EQ(chunks.count(), 1u);
   ASSERT_EQ(chunks.embeddings.size(), 3u);
   EXPECT_EQ(chunks.embeddings[0].offset, 1 + plain.size());
@@ -122,7 +122,8 @@ TEST(Embeddings, PromptWordsTakeOnePositionPerVector) {
 }
 
 TEST(Embeddings, EmbeddingsLongerThanAChunkAreRefused) {
-  const ClipTokenizer tokenizer = ClipTokenizer::fromDiffusersFolder(kTokenizer);
+  const ClipTokenizer tokenizer =
+      ClipTokenizer::fromDiffusersFolder(kTokenizer);
   std::vector<std::string> warnings;
   EmbeddingLibrary library;
   library.add({"huge", "", 76, 0, {}, {}}, warnings);

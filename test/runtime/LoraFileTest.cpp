@@ -46,9 +46,9 @@ LoraTargets sd15Targets() {
     std::istringstream numbers(shape);
     for (int64_t dim; numbers >> dim;)
       dims.push_back(dim);
-    weights.push_back({format == "diffusers/unet" ? Component::UNet
-                                                  : Component::TextEncoder,
-                       key, dims});
+    weights.push_back(
+        {format == "diffusers/unet" ? Component::UNet : Component::TextEncoder,
+         key, dims});
   }
   return LoraTargets(std::move(weights));
 }
@@ -184,13 +184,12 @@ TEST(LoraFile, HostileFilesAreClearErrors) {
                     {drawnTensor(q + ".lora_down.weight", {2, 6}, 1)})
                 .find("has a down half but no up half"),
             std::string::npos);
-  EXPECT_NE(
-      failure("shape.safetensors",
-              {drawnTensor(q + ".lora_down.weight", {2, 5}, 1),
-               drawnTensor(q + ".lora_up.weight", {8, 2}, 2)})
-          .find("do not fit unet weight 'blocks.0.attn1.to_q.weight' of "
-                "shape [8, 6]"),
-      std::string::npos);
+  EXPECT_NE(failure("shape.safetensors",
+                    {drawnTensor(q + ".lora_down.weight", {2, 5}, 1),
+                     drawnTensor(q + ".lora_up.weight", {8, 2}, 2)})
+                .find("do not fit unet weight 'blocks.0.attn1.to_q.weight' of "
+                      "shape [8, 6]"),
+            std::string::npos);
   EXPECT_NE(failure("ranks.safetensors",
                     {drawnTensor(q + ".lora_down.weight", {2, 6}, 1),
                      drawnTensor(q + ".lora_up.weight", {8, 3}, 2)})
@@ -217,18 +216,20 @@ TEST(LoraFile, HostileFilesAreClearErrors) {
                      drawnTensor(q + ".lora_up.weight", {8, 7}, 2)})
                 .find("rank 7, beyond the layer's sizes 8×6"),
             std::string::npos);
-  EXPECT_NE(failure("nan-up.safetensors",
-                    {drawnTensor(q + ".lora_down.weight", {2, 6}, 1),
-                     {q + ".lora_up.weight", {8, 2}, std::vector<float>(16, nan)}})
-                .find("NaN or infinite"),
-            std::string::npos);
+  EXPECT_NE(
+      failure("nan-up.safetensors",
+              {drawnTensor(q + ".lora_down.weight", {2, 6}, 1),
+               {q + ".lora_up.weight", {8, 2}, std::vector<float>(16, nan)}})
+          .find("NaN or infinite"),
+      std::string::npos);
   EXPECT_NE(failure("tucker.safetensors",
                     {drawnTensor(q + ".lora_down.weight", {2, 6}, 1),
                      drawnTensor(q + ".lora_up.weight", {8, 2}, 2),
                      drawnTensor(q + ".lora_mid.weight", {2, 2, 3, 3}, 3)})
                 .find("lora_mid"),
             std::string::npos);
-  const fs::path garbage = fs::path(::testing::TempDir()) / "garbage.safetensors";
+  const fs::path garbage =
+      fs::path(::testing::TempDir()) / "garbage.safetensors";
   std::ofstream(garbage) << "not a safetensors file";
   std::vector<std::string> warnings;
   EXPECT_THROW(LoraFile(garbage, targets, warnings), Error);

@@ -27,9 +27,8 @@ TEST(PromptLoras, MultiplierDefaultsToOneAndMaySplitByNetwork) {
 }
 
 TEST(PromptLoras, OtherAngleBracketsStayText) {
-  for (const char *prompt :
-       {"<s1><s2> style", "a <lora:> b", "<hypernet:x:1>", "a < b > c",
-        "<lora:unclosed", "lora:x:1>"}) {
+  for (const char *prompt : {"<s1><s2> style", "a <lora:> b", "<hypernet:x:1>",
+                             "a < b > c", "<lora:unclosed", "lora:x:1>"}) {
     const LoraPrompt parsed = extractLoras(prompt);
     EXPECT_EQ(parsed.text, prompt);
     EXPECT_TRUE(parsed.loras.empty()) << prompt;
@@ -37,9 +36,8 @@ TEST(PromptLoras, OtherAngleBracketsStayText) {
 }
 
 TEST(PromptLoras, MalformedTagsAreErrors) {
-  for (const char *prompt :
-       {"<lora:a:x>", "<lora:a:1:2:3>", "<lora: :1>", "<lora:a:nan>",
-        "<lora:a:1e9>", "<lora:a:0.5.5>"})
+  for (const char *prompt : {"<lora:a:x>", "<lora:a:1:2:3>", "<lora: :1>",
+                             "<lora:a:nan>", "<lora:a:1e9>", "<lora:a:0.5.5>"})
     EXPECT_THROW(extractLoras(prompt), Error) << prompt;
 }
 

@@ -146,8 +146,7 @@ TEST_F(LoraApi, UnknownAndMisfitLorasAre422) {
   const auto misfit = txt2img("a <lora:lora_disney:1>");
   ASSERT_TRUE(misfit);
   EXPECT_EQ(misfit->status, 422);
-  EXPECT_NE(misfit->body.find("do not fit"), std::string::npos)
-      << misfit->body;
+  EXPECT_NE(misfit->body.find("do not fit"), std::string::npos) << misfit->body;
   const auto malformed = txt2img("a <lora:tinystyle:much>");
   ASSERT_TRUE(malformed);
   EXPECT_EQ(malformed->status, 422);
