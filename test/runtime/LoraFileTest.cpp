@@ -6,6 +6,7 @@
 #include "runtime/base/Error.h"
 #include "runtime/weights/Safetensors.h"
 #include "test/LoraFiles.h"
+#include "test/Sd15Keys.h"
 
 #include <gtest/gtest.h>
 
@@ -26,30 +27,13 @@ const fs::path kLoras = fs::path(AVILA_SHARED_DIR) / "data/lora_sd15";
 
 // SD 1.5's U-Net and text encoder weights, from the golden key list.
 LoraTargets sd15Targets() {
-  std::ifstream keys(fs::path(AVILA_SHARED_DIR) /
-                     "golden/common/sd15_keys.tsv");
-  EXPECT_TRUE(keys) << "sd15_keys.tsv is missing";
+  const auto keys = test::readSd15Keys();
   std::vector<LoraTarget> weights;
-  std::string line;
-  while (std::getline(keys, line)) {
-    std::istringstream fields(line);
-    std::string format, key, shape;
-    std::getline(fields, format, '\t');
-    std::getline(fields, key, '\t');
-    std::getline(fields, shape);
-    if (format != "diffusers/unet" && format != "diffusers/text_encoder")
-      continue;
-    std::vector<int64_t> dims;
-    for (char &c : shape)
-      if (c == '[' || c == ']' || c == ',')
-        c = ' ';
-    std::istringstream numbers(shape);
-    for (int64_t dim; numbers >> dim;)
-      dims.push_back(dim);
-    weights.push_back(
-        {format == "diffusers/unet" ? Component::UNet : Component::TextEncoder,
-         key, dims});
-  }
+  for (const auto &[format, component] :
+       {std::pair{"diffusers/unet", Component::UNet},
+        {"diffusers/text_encoder", Component::TextEncoder}})
+    for (const auto &[key, shape] : keys.at(format))
+      weights.push_back({component, key, shape});
   return LoraTargets(std::move(weights));
 }
 
@@ -82,27 +66,21 @@ TEST(LoraFile, CloneofsimoFilesMapEveryLayerOntoSd15) {
     EXPECT_EQ(changed.size(), 192u) << "two layers change one weight";
     // The trainer's walk: down blocks, up blocks, then the mid block; in a
     // block attn1, the GEGLU projection, attn2; CLIP's k, v, q, out.
-    EXPECT_EQ(byKey.at("unet:0"),
-              "down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q."
-              "weight");
-    EXPECT_EQ(byKey.at("unet:4"),
-              "down_blocks.0.attentions.0.transformer_blocks.0.ff.net.0.proj."
-              "weight");
-    EXPECT_EQ(byKey.at("unet:8"),
-              "down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_out."
-              "0.weight");
-    EXPECT_EQ(byKey.at("unet:54"),
-              "up_blocks.1.attentions.0.transformer_blocks.0.attn1.to_q."
-              "weight");
-    EXPECT_EQ(byKey.at("unet:143"),
-              "mid_block.attentions.0.transformer_blocks.0.attn2.to_out.0."
-              "weight");
-    EXPECT_EQ(byKey.at("text_encoder:0"),
-              "text_model.encoder.layers.0.self_attn.k_proj.weight");
-    EXPECT_EQ(byKey.at("text_encoder:2"),
-              "text_model.encoder.layers.0.self_attn.q_proj.weight");
-    EXPECT_EQ(byKey.at("text_encoder:47"),
-              "text_model.encoder.layers.11.self_attn.out_proj.weight");
+    const std::string block = "attentions.0.transformer_blocks.0.";
+    for (const auto &[key, weight] :
+         std::vector<std::pair<std::string, std::string>>{
+             {"unet:0", "down_blocks.0." + block + "attn1.to_q.weight"},
+             {"unet:4", "down_blocks.0." + block + "ff.net.0.proj.weight"},
+             {"unet:8", "down_blocks.0." + block + "attn2.to_out.0.weight"},
+             {"unet:54", "up_blocks.1." + block + "attn1.to_q.weight"},
+             {"unet:143", "mid_block." + block + "attn2.to_out.0.weight"},
+             {"text_encoder:0",
+              "text_model.encoder.layers.0.self_attn.k_proj.weight"},
+             {"text_encoder:2",
+              "text_model.encoder.layers.0.self_attn.q_proj.weight"},
+             {"text_encoder:47",
+              "text_model.encoder.layers.11.self_attn.out_proj.weight"}})
+      EXPECT_EQ(byKey.at(key), weight) << key;
   }
 }
 
