@@ -195,7 +195,13 @@ Options parseOptions(int argc, char **argv) {
         avila::fail("--resize-filter is lanczos or bicubic, not '" + value +
                     "'");
       options.resizeGiven = true;
-    } else if (flag == "--device")
+    } else if (flag == "--lora")
+      options.loras.push_back(avila::parseLoraArgument(value));
+    else if (flag == "--lora-dir")
+      options.loraDir = value;
+    else if (flag == "--embeddings-dir")
+      options.embeddingsDir = value;
+    else if (flag == "--device")
       options.device = value;
     else if (flag == "--threads")
       options.threads = avila::parseNumber<unsigned>(flag, value);
