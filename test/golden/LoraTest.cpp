@@ -28,7 +28,9 @@ protected:
   static void SetUpTestSuite() {
     const char *path = std::getenv("AVILA_TINY_ARTIFACT");
     ASSERT_NE(path, nullptr) << "AVILA_TINY_ARTIFACT is not set";
-    model = new LoadedModel(path, kModel, "", 2, "cpu");
+    // AVILA_TINY_DEVICE: the device the artifact runs on (default cpu).
+    const char *device = std::getenv("AVILA_TINY_DEVICE");
+    model = new LoadedModel(path, kModel, "", 2, device ? device : "cpu");
     model->bindWeights();
   }
   static void TearDownTestSuite() { delete model; }
@@ -43,6 +45,18 @@ protected:
       count *= dim;
     return model->executable().readWeight(componentName(component), name, 0,
                                           count);
+  }
+
+  /// How far a merged weight may lie from the formula: f32 rounding, or
+  /// f16's half step where the artifact keeps weights in f16.
+  static double tolerance(double expected) {
+    const bool f16 = model->executable()
+                         .artifact()
+                         .root()
+                         .weights()
+                         ->Get(0)
+                         ->element_type() == artifact::ElementType::F16;
+    return f16 ? 1e-6 + std::abs(expected) / 1024 : 1e-5;
   }
 
   static LoadedModel *model;
@@ -169,7 +183,7 @@ TEST_F(TinyLora, EveryFormatMergesTheFormulaIntoEveryLayerKind) {
     ASSERT_EQ(merged.size(), expected.size());
     double largest = 0;
     for (size_t i = 0; i < merged.size(); ++i) {
-      EXPECT_NEAR(merged[i], expected[i], 1e-5) << i;
+      EXPECT_NEAR(merged[i], expected[i], tolerance(expected[i])) << i;
       largest = std::max(largest, std::abs(expected[i] - plain[i]));
     }
     EXPECT_GT(largest, 1e-3) << "the change is too small to tell";
