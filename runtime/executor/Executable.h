@@ -63,6 +63,22 @@ public:
   void bindWeights(const std::function<void(const artifact::Weight &,
                                             std::span<float>)> &fill);
 
+  /// Fills again, in place, the bound weights `which` selects (those a
+  /// changed LoRA set changes), as bindWeights fills them; recorded runs
+  /// stay valid.
+  void rebindWeights(const std::function<bool(const artifact::Weight &)> &which,
+                     const std::function<void(const artifact::Weight &,
+                                              std::span<float>)> &fill);
+  /// Elements [first, first + count) of the bound weight `name` of
+  /// `component`, as f32; throws for an unknown weight or a range outside it.
+  std::vector<float> readWeight(const std::string &component,
+                                const std::string &name, int64_t first,
+                                int64_t count) const;
+  /// Writes `values` there, converted to the weight's declared type (how
+  /// textual-inversion vectors reach the token embedding).
+  void writeWeight(const std::string &component, const std::string &name,
+                   int64_t first, std::span<const float> values);
+
   /// Seconds spent in each dispatch of one run, in schedule order.
   struct DispatchTime {
     const artifact::Kernel *kernel;
@@ -80,6 +96,14 @@ public:
                               std::vector<DispatchTime> *profile = nullptr);
 
 private:
+  void fillWeight(const artifact::Weight &weight, hal::Buffer &buffer,
+                  const std::function<void(const artifact::Weight &,
+                                           std::span<float>)> &fill);
+  /// The buffer of a bound weight and its type, with [first, first + count)
+  /// checked to lie within it.
+  std::pair<hal::Buffer *, artifact::ElementType>
+  boundWeight(const std::string &component, const std::string &name,
+              int64_t first, int64_t count) const;
   /// The shapes of `inputs`, checked against `entry`'s input specs and id
   /// limits (every run: the ids differ between runs of the same shapes).
   Shapes checkInputs(const artifact::EntryPoint &entry, const std::string &name,

@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace avila {
 
@@ -33,6 +35,9 @@ struct GenerationParameters {
   ResizeFilter resizeFilter = ResizeFilter::Lanczos;
   /// Shown in the infotext ("Model: ...").
   std::string modelName;
+  /// The LoRAs applied, by name, with their short hashes (infotext "Lora
+  /// hashes", as LoadedModel::useLoras gives them).
+  std::vector<std::pair<std::string, std::string>> loraHashes;
 };
 
 } // namespace avila

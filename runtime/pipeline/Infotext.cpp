@@ -103,6 +103,14 @@ T setting(const std::map<std::string, std::string> &settings,
 
 } // namespace
 
+std::string
+loraHashesText(const std::vector<std::pair<std::string, std::string>> &hashes) {
+  std::string text;
+  for (const auto &[name, hash] : hashes)
+    text += (text.empty() ? "" : ", ") + name + ": " + hash;
+  return text;
+}
+
 std::string formatInfotext(const GenerationParameters &parameters, int64_t seed,
                            bool img2img) {
   std::ostringstream text;
@@ -121,6 +129,8 @@ std::string formatInfotext(const GenerationParameters &parameters, int64_t seed,
     text << ", Batch size: " << parameters.batchSize;
   text << ", RNG: "
        << (parameters.rng == NoiseSource::TorchCpu ? "CPU" : "GPU");
+  if (!parameters.loraHashes.empty())
+    text << ", Lora hashes: " << quoted(loraHashesText(parameters.loraHashes));
   text << ", Version: avila";
   return text.str();
 }

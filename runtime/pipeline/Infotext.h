@@ -28,6 +28,10 @@ namespace avila {
 std::string formatInfotext(const GenerationParameters &parameters, int64_t seed,
                            bool img2img);
 
+/// A1111's "Lora hashes" value: "name: hash, name2: hash2".
+std::string
+loraHashesText(const std::vector<std::pair<std::string, std::string>> &hashes);
+
 /// Prompt, negative prompt and the `key: value` settings of an infotext.
 struct ParsedInfotext {
   std::string prompt;

@@ -10,6 +10,8 @@
 #ifndef AVILA_RUNTIME_PIPELINE_LOADEDMODEL_H
 #define AVILA_RUNTIME_PIPELINE_LOADEDMODEL_H
 
+#include "runtime/lora/LoraLibrary.h"
+#include "runtime/lora/LoraMerge.h"
 #include "runtime/pipeline/Pipeline.h"
 #include "runtime/weights/Checkpoint.h"
 
@@ -31,8 +33,31 @@ public:
               const std::filesystem::path &tokenizer, unsigned threads,
               const std::string &device);
 
-  /// Reads the checkpoint's weights onto the device.
+  /// Reads the checkpoint's weights onto the device, with the changes of
+  /// the LoRA set.
   void bindWeights();
+
+  /// The weights LoRA files may change (the artifact's U-Net and text
+  /// encoder), for LoraFile.
+  const LoraTargets &loraTargets() const { return targets; }
+  /// Makes `loras` the merged set. Once bound, only the weights the old or
+  /// the new set changes are filled again, from the checkpoint that stays
+  /// open, so an empty set gives the plain weights back bit for bit.
+  void applyLoras(LoraSet loras);
+  const LoraSet &loras() const { return merged; }
+  /// applyLoras with the files `choices` name (each read once for this
+  /// model and kept); returns A1111's "Lora hashes": each name (without ':'
+  /// and ',') with the first 12 hex digits of its file's addnet hash.
+  /// Unknown keys of a file read now go to `warnings`.
+  std::vector<std::pair<std::string, std::string>>
+  useLoras(const std::vector<LoraChoice> &choices,
+           std::vector<std::string> &warnings);
+
+  /// Reads the embeddings of `folder` for this text encoder's width and
+  /// lets prompts use them.
+  void loadEmbeddings(const std::filesystem::path &folder,
+                      std::vector<std::string> &warnings);
+  const EmbeddingLibrary &embeddings() const { return library; }
 
   Pipeline &pipeline() { return *generator; }
   Executable &executable() { return *compiled; }
@@ -41,11 +66,20 @@ public:
   const std::string &name() const { return displayName; }
 
 private:
+  /// A weight from the checkpoint with the LoRA set's changes.
+  void fillMerged(const artifact::Weight &weight,
+                  std::span<float> values) const;
+
   Checkpoint checkpoint;
   std::unique_ptr<Executable> compiled;
   std::unique_ptr<ClipTokenizer> tokenizer;
   std::unique_ptr<Pipeline> generator;
   std::string displayName;
+  LoraTargets targets;
+  LoraSet merged;
+  std::map<std::filesystem::path, std::shared_ptr<const LoraFile>> loraFiles;
+  bool bound = false;
+  EmbeddingLibrary library;
 };
 
 } // namespace avila

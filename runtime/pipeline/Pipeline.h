@@ -69,6 +69,10 @@ public:
   Pipeline(Executable &executable, const ClipTokenizer &tokenizer,
            NoiseSchedule schedule = NoiseSchedule());
 
+  /// Prompt words equal to an embedding's name stand for its vectors from
+  /// now on (`library` outlives the pipeline; nullptr: none).
+  void useEmbeddings(const EmbeddingLibrary *library) { embeddings = library; }
+
   /// Checks a request (and its img2img init image, if any) against the
   /// artifact's limits; throws avila::Error naming the first problem.
   void validate(const GenerationParameters &parameters,
@@ -95,6 +99,14 @@ public:
   /// [1, 77·chunks, C]: the prompt's chunks encoded and, where emphasis
   /// weights differ from 1, weighted with the mean kept (A1111's rule).
   HostTensor encodePrompt(const std::string &prompt);
+  /// What the text encoder gets for `prompt`: the chunks' ids, and the
+  /// token-embedding rows that stand for its textual-inversion vectors (ids
+  /// no chunk uses, lent for one encoding).
+  struct TextEncoderInput {
+    PromptChunks chunks;
+    std::vector<std::pair<int32_t, std::span<const float>>> rows;
+  };
+  TextEncoderInput textEncoderInput(const std::string &prompt) const;
   /// Denoises `latents` ([B, 4, h, w]) from evaluation `first` of `sampler`
   /// with guidance `cfgScale` between `uncond` and `cond` (each [1, L, C]).
   void denoise(Sampler &sampler, size_t first, HostTensor &latents,
@@ -117,6 +129,7 @@ private:
   const ClipTokenizer &tokenizer;
   NoiseSchedule schedule;
   std::optional<HostTensor> emptyPromptChunk;
+  const EmbeddingLibrary *embeddings = nullptr;
 };
 
 /// Noise for a batch: each image draws from its own generator, so an
