@@ -318,3 +318,92 @@ func.func @linear_with_bias(%x: memref<?x77x64xf32>, %w: memref<40x64xf32>, %bia
   }
   return
 }
+
+// A bias and a residual added just after, into another buffer, where the
+// products' buffer is scratch nothing else reads: the stores compute
+// residual + (products + bias), as the generic's body does, into the
+// generic's output; the scratch, its fill and the generic are gone.
+// CHECK-LABEL: func.func @linear_with_bias_and_residual
+// CHECK-SAME: %[[B:[a-z0-9]+]]: memref<40xf32>, %[[R:[a-z0-9]+]]: memref<?x77x40xf32>, %[[Y:[a-z0-9]+]]: memref<?x77x40xf32>)
+// CHECK-NOT: memref.alloc(
+// CHECK-NOT: linalg.fill
+// CHECK: gpu.launch
+// CHECK: %[[SUM:.*]] = memref.load %{{.*}} : memref<64x36xf32, #spirv.storage_class<Workgroup>>
+// CHECK: scf.if
+// CHECK: %[[RV:.*]] = memref.load %[[R]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<?x77x40xf32>
+// CHECK-NEXT: %[[BV:.*]] = memref.load %[[B]][%{{.*}}] : memref<40xf32>
+// CHECK-NEXT: %[[BIASED:.*]] = arith.addf %[[SUM]], %[[BV]] : f32
+// CHECK-NEXT: %[[OUT:.*]] = arith.addf %[[RV]], %[[BIASED]] : f32
+// CHECK-NEXT: memref.store %[[OUT]], %[[Y]]
+// CHECK: gpu.terminator
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: memref.dealloc
+// CHECK: return
+func.func @linear_with_bias_and_residual(%x: memref<?x77x64xf32>, %w: memref<40x64xf32>, %bias: memref<40xf32>, %r: memref<?x77x40xf32>, %y: memref<?x77x40xf32>) attributes {avila.dispatch} {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %x, %c0 : memref<?x77x64xf32>
+  %scratch = memref.alloc(%n) : memref<?x77x40xf32>
+  linalg.fill ins(%zero : f32) outs(%scratch : memref<?x77x40xf32>)
+  avila.contraction "matmul" ins(%x, %w : memref<?x77x64xf32>, memref<40x64xf32>)
+      outs(%scratch : memref<?x77x40xf32>)
+      {indexing_maps = [#x, #w, #y], batch_dims = array<i64: 0>,
+       m_dim = 1, n_dim = 2, k_dim = 3}
+  linalg.generic {indexing_maps = [#o, #o, #bias, #o], iterator_types = ["parallel", "parallel", "parallel"]} ins(%r, %scratch, %bias : memref<?x77x40xf32>, memref<?x77x40xf32>, memref<40xf32>) outs(%y : memref<?x77x40xf32>) {
+  ^bb0(%res: f32, %in: f32, %b: f32, %out: f32):
+    %biased = arith.addf %in, %b : f32
+    %sum = arith.addf %res, %biased : f32
+    linalg.yield %sum : f32
+  }
+  memref.dealloc %scratch : memref<?x77x40xf32>
+  return
+}
+
+// A scratch the epilogue does not alone read keeps the products and the
+// generic stays.
+// CHECK-LABEL: func.func @products_read_again
+// CHECK: gpu.launch
+// CHECK: linalg.generic
+func.func @products_read_again(%x: memref<?x77x64xf32>, %w: memref<40x64xf32>, %bias: memref<40xf32>, %y: memref<?x77x40xf32>, %z: memref<?x77x40xf32>) attributes {avila.dispatch} {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %x, %c0 : memref<?x77x64xf32>
+  %scratch = memref.alloc(%n) : memref<?x77x40xf32>
+  linalg.fill ins(%zero : f32) outs(%scratch : memref<?x77x40xf32>)
+  avila.contraction "matmul" ins(%x, %w : memref<?x77x64xf32>, memref<40x64xf32>)
+      outs(%scratch : memref<?x77x40xf32>)
+      {indexing_maps = [#x, #w, #y], batch_dims = array<i64: 0>,
+       m_dim = 1, n_dim = 2, k_dim = 3}
+  linalg.generic {indexing_maps = [#o, #bias, #o], iterator_types = ["parallel", "parallel", "parallel"]} ins(%scratch, %bias : memref<?x77x40xf32>, memref<40xf32>) outs(%y : memref<?x77x40xf32>) {
+  ^bb0(%in: f32, %b: f32, %out: f32):
+    %sum = arith.addf %in, %b : f32
+    linalg.yield %sum : f32
+  }
+  memref.copy %scratch, %z : memref<?x77x40xf32> to memref<?x77x40xf32>
+  memref.dealloc %scratch : memref<?x77x40xf32>
+  return
+}
+
+// A body that reads its loop indices is not elementwise on the values
+// alone: the generic stays (and the stores write the products).
+// CHECK-LABEL: func.func @epilogue_with_indices
+// CHECK: gpu.launch
+// CHECK: linalg.generic
+// CHECK: linalg.index 2
+func.func @epilogue_with_indices(%x: memref<?x77x64xf32>, %w: memref<40x64xf32>, %y: memref<?x77x40xf32>) attributes {avila.dispatch} {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%y : memref<?x77x40xf32>)
+  avila.contraction "matmul" ins(%x, %w : memref<?x77x64xf32>, memref<40x64xf32>)
+      outs(%y : memref<?x77x40xf32>)
+      {indexing_maps = [#x, #w, #y], batch_dims = array<i64: 0>,
+       m_dim = 1, n_dim = 2, k_dim = 3}
+  linalg.generic {indexing_maps = [#o, #o], iterator_types = ["parallel", "parallel", "parallel"]} ins(%y : memref<?x77x40xf32>) outs(%y : memref<?x77x40xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %n = linalg.index 2 : index
+    %i = arith.index_cast %n : index to i32
+    %f = arith.sitofp %i : i32 to f32
+    %sum = arith.addf %in, %f : f32
+    linalg.yield %sum : f32
+  }
+  return
+}

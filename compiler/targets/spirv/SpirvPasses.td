@@ -64,9 +64,13 @@ def TileContractions : Pass<"avila-tile-contractions", "::mlir::ModuleOp"> {
     each workgroup writes its f32 sums into a scratch buffer
     [parts, batches, rows, columns], and a parallel loop after the launch
     adds the parts to the init. Where the op's init is zero-filled by a
-    `linalg.fill` just before it (and a `linalg.generic` just after adds a
-    broadcast operand to it: the bias), the stores write products (+ bias)
-    instead of adding to the init, and both ops are erased.
+    `linalg.fill` just before it, the stores write the products instead of
+    adding them to the init; and where an all-parallel `linalg.generic`
+    just after reads the products (identity-indexed) with other operands
+    (a bias, a residual) through an elementwise body, the stores run that
+    body on the products and write its output, which may be another buffer
+    where the init is scratch nothing else uses (then erased with its
+    fill). The fill and the generic are erased.
     The grid is column tiles × (row tiles · batches), the latter split over
     y · z so that each axis stays within Vulkan's 65535; a contraction whose
     column tiles could exceed that (dynamic columns), or whose operands are

@@ -288,9 +288,7 @@ public:
           decode(lb, loops.batch, at[0], values);
           decode(lb, loops.rows, rowsFastest ? at[2] : at[1], values);
           decode(lb, loops.cols, rowsFastest ? at[1] : at[2], values);
-          SmallVector<Value> place = indices(lb, maps[2], values);
-          memref::StoreOp::create(lb, loc, output(lb, place, sum), op.getInit(),
-                                  place);
+          storeOutput(lb, indices(lb, maps[2], values), sum);
         });
   }
 
@@ -1013,30 +1011,98 @@ private:
     decode(tb, loops.rows, row, values);
     decode(tb, loops.cols, col, values);
     SmallVector<Value> at = indices(tb, maps[2], values);
-    memref::StoreOp::create(tb, loc, output(tb, at, sum), op.getInit(), at);
+    storeOutput(tb, at, sum);
   }
 
   // The output at `at` given the contraction's sum there: init + sum, or,
   // where the init was zero-filled just before, sum (+ the bias the
   // dispatch adds just after), so that neither needs a launch of its own.
-  Value output(OpBuilder &b, ValueRange at, Value sum) {
-    if (!zeroFill)
-      return arith::AddFOp::create(
-          b, loc, memref::LoadOp::create(b, loc, op.getInit(), at), sum);
-    if (!biasAdd)
-      return sum;
-    SmallVector<Value> biasAt = llvm::map_to_vector(
-        biasAdd.getIndexingMapsArray()[1].getResults(),
-        [&](AffineExpr expr) { return expand(b, loc, expr, at); });
-    return arith::AddFOp::create(
-        b, loc, sum,
-        memref::LoadOp::create(b, loc, biasAdd.getDpsInputs()[1], biasAt));
+  // An all-parallel generic whose one output (identity-indexed) is the
+  // init, or another buffer where the init is scratch only it reads, and
+  // whose inputs include the init, identity-indexed; its body elementwise.
+  bool isEpilogue(linalg::GenericOp generic) {
+    if (generic.getNumDpsInits() != 1 ||
+        generic.getNumParallelLoops() != generic.getNumLoops())
+      return false;
+    SmallVector<AffineMap> genericMaps = generic.getIndexingMapsArray();
+    Value out = generic.getDpsInits().front();
+    if (!genericMaps.back().isIdentity() ||
+        generic.getRegion().front().getArguments().back().getNumUses())
+      return false;
+    bool readsProducts = false;
+    for (auto [input, map] : llvm::zip(generic.getDpsInputs(), genericMaps)) {
+      if (input == op.getInit()) {
+        if (!map.isIdentity() || readsProducts)
+          return false;
+        readsProducts = true;
+      } else if (!map.isProjectedPermutation() || input == out) {
+        return false;
+      }
+    }
+    if (!readsProducts ||
+        llvm::any_of(generic.getRegion().front().without_terminator(),
+                     [](Operation &bodyOp) {
+                       return !isMemoryEffectFree(&bodyOp) ||
+                              bodyOp.getNumRegions() ||
+                              isa<linalg::IndexOp>(bodyOp);
+                     }))
+      return false;
+    if (out == op.getInit())
+      return true;
+    // Another output: the init must be scratch that only the fill, the
+    // contraction, this generic and its deallocation use.
+    if (!op.getInit().getDefiningOp<memref::AllocOp>())
+      return false;
+    return llvm::all_of(op.getInit().getUsers(), [&](Operation *user) {
+      return user == op.getOperation() || user == generic.getOperation() ||
+             user == zeroFill.getOperation() || isa<memref::DeallocOp>(user);
+    });
+  }
+
+  // Stores the products `sum` at `at`: added to the init where no zero
+  // fill was taken over, else through the elementwise epilogue, whose body
+  // runs on the products and its other operands' values there.
+  void storeOutput(OpBuilder &b, ValueRange at, Value sum) {
+    if (!zeroFill) {
+      memref::StoreOp::create(
+          b, loc,
+          arith::AddFOp::create(
+              b, loc, memref::LoadOp::create(b, loc, op.getInit(), at), sum),
+          op.getInit(), at);
+      return;
+    }
+    if (!epilogue) {
+      memref::StoreOp::create(b, loc, sum, op.getInit(), at);
+      return;
+    }
+    IRMapping values;
+    Block &body = epilogue.getRegion().front();
+    for (auto [input, map, argument] :
+         llvm::zip(epilogue.getDpsInputs(), epilogue.getIndexingMapsArray(),
+                   body.getArguments())) {
+      if (input == op.getInit()) {
+        values.map(argument, sum);
+        continue;
+      }
+      SmallVector<Value> place =
+          llvm::map_to_vector(map.getResults(), [&](AffineExpr expr) {
+            return expand(b, loc, expr, at);
+          });
+      values.map(argument, memref::LoadOp::create(b, loc, input, place));
+    }
+    for (Operation &bodyOp : body.without_terminator())
+      b.clone(bodyOp, values);
+    Value result = values.lookupOrDefault(
+        cast<linalg::YieldOp>(body.getTerminator()).getValues().front());
+    memref::StoreOp::create(b, loc, result, epilogue.getDpsInits().front(), at);
   }
 
 public:
-  // The zero fill of the init just before the contraction and the bias
-  // added to it just after (a generic adding a broadcast operand), which the
-  // tiles' stores take over: erased once the launch is built.
+  // The zero fill of the init just before the contraction and the
+  // elementwise work just after it that reads the products (a generic adding
+  // the bias, a residual, or both), which the tiles' stores take over:
+  // erased once the launch is built. The epilogue may write another buffer
+  // where the init is scratch that nothing else reads.
   void findEpilogue() {
     auto effectFree = [](Operation *candidate) {
       return candidate && isMemoryEffectFree(candidate);
@@ -1053,27 +1119,11 @@ public:
     while (effectFree(after))
       after = after->getNextNode();
     auto generic = dyn_cast_or_null<linalg::GenericOp>(after);
-    if (!generic || generic.getNumDpsInputs() != 2 ||
-        generic.getNumDpsInits() != 1 ||
-        generic.getDpsInputs()[0] != op.getInit() ||
-        generic.getDpsInits()[0] != op.getInit() ||
-        generic.getNumParallelLoops() != generic.getNumLoops())
-      return;
-    SmallVector<AffineMap> genericMaps = generic.getIndexingMapsArray();
-    if (!genericMaps[0].isIdentity() || !genericMaps[2].isIdentity() ||
-        !genericMaps[1].isProjectedPermutation())
-      return;
-    Block &body = generic.getRegion().front();
-    auto add = dyn_cast<arith::AddFOp>(body.front());
-    auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
-    if (!add || &body.front() != body.getTerminator()->getPrevNode() ||
-        !yield || yield.getValues().front() != add.getResult() ||
-        add.getLhs() != body.getArgument(0) ||
-        add.getRhs() != body.getArgument(1))
-      return;
-    biasAdd = generic;
+    if (generic && isEpilogue(generic))
+      epilogue = generic;
   }
 
+  // The padded copies the channels-last copies replaced, erased once the
   // The padded copies the channels-last copies replaced, erased once the
   // contraction is.
   void eraseReplacedPadding() {
@@ -1082,11 +1132,24 @@ public:
   }
 
   void eraseEpilogue() {
-    if (biasAdd)
-      biasAdd.erase();
     if (zeroFill)
       zeroFill.erase();
+    if (!epilogue)
+      return;
+    Value out = epilogue.getDpsInits().front();
+    epilogue.erase();
+    if (out == op.getInit())
+      return;
+    // The init was scratch for the epilogue alone.
+    Value scratch = op.getInit();
+    op.erase();
+    for (Operation *user : llvm::make_early_inc_range(scratch.getUsers()))
+      user->erase();
+    scratch.getDefiningOp()->erase();
+    contractionErased = true;
   }
+
+  bool wasErased() const { return contractionErased; }
 
 private:
   // out = init + acc where the output exists: the init holds zeros or the
@@ -1110,7 +1173,8 @@ private:
   SmallVector<Value> sizes;
   Value rows, cols, depth, rowTiles, batchTiles, tiles;
   linalg::FillOp zeroFill;
-  linalg::GenericOp biasAdd;
+  linalg::GenericOp epilogue;
+  bool contractionErased = false;
   SmallVector<Operation *> erasedAfter;
   // Depth parts: how many, how deep (channels), and their f32 sums.
   int64_t parts = 1, partDepth = 0;
@@ -1173,7 +1237,8 @@ struct TileContractions
       tiled.findEpilogue();
       tiled.build(b);
       tiled.eraseEpilogue();
-      op.erase();
+      if (!tiled.wasErased())
+        op.erase();
       tiled.eraseReplacedPadding();
     }
   }
