@@ -58,7 +58,7 @@
 // RUN: not avila-compile sd15 --target vulkan --precision fp16 --device-profile %t.nofp16.json 2>&1 | FileCheck %s --check-prefix=NO-FP16
 // NO-FP16: avila-compile: error: --precision fp16 needs a device profile with 16-bit storage; '{{.*}}.nofp16.json' has none
 
-// The file's tile is the one every contraction gets: 128 × 128 outputs
+// The file's tile is the one every contraction gets: 128 × 128 outputs,
 // 2 × 2 subgroups of 4 × 4 fragments, 128 invocations; a linear layer's
 // slabs 32 deep are 128 lines × 32 (padded by 8) in 16-byte words, each
 // subgroup's products 16 rows of 64 (padded by 4).
