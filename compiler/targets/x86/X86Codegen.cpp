@@ -8,6 +8,8 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -17,9 +19,12 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/Threading.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/X86TargetParser.h"
+#include "llvm/Transforms/Utils/SplitModule.h"
 
 #include <mutex>
 
@@ -204,31 +209,39 @@ llvm::Expected<std::vector<uint8_t>> readFile(const llvm::Twine &path) {
   return std::vector<uint8_t>(bytes.begin(), bytes.end());
 }
 
-// Links `object` into a shared object with lld, through temporary files.
-llvm::Expected<std::vector<uint8_t>> linkShared(llvm::StringRef object) {
+// Links `objects` into a shared object with lld, through temporary files.
+llvm::Expected<std::vector<uint8_t>>
+linkShared(llvm::ArrayRef<llvm::SmallVector<char, 0>> objects) {
   llvm::SmallString<128> directory;
   if (auto error =
           llvm::sys::fs::createUniqueDirectory("avila-link", directory))
     return fail("cannot create a temporary folder: " + error.message());
-  llvm::SmallString<128> objectPath(directory), libraryPath(directory);
-  llvm::sys::path::append(objectPath, "kernels.o");
+  llvm::SmallString<128> libraryPath(directory);
   llvm::sys::path::append(libraryPath, "kernels.so");
+  std::vector<std::string> objectPaths;
   llvm::scope_exit cleanup([&] {
-    llvm::sys::fs::remove(objectPath);
+    for (const std::string &path : objectPaths)
+      llvm::sys::fs::remove(path);
     llvm::sys::fs::remove(libraryPath);
     llvm::sys::fs::remove(directory);
   });
-  {
+  for (auto [index, object] : llvm::enumerate(objects)) {
+    llvm::SmallString<128> objectPath(directory);
+    llvm::sys::path::append(objectPath,
+                            "kernels" + std::to_string(index) + ".o");
+    objectPaths.push_back(objectPath.str().str());
     std::error_code error;
     llvm::raw_fd_ostream out(objectPath, error);
     if (error)
       return fail("cannot write " + objectPath + ": " + error.message());
-    out << object;
+    out << llvm::StringRef(object.data(), object.size());
   }
   std::string messages;
   llvm::raw_string_ostream stream(messages);
-  const char *args[] = {"ld.lld", "-shared",           "--no-undefined-version",
-                        "-o",     libraryPath.c_str(), objectPath.c_str()};
+  std::vector<const char *> args = {
+      "ld.lld", "-shared", "--no-undefined-version", "-o", libraryPath.c_str()};
+  for (const std::string &path : objectPaths)
+    args.push_back(path.c_str());
   lld::Result result =
       lld::lldMain(args, stream, stream, {{lld::Gnu, &lld::elf::link}});
   if (result.retCode != 0)
@@ -279,44 +292,85 @@ compileToSharedObject(ModuleOp module, const Options &options,
       llvm::TargetRegistry::lookupTarget(triple, lookupError);
   if (!target)
     return fail("no LLVM target for " + triple.str() + ": " + lookupError);
-  llvm::TargetOptions targetOptions;
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, options.cpu, "", targetOptions, llvm::Reloc::PIC_, std::nullopt,
-      llvm::CodeGenOptLevel::Aggressive));
+  auto createMachine = [&] {
+    return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
+        triple, options.cpu, "", llvm::TargetOptions(), llvm::Reloc::PIC_,
+        std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  };
+  std::unique_ptr<llvm::TargetMachine> machine = createMachine();
   if (!machine)
     return fail("cannot create a target machine for " + options.cpu);
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
 
-  report("optimize");
-  auto optimize = makeOptimizingTransformer(options.optLevel, 0, machine.get());
-  if (auto error = optimize(llvmModule.get()))
-    return std::move(error);
-
-  // Code generation goes function by function: its progress is counted.
-  size_t emitted = 0, functions = 0;
+  // The kernels are independent: the module is split into one part per
+  // thread (symbols local to a part's functions made hidden globals where
+  // another part refers to them), each optimized and compiled on its own
+  // thread in its own context, and the objects linked together.
+  report("split");
+  llvm::ThreadPoolStrategy strategy = llvm::hardware_concurrency();
+  const unsigned partCount = std::max(
+      1u, std::min<unsigned>(strategy.compute_thread_count(), kernels.size()));
+  std::vector<llvm::SmallVector<char, 0>> parts;
+  llvm::SplitModule(*llvmModule, partCount,
+                    [&](std::unique_ptr<llvm::Module> part) {
+                      llvm::raw_svector_ostream stream(parts.emplace_back());
+                      llvm::WriteBitcodeToFile(*part, stream);
+                    });
+  size_t functions = 0;
   for (const llvm::Function &function : *llvmModule)
     functions += !function.isDeclaration();
+  llvmModule.reset();
+
+  report("optimize and compile");
+  std::mutex progressMutex;
+  size_t emitted = 0;
   auto reportEmitted = [&] {
+    std::lock_guard<std::mutex> lock(progressMutex);
+    ++emitted;
     if (progress)
       progress({"codegen", emitted, functions});
   };
-  reportEmitted();
-  llvm::SmallVector<char, 0> object;
+  std::vector<llvm::SmallVector<char, 0>> objects(parts.size());
+  std::vector<std::string> errors(parts.size());
   {
-    llvm::raw_svector_ostream stream(object);
-    llvm::legacy::PassManager codegen;
-    if (machine->addPassesToEmitFile(codegen, stream, nullptr,
-                                     llvm::CodeGenFileType::ObjectFile))
-      return fail("the target cannot emit object files");
-    codegen.add(new CountEmittedFunctions([&] {
-      ++emitted;
-      reportEmitted();
-    }));
-    codegen.run(*llvmModule);
+    llvm::DefaultThreadPool pool(strategy);
+    for (size_t index = 0; index < parts.size(); ++index)
+      pool.async([&, index] {
+        llvm::LLVMContext partContext;
+        auto part = llvm::parseBitcodeFile(
+            llvm::MemoryBufferRef(
+                llvm::StringRef(parts[index].data(), parts[index].size()),
+                "part"),
+            partContext);
+        std::unique_ptr<llvm::TargetMachine> partMachine = createMachine();
+        if (!part || !partMachine) {
+          errors[index] = part ? "cannot create a target machine"
+                               : llvm::toString(part.takeError());
+          return;
+        }
+        auto optimize =
+            makeOptimizingTransformer(options.optLevel, 0, partMachine.get());
+        if (llvm::Error error = optimize(part->get())) {
+          errors[index] = llvm::toString(std::move(error));
+          return;
+        }
+        llvm::raw_svector_ostream stream(objects[index]);
+        llvm::legacy::PassManager codegen;
+        if (partMachine->addPassesToEmitFile(
+                codegen, stream, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+          errors[index] = "the target cannot emit object files";
+          return;
+        }
+        codegen.add(new CountEmittedFunctions(reportEmitted));
+        codegen.run(**part);
+      });
   }
+  for (const std::string &error : errors)
+    if (!error.empty())
+      return fail(error);
   report("link");
-  auto library = linkShared(llvm::StringRef(object.data(), object.size()));
+  auto library = linkShared(objects);
   if (!library)
     return library.takeError();
   TargetCode code{std::move(*library), {}, {}};
