@@ -37,7 +37,7 @@ json samplerList() {
        {SamplerKind::EulerAncestral, SamplerKind::Euler, SamplerKind::DpmPp2M,
         SamplerKind::Heun, SamplerKind::Ddim, SamplerKind::Pndm,
         SamplerKind::UniPc, SamplerKind::Lcm}) {
-    const SamplerChoice choice{kind, false};
+    const SamplerChoice choice{kind};
     list.push_back({{"name", a1111SamplerName(choice)},
                     {"aliases", {samplerName(choice)}},
                     {"options", json::object()}});
@@ -46,16 +46,15 @@ json samplerList() {
 }
 
 json schedulerList() {
-  return json::array({{{"name", "automatic"},
-                       {"label", "Automatic"},
-                       {"aliases", nullptr},
-                       {"default_rho", -1},
-                       {"need_inner_model", false}},
-                      {{"name", "karras"},
-                       {"label", "Karras"},
-                       {"aliases", nullptr},
-                       {"default_rho", 7.0},
-                       {"need_inner_model", false}}});
+  json list = json::array();
+  for (const ScheduleInfo &info : knownSchedules())
+    list.push_back(
+        {{"name", info.name},
+         {"label", info.label},
+         {"aliases", info.alias ? json::array({info.alias}) : json(nullptr)},
+         {"default_rho", info.defaultRho},
+         {"need_inner_model", info.needInnerModel}});
+  return list;
 }
 
 // A PNG's text chunks; libpng reads files, so the bytes pass through one.
@@ -136,11 +135,10 @@ json A1111Api::generate(const httplib::Request &http, bool img2img) {
     if (posted.value("randn_source", "GPU") == "CPU")
       request.parameters.rng = NoiseSource::TorchCpu;
   }
-  if (request.subseed == -1)
-    request.subseed = std::random_device()() % 4294967294u;
+  if (request.parameters.subseed == -1)
+    request.parameters.subseed = std::random_device()() % 4294967294u;
   const json echo = request.echo;
   const bool send = request.sendImages, save = request.saveImages;
-  const int64_t subseed = request.subseed;
   const ClientConnection client(http);
   const JobResult result =
       worker.run(std::move(request), [&] { return client.closed(); });
@@ -158,11 +156,11 @@ json A1111Api::generate(const httplib::Request &http, bool img2img) {
     infotexts.push_back(image.infotext);
   }
   for (int i = 0; i < count; ++i) {
-    seeds.push_back(p.seed + i);
-    subseeds.push_back(subseed + i);
+    seeds.push_back(imageSeed(p, i));
+    subseeds.push_back(imageSubseed(p, i));
   }
   SamplerChoice plain = p.sampler;
-  plain.karras = false;
+  plain.schedule = Schedule::Automatic;
   const json info = {
       {"prompt", p.prompt},
       {"all_prompts", json::array_t(count, p.prompt)},
@@ -170,13 +168,13 @@ json A1111Api::generate(const httplib::Request &http, bool img2img) {
       {"all_negative_prompts", json::array_t(count, p.negativePrompt)},
       {"seed", p.seed},
       {"all_seeds", seeds},
-      {"subseed", subseed},
+      {"subseed", p.subseed},
       {"all_subseeds", subseeds},
-      {"subseed_strength", 0},
+      {"subseed_strength", p.subseedStrength},
       {"width", p.width},
       {"height", p.height},
       {"sampler_name", a1111SamplerName(plain)},
-      {"scheduler", p.sampler.karras ? "Karras" : "Automatic"},
+      {"scheduler", scheduleInfo(p.sampler.schedule).label},
       {"cfg_scale", p.cfgScale},
       {"steps", p.steps},
       {"batch_size", p.batchSize},
@@ -186,8 +184,8 @@ json A1111Api::generate(const httplib::Request &http, bool img2img) {
       {"sd_model_hash", result.model.shortHash()},
       {"sd_vae_name", nullptr},
       {"sd_vae_hash", nullptr},
-      {"seed_resize_from_w", -1},
-      {"seed_resize_from_h", -1},
+      {"seed_resize_from_w", p.seedResizeFromWidth},
+      {"seed_resize_from_h", p.seedResizeFromHeight},
       {"denoising_strength", img2img ? json(p.strength) : json(nullptr)},
       {"extra_generation_params", json::object()},
       {"index_of_first_image", 0},

@@ -35,8 +35,6 @@ struct GenerationRequest {
   bool restoreCheckpoint = true;
   bool sendImages = true;
   bool saveImages = false;
-  int64_t subseed = -1;
-  double subseedStrength = 0;
   /// The response's "parameters": every field with its default or value.
   nlohmann::json echo;
 };
@@ -46,8 +44,9 @@ GenerationRequest parseGenerationRequest(const nlohmann::json &body,
                                          const RequestLimits &limits);
 
 /// sampler_name (or the legacy sampler_index) with scheduler: "DPM++ 2M"
-/// with "karras", or the legacy combined "DPM++ 2M Karras". Throws
-/// ApiError 400 for an unknown sampler, 422 for an unknown scheduler.
+/// with "karras" (any of knownSchedules), or the legacy combined "DPM++ 2M
+/// Karras". Throws ApiError 400 for an unknown sampler, 422 for an unknown
+/// scheduler or one the sampler does not take.
 SamplerChoice resolveSampler(const std::string &name,
                              const std::string &scheduler);
 

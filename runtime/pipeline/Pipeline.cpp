@@ -4,6 +4,7 @@
 
 #include "runtime/base/Error.h"
 #include "runtime/pipeline/Infotext.h"
+#include "runtime/random/VariationNoise.h"
 
 #include <chrono>
 #include <climits>
@@ -16,6 +17,8 @@ namespace {
 constexpr int64_t kLatentChannels = 4;
 constexpr int kVaeFactor = 8;
 constexpr size_t kMaxPromptChunks = 32;
+// Noise for a seed resized from beyond this would be a waste of memory.
+constexpr int kMaxSeedResize = 16384;
 
 // Unwinds the sampling loop of a batch that an EarlyStop ended.
 struct SamplingStopped {};
@@ -115,12 +118,27 @@ void Pipeline::validate(const GenerationParameters &parameters,
          std::to_string(parameters.batchSize));
   if (parameters.batchCount < 1 || parameters.batchCount > 10000)
     fail("batch count must be between 1 and 10000");
-  if (parameters.seed < -1)
-    fail("seed must be -1 (random) or a non-negative integer");
-  // Image i gets seed + i: the last one must still be an int64.
-  if (parameters.seed >
-      INT64_MAX - int64_t(parameters.batchCount) * parameters.batchSize)
-    fail("seed " + std::to_string(parameters.seed) + " is too large");
+  // Image i gets seed + i (or subseed + i): the last one must still be an
+  // int64.
+  const int64_t images = int64_t(parameters.batchCount) * parameters.batchSize;
+  for (const auto &[name, value] :
+       {std::pair{"seed", parameters.seed}, {"subseed", parameters.subseed}}) {
+    if (value < -1)
+      fail(std::string(name) +
+           " must be -1 (random) or a non-negative integer");
+    if (value > INT64_MAX - images)
+      fail(std::string(name) + " " + std::to_string(value) + " is too large");
+  }
+  if (!(parameters.subseedStrength >= 0 && parameters.subseedStrength <= 1))
+    fail("the variation strength (subseed strength) must be between 0 and 1");
+  if (resizesSeed(parameters))
+    for (const auto &[name, value] :
+         {std::pair{"width", parameters.seedResizeFromWidth},
+          {"height", parameters.seedResizeFromHeight}})
+      if (value < kVaeFactor || value > kMaxSeedResize)
+        fail(std::string("the seed resize ") + name + " must be between " +
+             std::to_string(kVaeFactor) + " and " +
+             std::to_string(kMaxSeedResize) + ", not " + std::to_string(value));
   if (initImage) {
     if (!(parameters.strength >= 0 && parameters.strength <= 1))
       fail("strength must be between 0 and 1");
@@ -271,6 +289,15 @@ void Pipeline::generate(const GenerationParameters &request,
   GenerationParameters parameters = request;
   if (parameters.seed < 0)
     parameters.seed = std::random_device()() & 0xffffffffu;
+  if (parameters.subseed < 0)
+    parameters.subseed = std::random_device()() & 0xffffffffu;
+  const NoiseShape shape{kLatentChannels, parameters.height / kVaeFactor,
+                         parameters.width / kVaeFactor};
+  Variation variation{0, parameters.subseedStrength, 0, 0};
+  if (resizesSeed(parameters)) {
+    variation.fromHeight = parameters.seedResizeFromHeight / kVaeFactor;
+    variation.fromWidth = parameters.seedResizeFromWidth / kVaeFactor;
+  }
 
   const HostTensor cond = encodePrompt(parameters.prompt);
   const HostTensor uncond = encodePrompt(parameters.negativePrompt);
@@ -292,15 +319,20 @@ void Pipeline::generate(const GenerationParameters &request,
   for (int batchIndex = 0; batchIndex < parameters.batchCount; ++batchIndex) {
     if (stop && stop->interrupt)
       break;
-    const int64_t firstSeed = parameters.seed + int64_t(batchIndex) * batch;
+    const int64_t firstImage = int64_t(batchIndex) * batch;
     std::vector<std::unique_ptr<NoiseGenerator>> generators;
-    for (int64_t i = 0; i < batch; ++i)
-      generators.push_back(makeNoiseGenerator(
-          parameters.rng, static_cast<uint64_t>(firstSeed + i)));
+    HostTensor latents = floats({batch, kLatentChannels, h, w}, {});
+    for (int64_t i = 0; i < batch; ++i) {
+      const auto seed =
+          static_cast<uint64_t>(imageSeed(parameters, firstImage + i));
+      generators.push_back(makeNoiseGenerator(parameters.rng, seed));
+      variation.subseed = imageSubseed(parameters, firstImage + i);
+      const std::vector<float> first = firstNoise(
+          parameters.rng, seed, *generators.back(), variation, shape);
+      latents.floats.insert(latents.floats.end(), first.begin(), first.end());
+    }
     BatchNoise noise(std::move(generators));
     auto sampler = makeSampler(parameters.sampler, parameters.steps, schedule);
-    HostTensor latents = floats({batch, kLatentChannels, h, w},
-                                noise.randn(batch * kLatentChannels * h * w));
     size_t first = 0;
     if (img2img) {
       first = sampler->firstEvaluationFor(parameters.strength);
@@ -342,8 +374,10 @@ void Pipeline::generate(const GenerationParameters &request,
       generated.image = tensorToImage(
           std::span(images.floats).subspan(i * perImage, perImage),
           parameters.width, parameters.height);
-      generated.seed = firstSeed + i;
-      generated.infotext = formatInfotext(parameters, generated.seed, img2img);
+      generated.seed = imageSeed(parameters, firstImage + i);
+      generated.infotext =
+          formatInfotext(parameters, generated.seed, img2img,
+                         imageSubseed(parameters, firstImage + i));
       deliver(std::move(generated));
     }
   }

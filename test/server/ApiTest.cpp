@@ -91,7 +91,14 @@ std::vector<uint8_t> avilaRunPng(const fs::path &folder, const json &body,
            {"--cfg-scale", "cfg_scale"},
            {"--steps", "steps"},
            {"--width", "width"},
-           {"--height", "height"}}) {
+           {"--height", "height"},
+           {"--scheduler", "scheduler"},
+           {"--subseed", "subseed"},
+           {"--subseed-strength", "subseed_strength"},
+           {"--seed-resize-from-w", "seed_resize_from_w"},
+           {"--seed-resize-from-h", "seed_resize_from_h"}}) {
+    if (!body.contains(field))
+      continue;
     words.push_back(flag);
     const json &value = body.at(field);
     words.push_back(value.is_string() ? value.get<std::string>()
@@ -159,9 +166,12 @@ TEST_F(Api, ListsHaveA1111Shapes) {
   for (const char *name : {"Euler a", "Euler", "DPM++ 2M", "DDIM", "UniPC"})
     EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
   const json schedulers = get("/sdapi/v1/schedulers");
-  ASSERT_EQ(schedulers.size(), 2u);
-  EXPECT_EQ(schedulers[1].at("name"), "karras");
-  EXPECT_EQ(schedulers[1].at("label"), "Karras");
+  ASSERT_EQ(schedulers.size(), 11u);
+  EXPECT_EQ(schedulers[2].at("name"), "karras");
+  EXPECT_EQ(schedulers[2].at("label"), "Karras");
+  EXPECT_EQ(schedulers[2].at("default_rho"), 7.0);
+  EXPECT_EQ(schedulers[5].at("aliases"), json::array({"SGMUniform"}));
+  EXPECT_EQ(schedulers[10].at("need_inner_model"), true);
   for (const char *list :
        {"upscalers", "latent-upscale-modes", "sd-vae", "loras"})
     EXPECT_TRUE(get(std::string("/sdapi/v1/") + list).is_array()) << list;
@@ -238,6 +248,49 @@ TEST_F(Api, Txt2imgIsByteIdenticalToAvilaRun) {
     EXPECT_TRUE(info.contains(key)) << key;
   EXPECT_EQ(response.at("parameters").at("steps"), 6);
   EXPECT_EQ(response.at("parameters").at("sampler_index"), "Euler");
+}
+
+// A schedule, a variation seed and a resized seed: the same bytes as
+// avila-run's flags give, and A1111's info and infotext.
+TEST_F(Api, SchedulesAndVariationSeedsMatchAvilaRun) {
+  json body = kGoldenRequest;
+  body.update({{"sampler_name", "Euler"},
+               {"scheduler", "Exponential"},
+               {"subseed", 77},
+               {"subseed_strength", 0.4},
+               {"seed_resize_from_w", 96},
+               {"seed_resize_from_h", 160}});
+  const auto result = post("/sdapi/v1/txt2img", body);
+  ASSERT_EQ(result->status, 200) << result->body;
+  const json response = jsonOf(result);
+  const std::vector<uint8_t> png = decoded(response["images"][0]);
+  EXPECT_EQ(png, avilaRunPng(server->folder, body,
+                             std::getenv("AVILA_TINY_ARTIFACT"), "cpu"));
+  json plain = kGoldenRequest;
+  plain["sampler_name"] = "Euler";
+  EXPECT_NE(png,
+            decoded(jsonOf(post("/sdapi/v1/txt2img", plain))["images"][0]));
+  const json info = json::parse(response.at("info").get<std::string>());
+  EXPECT_EQ(info.at("scheduler"), "Exponential");
+  EXPECT_EQ(info.at("sampler_name"), "Euler");
+  EXPECT_EQ(info.at("subseed"), 77);
+  EXPECT_EQ(info.at("subseed_strength"), 0.4);
+  EXPECT_EQ(info.at("seed_resize_from_w"), 96);
+  const std::string infotext = info.at("infotexts").at(0);
+  for (const char *part :
+       {"Sampler: Euler, Schedule type: Exponential, CFG", "Seed: 1234",
+        "Variation seed: 77, Variation seed strength: 0.4, Seed resize from: "
+        "96x160"})
+    EXPECT_NE(infotext.find(part), std::string::npos) << part << infotext;
+  // With a variation strength every image keeps the seed; subseeds count.
+  const json batch = json::parse(
+      jsonOf(post("/sdapi/v1/txt2img", tinyRequest({{"subseed", 77},
+                                                    {"subseed_strength", 0.5},
+                                                    {"batch_size", 2}})))
+          .at("info")
+          .get<std::string>());
+  EXPECT_EQ(batch.at("all_seeds"), json::array({5, 5}));
+  EXPECT_EQ(batch.at("all_subseeds"), json::array({77, 78}));
 }
 
 // On lavapipe through a Vulkan artifact (AVILA_TINY_VULKAN_ARTIFACT): the
@@ -546,7 +599,8 @@ TEST_F(Api, HostileInputGets4xxAndTheServerStaysUp) {
       {t, R"({"cfg_scale": "high"})", 422, "cfg_scale"},
       {t, R"({"seed": -5})", 422, "seed"},
       {t, R"({"sampler_name": "Nope"})", 400, "Sampler not found"},
-      {t, R"({"scheduler": "exponential"})", 422, "scheduler"},
+      {t, R"({"scheduler": "cosine"})", 422, "scheduler"},
+      {t, R"({"sampler_name": "DDIM", "scheduler": "beta"})", 422, "scheduler"},
       {t, R"({"enable_hr": true})", 422, "enable_hr"},
       {t, R"({"script_name": "x/y/z plot"})", 422, "x/y/z plot"},
       {t, R"({"alwayson_scripts": {"ADetailer": {"args": [true]}}})", 422,

@@ -44,8 +44,23 @@ Generates images with Stable Diffusion 1.x on the CPU or a Vulkan GPU.
   --sampler <name>          euler_a (default), euler, ddim, dpmpp_2m,
                             dpmpp_2m_karras, pndm, heun, unipc, lcm, ... or
                             A1111 names such as "Euler a", "DPM++ 2M Karras"
+  --scheduler <name>        the σ spacing of euler, euler_a, heun and
+                            dpmpp_2m, as A1111 names them: automatic
+                            (default: the sampler's own), uniform, karras,
+                            exponential, polyexponential, sgm_uniform,
+                            kl_optimal, simple, normal, ddim, beta; a
+                            sampler named with Karras keeps Karras
   --seed <n>                -1 (default) picks a random seed and prints it;
                             image i of a run uses seed + i
+  --subseed <n>, --subseed-strength <x>
+                            A1111's variation seed: the noise is slerped
+                            x (0..1, default 0: off) of the way toward the
+                            subseed's; then every image keeps the seed and
+                            image i uses subseed + i (-1, default: random)
+  --seed-resize-from-w <n>, --seed-resize-from-h <n>
+                            make the seed's noise for an image of this size
+                            and paste it centred, as A1111's "resize seed
+                            from" does (default -1: off)
   --rng cpu|cuda            whose noise a seed gives: torch's CPU generator
                             (diffusers' default, the default here) or its
                             CUDA generator (the A1111 web UI's seeds; "gpu"
@@ -89,6 +104,7 @@ struct Options {
   avila::GenerationParameters parameters;
   fs::path artifact, model, tokenizer, initImage, output = "avila.png";
   std::string device = "auto";
+  avila::Schedule scheduler = avila::Schedule::Automatic;
   unsigned threads = 0;
   bool promptGiven = false;
   bool strengthGiven = false;
@@ -152,8 +168,18 @@ Options parseOptions(int argc, char **argv) {
       p.cfgScale = avila::parseNumber<double>(flag, value);
     else if (flag == "--sampler")
       p.sampler = avila::parseSamplerName(value);
+    else if (flag == "--scheduler")
+      options.scheduler = avila::parseScheduleName(value);
     else if (flag == "--seed")
       p.seed = avila::parseNumber<int64_t>(flag, value);
+    else if (flag == "--subseed")
+      p.subseed = avila::parseNumber<int64_t>(flag, value);
+    else if (flag == "--subseed-strength")
+      p.subseedStrength = avila::parseNumber<double>(flag, value);
+    else if (flag == "--seed-resize-from-w")
+      p.seedResizeFromWidth = avila::parseNumber<int>(flag, value);
+    else if (flag == "--seed-resize-from-h")
+      p.seedResizeFromHeight = avila::parseNumber<int>(flag, value);
     else if (flag == "--rng") {
       if (!avila::parseNoiseSource(value, p.rng))
         avila::fail("--rng is cpu or cuda (or gpu), not '" + value + "'");
@@ -192,6 +218,7 @@ Options parseOptions(int argc, char **argv) {
   if (options.artifact.empty() || options.model.empty() || !options.promptGiven)
     avila::fail("--artifact, --model and --prompt (or --prompt-file) are "
                 "required (see --help)");
+  p.sampler = avila::withSchedule(p.sampler, options.scheduler);
   if (options.strengthGiven && options.initImage.empty())
     avila::fail("--strength applies to img2img: give --init-image too");
   if (options.resizeGiven && options.initImage.empty())
