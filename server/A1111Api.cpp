@@ -134,6 +134,8 @@ json A1111Api::generate(const httplib::Request &http, bool img2img) {
     std::lock_guard<std::mutex> lock(optionsMutex);
     if (posted.value("randn_source", "GPU") == "CPU")
       request.parameters.rng = NoiseSource::TorchCpu;
+    if (!request.clipSkipGiven)
+      request.parameters.clipSkip = posted.value("CLIP_stop_at_last_layers", 1);
   }
   if (request.parameters.subseed == -1)
     request.parameters.subseed = std::random_device()() % 4294967294u;
@@ -192,7 +194,7 @@ json A1111Api::generate(const httplib::Request &http, bool img2img) {
       {"infotexts", infotexts},
       {"styles", json::array()},
       {"job_timestamp", result.jobTimestamp},
-      {"clip_skip", 1},
+      {"clip_skip", p.clipSkip},
       {"is_using_inpainting_conditioning", false},
       {"version", "avila"}};
   return {{"images", images},
@@ -286,6 +288,10 @@ json A1111Api::setOptions(const httplib::Request &request) {
   if (const auto source = body.find("randn_source");
       source != body.end() && *source != "CPU" && *source != "GPU")
     invalid("randn_source: CPU or GPU");
+  if (const auto skip = body.find("CLIP_stop_at_last_layers");
+      skip != body.end() &&
+      !(skip->is_number_integer() && *skip >= 1 && *skip <= 64))
+    invalid("CLIP_stop_at_last_layers: an integer from 1 to 64");
   std::lock_guard<std::mutex> lock(optionsMutex);
   posted.update(body);
   return nullptr;

@@ -214,9 +214,10 @@ void readOverrides(const Fields &fields, GenerationRequest &request) {
     invalid("override_settings: expected an object");
   const Fields settings(*overrides);
   request.checkpoint = settings.string("sd_model_checkpoint", "");
-  if (settings.integer("CLIP_stop_at_last_layers", 1, 1, 12) != 1)
-    invalid("override_settings.CLIP_stop_at_last_layers: only 1 is "
-            "supported yet");
+  // The pipeline checks it against the text encoder's layers.
+  request.clipSkipGiven = settings.get("CLIP_stop_at_last_layers") != nullptr;
+  request.parameters.clipSkip =
+      static_cast<int>(settings.integer("CLIP_stop_at_last_layers", 1, 1, 64));
   const std::string vae = settings.string("sd_vae", "Automatic");
   if (vae != "Automatic" && vae != "None")
     invalid("override_settings.sd_vae: only the checkpoint's own VAE "

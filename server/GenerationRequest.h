@@ -33,6 +33,9 @@ struct GenerationRequest {
   /// override_settings.sd_model_checkpoint; empty: the loaded model.
   std::string checkpoint;
   bool restoreCheckpoint = true;
+  /// override_settings.CLIP_stop_at_last_layers was given (else the
+  /// options' value applies).
+  bool clipSkipGiven = false;
   bool sendImages = true;
   bool saveImages = false;
   /// The response's "parameters": every field with its default or value.

@@ -29,6 +29,9 @@ struct GenerationParameters {
   /// this size and pasted centred; off unless both are positive.
   int seedResizeFromWidth = -1;
   int seedResizeFromHeight = -1;
+  /// A1111's "Clip skip" (CLIP_stop_at_last_layers): condition on the text
+  /// encoder's hidden state this many layers from the end (1: the last).
+  int clipSkip = 1;
   NoiseSource rng = NoiseSource::TorchCpu;
   int width = 512;
   int height = 512;

@@ -142,6 +142,8 @@ std::string formatInfotext(const GenerationParameters &parameters, int64_t seed,
          << parameters.seedResizeFromHeight;
   if (img2img)
     text << ", Denoising strength: " << number(parameters.strength);
+  if (parameters.clipSkip != 1)
+    text << ", Clip skip: " << parameters.clipSkip;
   if (parameters.batchSize > 1)
     text << ", Batch size: " << parameters.batchSize;
   text << ", RNG: "
@@ -203,6 +205,7 @@ GenerationParameters parametersFromInfotext(const std::string &text) {
     if (spacing != Schedule::Automatic)
       parameters.sampler.schedule = spacing;
   }
+  parameters.clipSkip = setting(settings, "Clip skip", parameters.clipSkip);
   parameters.subseed = setting(settings, "Variation seed", parameters.subseed);
   parameters.subseedStrength =
       setting(settings, "Variation seed strength", parameters.subseedStrength);

@@ -17,6 +17,8 @@ namespace {
 constexpr int64_t kLatentChannels = 4;
 constexpr int kVaeFactor = 8;
 constexpr size_t kMaxPromptChunks = 32;
+// The text encoder's hidden states for clip skip (models/graphs/Models.h).
+constexpr const char *kLayersEntry = "text_encoder_layers";
 // Noise for a seed resized from beyond this would be a waste of memory.
 constexpr int kMaxSeedResize = 16384;
 
@@ -129,6 +131,7 @@ void Pipeline::validate(const GenerationParameters &parameters,
     if (value > INT64_MAX - images)
       fail(std::string(name) + " " + std::to_string(value) + " is too large");
   }
+  checkClipSkip(parameters.clipSkip);
   if (!(parameters.subseedStrength >= 0 && parameters.subseedStrength <= 1))
     fail("the variation strength (subseed strength) must be between 0 and 1");
   if (resizesSeed(parameters))
@@ -164,14 +167,34 @@ PromptChunks Pipeline::tokenized(const std::string &prompt) const {
   return chunks;
 }
 
-HostTensor Pipeline::encodePrompt(const std::string &prompt) {
+int Pipeline::maxClipSkip() const {
+  const auto *layers = executable.artifact().entryPoint(kLayersEntry);
+  return layers ? static_cast<int>(layers->outputs()->size()) + 1 : 1;
+}
+
+void Pipeline::checkClipSkip(int clipSkip) const {
+  if (clipSkip > 1 && !executable.artifact().entryPoint(kLayersEntry))
+    fail("clip skip " + std::to_string(clipSkip) +
+         " needs the text encoder's hidden layers, which this artifact was "
+         "compiled without: compile it again with this avila-compile");
+  if (clipSkip < 1 || clipSkip > maxClipSkip())
+    fail("clip skip must be between 1 and " + std::to_string(maxClipSkip()) +
+         " (the text encoder's layers), not " + std::to_string(clipSkip));
+}
+
+HostTensor Pipeline::encodePrompt(const std::string &prompt, int clipSkip) {
+  checkClipSkip(clipSkip);
   const PromptChunks chunks = tokenized(prompt);
   HostTensor ids;
   ids.elementType = artifact::ElementType::I32;
   ids.shape = {static_cast<int64_t>(chunks.count()),
                ClipTokenizer::kContextLength};
   ids.ids = chunks.ids;
-  HostTensor encoded = std::move(executable.run("text_encoder", {ids}).at(0));
+  // Result i of text_encoder_layers follows layer i + 1 of maxClipSkip().
+  HostTensor encoded =
+      clipSkip == 1 ? std::move(executable.run("text_encoder", {ids}).at(0))
+                    : std::move(executable.run(kLayersEntry, {ids})
+                                    .at(maxClipSkip() - clipSkip));
   requireFinite(encoded, "text encoder");
   if (encoded.shape.size() != 3 ||
       encoded.shape[1] != ClipTokenizer::kContextLength)
@@ -194,7 +217,8 @@ HostTensor Pipeline::encodePrompt(const std::string &prompt) {
 void Pipeline::denoise(Sampler &sampler, size_t first, HostTensor &latents,
                        const HostTensor &cond, const HostTensor &uncond,
                        double cfgScale, NoiseGenerator &noise,
-                       const std::function<bool(int step)> &afterStep) {
+                       const std::function<bool(int step)> &afterStep,
+                       int clipSkip) {
   const int64_t batch = latents.shape.at(0);
   // Prompts of different lengths: the shorter one is padded with encodings
   // of the empty prompt, chunk by chunk (as A1111 does).
@@ -202,8 +226,12 @@ void Pipeline::denoise(Sampler &sampler, size_t first, HostTensor &latents,
     return t.shape.at(1) / ClipTokenizer::kContextLength;
   };
   const int64_t chunks = std::max(chunksOf(cond), chunksOf(uncond));
-  if (chunksOf(cond) != chunksOf(uncond) && !emptyPromptChunk)
-    emptyPromptChunk = encodePrompt("");
+  if (chunksOf(cond) != chunksOf(uncond) &&
+      !emptyPromptChunks.contains(clipSkip))
+    emptyPromptChunks[clipSkip] = encodePrompt("", clipSkip);
+  const HostTensor *emptyPromptChunk = chunksOf(cond) != chunksOf(uncond)
+                                           ? &emptyPromptChunks.at(clipSkip)
+                                           : nullptr;
   HostTensor context = floats(
       {2 * batch, chunks * ClipTokenizer::kContextLength, cond.shape.at(2)},
       {});
@@ -299,8 +327,9 @@ void Pipeline::generate(const GenerationParameters &request,
     variation.fromWidth = parameters.seedResizeFromWidth / kVaeFactor;
   }
 
-  const HostTensor cond = encodePrompt(parameters.prompt);
-  const HostTensor uncond = encodePrompt(parameters.negativePrompt);
+  const HostTensor cond = encodePrompt(parameters.prompt, parameters.clipSkip);
+  const HostTensor uncond =
+      encodePrompt(parameters.negativePrompt, parameters.clipSkip);
   const int64_t batch = parameters.batchSize;
   const int64_t h = parameters.height / kVaeFactor;
   const int64_t w = parameters.width / kVaeFactor;
@@ -364,7 +393,7 @@ void Pipeline::generate(const GenerationParameters &request,
       if (!report(0))
         throw Cancelled();
       denoise(*sampler, first, latents, cond, uncond, parameters.cfgScale,
-              noise, report);
+              noise, report, parameters.clipSkip);
     } catch (const SamplingStopped &) {
     }
     const HostTensor images = decode(latents);

@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <optional>
 
 namespace avila {
@@ -93,14 +94,21 @@ public:
   // The stages, for tests and golden checks.
 
   /// [1, 77·chunks, C]: the prompt's chunks encoded and, where emphasis
-  /// weights differ from 1, weighted with the mean kept (A1111's rule).
-  HostTensor encodePrompt(const std::string &prompt);
+  /// weights differ from 1, weighted with the mean kept (A1111's rule);
+  /// with `clipSkip` N > 1 from the hidden state N - 1 layers before the
+  /// last (the artifact's text_encoder_layers).
+  HostTensor encodePrompt(const std::string &prompt, int clipSkip = 1);
   /// Denoises `latents` ([B, 4, h, w]) from evaluation `first` of `sampler`
-  /// with guidance `cfgScale` between `uncond` and `cond` (each [1, L, C]).
+  /// with guidance `cfgScale` between `uncond` and `cond` (each [1, L, C],
+  /// encoded with `clipSkip`).
   void denoise(Sampler &sampler, size_t first, HostTensor &latents,
                const HostTensor &cond, const HostTensor &uncond,
                double cfgScale, NoiseGenerator &noise,
-               const std::function<bool(int step)> &afterStep = {});
+               const std::function<bool(int step)> &afterStep = {},
+               int clipSkip = 1);
+  /// The clip skips this artifact runs: 1 to its text encoder's layer
+  /// count, or 1 alone for an artifact compiled before text_encoder_layers.
+  int maxClipSkip() const;
   /// [B, 3, 8h, 8w] in [0, 1] from latents (divided by the latent scale).
   HostTensor decode(const HostTensor &latents);
   /// Latents of images in [-1, 1] ([B, 3, H, W]): the encoder's mean times
@@ -109,6 +117,8 @@ public:
 
 private:
   double latentScale() const;
+  /// Throws for a clip skip outside 1..maxClipSkip(), naming the cause.
+  void checkClipSkip(int clipSkip) const;
   /// The prompt's chunks; throws for prompts over the length limits or
   /// that are not UTF-8.
   PromptChunks tokenized(const std::string &prompt) const;
@@ -116,7 +126,8 @@ private:
   Executable &executable;
   const ClipTokenizer &tokenizer;
   NoiseSchedule schedule;
-  std::optional<HostTensor> emptyPromptChunk;
+  /// The empty prompt's encoding by clip skip, for padding.
+  std::map<int, HostTensor> emptyPromptChunks;
 };
 
 /// Noise for a batch: each image draws from its own generator, so an

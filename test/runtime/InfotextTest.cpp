@@ -75,9 +75,11 @@ TEST(Infotext, VariationSeedsAsA1111WritesThem) {
   written.subseed = 99;
   written.seedResizeFromWidth = 640;
   written.seedResizeFromHeight = 448;
-  const std::string text = formatInfotext(written, 7, false, 101);
+  written.clipSkip = 2;
+  const std::string text = formatInfotext(written, 7, true, 101);
   EXPECT_NE(text.find("Model: m, Variation seed: 101, Variation seed "
-                      "strength: 0.25, Seed resize from: 640x448, RNG"),
+                      "strength: 0.25, Seed resize from: 640x448, Denoising "
+                      "strength: 0.4, Clip skip: 2, RNG"),
             std::string::npos)
       << text;
   const GenerationParameters read = parametersFromInfotext(text);
@@ -85,6 +87,7 @@ TEST(Infotext, VariationSeedsAsA1111WritesThem) {
   EXPECT_EQ(read.subseedStrength, 0.25);
   EXPECT_EQ(read.seedResizeFromWidth, 640);
   EXPECT_EQ(read.seedResizeFromHeight, 448);
+  EXPECT_EQ(read.clipSkip, 2);
   // Without a strength, neither is written.
   written.subseedStrength = 0;
   written.seedResizeFromWidth = -1;

@@ -293,6 +293,40 @@ TEST_F(Api, SchedulesAndVariationSeedsMatchAvilaRun) {
   EXPECT_EQ(batch.at("all_subseeds"), json::array({77, 78}));
 }
 
+// Clip skip from the options, overridden per request; tiny-sd's text
+// encoder has two layers, so 3 is refused.
+TEST_F(Api, ClipSkipFromOptionsAndOverrides) {
+  ASSERT_EQ(
+      post("/sdapi/v1/options", {{"CLIP_stop_at_last_layers", 2}})->status,
+      200);
+  EXPECT_EQ(get("/sdapi/v1/options").at("CLIP_stop_at_last_layers"), 2);
+  auto infoOf = [&](const json &body) {
+    const auto result = post("/sdapi/v1/txt2img", body);
+    EXPECT_EQ(result->status, 200) << result->body;
+    return json::parse(jsonOf(result).at("info").get<std::string>());
+  };
+  const json skipped = infoOf(tinyRequest());
+  EXPECT_EQ(skipped.at("clip_skip"), 2);
+  EXPECT_NE(
+      skipped.at("infotexts").at(0).get<std::string>().find("Clip skip: 2"),
+      std::string::npos);
+  const json plain = infoOf(
+      tinyRequest({{"override_settings", {{"CLIP_stop_at_last_layers", 1}}}}));
+  EXPECT_EQ(plain.at("clip_skip"), 1);
+  ASSERT_EQ(
+      post("/sdapi/v1/options", {{"CLIP_stop_at_last_layers", 1}})->status,
+      200);
+  const auto tooMany = post(
+      "/sdapi/v1/txt2img",
+      tinyRequest({{"override_settings", {{"CLIP_stop_at_last_layers", 3}}}}));
+  EXPECT_EQ(tooMany->status, 422);
+  EXPECT_NE(tooMany->body.find("clip skip"), std::string::npos)
+      << tooMany->body;
+  EXPECT_EQ(
+      post("/sdapi/v1/options", {{"CLIP_stop_at_last_layers", "two"}})->status,
+      422);
+}
+
 // On lavapipe through a Vulkan artifact (AVILA_TINY_VULKAN_ARTIFACT): the
 // same bytes as avila-run there.
 TEST(Vulkan, Txt2imgIsByteIdenticalToAvilaRun) {

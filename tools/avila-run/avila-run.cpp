@@ -50,6 +50,9 @@ Generates images with Stable Diffusion 1.x on the CPU or a Vulkan GPU.
                             exponential, polyexponential, sgm_uniform,
                             kl_optimal, simple, normal, ddim, beta; a
                             sampler named with Karras keeps Karras
+  --clip-skip <n>           condition on the text encoder's hidden state
+                            n - 1 layers before the last, through its final
+                            layer norm, as A1111's "Clip skip" (default 1)
   --seed <n>                -1 (default) picks a random seed and prints it;
                             image i of a run uses seed + i
   --subseed <n>, --subseed-strength <x>
@@ -172,6 +175,8 @@ Options parseOptions(int argc, char **argv) {
       options.scheduler = avila::parseScheduleName(value);
     else if (flag == "--seed")
       p.seed = avila::parseNumber<int64_t>(flag, value);
+    else if (flag == "--clip-skip")
+      p.clipSkip = avila::parseNumber<int>(flag, value);
     else if (flag == "--subseed")
       p.subseed = avila::parseNumber<int64_t>(flag, value);
     else if (flag == "--subseed-strength")
