@@ -14,6 +14,7 @@
 #include "server/JsonRoute.h"
 #include "server/LatentPreview.h"
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <unistd.h>
@@ -136,6 +137,10 @@ json A1111Api::generate(const httplib::Request &http, bool img2img) {
       request.parameters.rng = NoiseSource::TorchCpu;
     if (!request.clipSkipGiven)
       request.parameters.clipSkip = posted.value("CLIP_stop_at_last_layers", 1);
+    request.vaeFile =
+        request.vaeName
+            ? vaeFile(*request.vaeName, "override_settings.sd_vae")
+            : vaeFile(posted.value("sd_vae", "Automatic"), "sd_vae");
   }
   if (request.parameters.subseed == -1)
     request.parameters.subseed = std::random_device()() % 4294967294u;
@@ -184,7 +189,8 @@ json A1111Api::generate(const httplib::Request &http, bool img2img) {
       {"face_restoration_model", nullptr},
       {"sd_model_name", result.model.modelName()},
       {"sd_model_hash", result.model.shortHash()},
-      {"sd_vae_name", nullptr},
+      {"sd_vae_name",
+       result.vae.empty() ? json(nullptr) : json(result.vae.filename())},
       {"sd_vae_hash", nullptr},
       {"seed_resize_from_w", p.seedResizeFromWidth},
       {"seed_resize_from_h", p.seedResizeFromHeight},
@@ -288,6 +294,11 @@ json A1111Api::setOptions(const httplib::Request &request) {
   if (const auto source = body.find("randn_source");
       source != body.end() && *source != "CPU" && *source != "GPU")
     invalid("randn_source: CPU or GPU");
+  if (const auto vae = body.find("sd_vae"); vae != body.end()) {
+    if (!vae->is_string())
+      invalid("sd_vae: expected a string");
+    vaeFile(vae->get<std::string>(), "sd_vae");
+  }
   if (const auto skip = body.find("CLIP_stop_at_last_layers");
       skip != body.end() &&
       !(skip->is_number_integer() && *skip >= 1 && *skip <= 64))
@@ -320,6 +331,33 @@ json A1111Api::memory() const {
        {{"error", "no CUDA here: the networks run on " + worker.deviceName()}}},
       {"device",
        {{"name", worker.deviceName()}, {"current", current}, {"peak", peak}}}};
+}
+
+json A1111Api::vaeList() const {
+  json list = json::array();
+  std::error_code error;
+  if (options.vaeDir.empty() || !fs::is_directory(options.vaeDir, error))
+    return list;
+  std::vector<fs::path> files;
+  for (const auto &entry : fs::directory_iterator(options.vaeDir, error))
+    if (entry.path().extension() == ".safetensors" &&
+        entry.is_regular_file(error))
+      files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const fs::path &file : files)
+    list.push_back({{"model_name", file.filename().string()},
+                    {"filename", fs::absolute(file).string()}});
+  return list;
+}
+
+fs::path A1111Api::vaeFile(const std::string &name,
+                           const std::string &field) const {
+  if (name.empty() || name == "Automatic" || name == "None")
+    return {};
+  for (const json &vae : vaeList())
+    if (vae.at("model_name") == name)
+      return vae.at("filename").get<std::string>();
+  invalid(field + ": no VAE '" + name + "' (GET /sdapi/v1/sd-vae lists them)");
 }
 
 json A1111Api::commandLineFlags() const {
@@ -391,13 +429,14 @@ void A1111Api::install(httplib::Server &http) {
   http.Get(p + "cmd-flags", jsonRoute([this](const httplib::Request &) {
              return commandLineFlags();
            }));
+  http.Get(p + "sd-vae",
+           jsonRoute([this](const httplib::Request &) { return vaeList(); }));
   // Lists of what this server has; A1111 clients read their shapes.
   const std::vector<std::pair<std::string, json>> lists = {
       {"samplers", samplerList()},
       {"schedulers", schedulerList()},
       {"upscalers", json::array()},
       {"latent-upscale-modes", json::array()},
-      {"sd-vae", json::array()},
       {"loras", json::array()},
       {"hypernetworks", json::array()},
       {"face-restorers", json::array()},

@@ -218,11 +218,8 @@ void readOverrides(const Fields &fields, GenerationRequest &request) {
   request.clipSkipGiven = settings.get("CLIP_stop_at_last_layers") != nullptr;
   request.parameters.clipSkip =
       static_cast<int>(settings.integer("CLIP_stop_at_last_layers", 1, 1, 64));
-  const std::string vae = settings.string("sd_vae", "Automatic");
-  if (vae != "Automatic" && vae != "None")
-    invalid("override_settings.sd_vae: only the checkpoint's own VAE "
-            "(\"Automatic\") is supported yet, not '" +
-            vae + "'");
+  if (settings.get("sd_vae"))
+    request.vaeName = settings.string("sd_vae", "");
   request.restoreCheckpoint =
       fields.boolean("override_settings_restore_afterwards", true);
 }

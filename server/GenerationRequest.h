@@ -36,6 +36,12 @@ struct GenerationRequest {
   /// override_settings.CLIP_stop_at_last_layers was given (else the
   /// options' value applies).
   bool clipSkipGiven = false;
+  /// override_settings.sd_vae, when given ("Automatic", "None" or a name
+  /// GET sd-vae lists).
+  std::optional<std::string> vaeName;
+  /// The VAE file the job decodes with, resolved from vaeName or the
+  /// options; empty: the checkpoint's own.
+  std::filesystem::path vaeFile;
   bool sendImages = true;
   bool saveImages = false;
   /// The response's "parameters": every field with its default or value.

@@ -80,6 +80,15 @@ Component componentNamed(const std::string &name) {
   fail("the artifact names an unknown component '" + name + "'");
 }
 
+// Fills `values` with `weight` from `checkpoint`.
+void readManifestWeight(const Checkpoint &checkpoint, const fb::Weight &weight,
+                        std::span<float> values) {
+  checkpoint.readWeight(
+      componentNamed(weight.component()->str()), weight.name()->str(),
+      std::vector<int64_t>(weight.shape()->begin(), weight.shape()->end()),
+      values);
+}
+
 } // namespace
 
 int64_t HostTensor::numElements() const {
@@ -125,11 +134,31 @@ KeyTranslator singleFileKeys(const Artifact &artifact,
 
 void Executable::bindWeights(const Checkpoint &checkpoint) {
   bindWeights([&](const fb::Weight &weight, std::span<float> values) {
-    checkpoint.readWeight(
-        componentNamed(weight.component()->str()), weight.name()->str(),
-        std::vector<int64_t>(weight.shape()->begin(), weight.shape()->end()),
-        values);
+    readManifestWeight(checkpoint, weight, values);
   });
+}
+
+std::unique_ptr<hal::Buffer> Executable::weightBuffer(
+    const fb::Weight &weight,
+    const std::function<void(const fb::Weight &, std::span<float>)> &fill) {
+  std::vector<int64_t> shape(weight.shape()->begin(), weight.shape()->end());
+  const fb::ElementType type = weight.element_type();
+  // -1 when the size overflows: allocate refuses it, naming the weight.
+  const int64_t bytes = byteSize(shape, type);
+  std::unique_ptr<hal::Buffer> buffer =
+      device->allocate(bytes, "weight " + weight.component()->str() + "/" +
+                                  weight.name()->str());
+  const size_t count = static_cast<size_t>(bytes) / elementSize(type);
+  buffer->fill([&](std::span<std::byte> bytes) {
+    if (type == fb::ElementType::F32) {
+      fill(weight, {reinterpret_cast<float *>(bytes.data()), count});
+      return;
+    }
+    std::vector<float> values(count);
+    fill(weight, values);
+    storeAs(values, type, bytes);
+  });
+  return buffer;
 }
 
 void Executable::bindWeights(
@@ -138,26 +167,26 @@ void Executable::bindWeights(
   commandCache.clear();
   weights.clear();
   if (const auto *manifest = loaded.root().weights())
-    for (const fb::Weight *weight : *manifest) {
-      std::vector<int64_t> shape(weight->shape()->begin(),
-                                 weight->shape()->end());
-      const fb::ElementType type = weight->element_type();
-      // -1 when the size overflows: allocate refuses it, naming the weight.
-      const int64_t bytes = byteSize(shape, type);
-      weights.push_back(
-          device->allocate(bytes, "weight " + weight->component()->str() + "/" +
-                                      weight->name()->str()));
-      const size_t count = static_cast<size_t>(bytes) / elementSize(type);
-      weights.back()->fill([&](std::span<std::byte> bytes) {
-        if (type == fb::ElementType::F32) {
-          fill(*weight, {reinterpret_cast<float *>(bytes.data()), count});
-          return;
-        }
-        std::vector<float> values(count);
-        fill(*weight, values);
-        storeAs(values, type, bytes);
-      });
-    }
+    for (const fb::Weight *weight : *manifest)
+      weights.push_back(weightBuffer(*weight, fill));
+}
+
+void Executable::rebindWeights(Component component,
+                               const Checkpoint &checkpoint) {
+  const auto *manifest = loaded.root().weights();
+  if (!manifest || weights.size() != manifest->size())
+    fail("weights are not bound: call bindWeights first");
+  std::vector<std::pair<size_t, std::unique_ptr<hal::Buffer>>> replaced;
+  for (size_t i = 0; i < manifest->size(); ++i)
+    if (componentNamed(manifest->Get(i)->component()->str()) == component)
+      replaced.emplace_back(
+          i, weightBuffer(*manifest->Get(i), [&](const fb::Weight &weight,
+                                                 std::span<float> values) {
+            readManifestWeight(checkpoint, weight, values);
+          }));
+  commandCache.clear();
+  for (auto &[index, buffer] : replaced)
+    weights[index] = std::move(buffer);
 }
 
 Shapes Executable::checkInputs(const fb::EntryPoint &entry,

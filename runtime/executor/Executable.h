@@ -62,6 +62,11 @@ public:
   /// f32, converted to the declared element type (benchmarks, tests).
   void bindWeights(const std::function<void(const artifact::Weight &,
                                             std::span<float>)> &fill);
+  /// Reads the weights of `component` alone from `checkpoint` (a VAE
+  /// swapped in), keeping the others. All or nothing: when one does not
+  /// read (a missing tensor, a shape that does not fit), it throws and the
+  /// weights bound before stay.
+  void rebindWeights(Component component, const Checkpoint &checkpoint);
 
   /// Seconds spent in each dispatch of one run, in schedule order.
   struct DispatchTime {
@@ -80,6 +85,11 @@ public:
                               std::vector<DispatchTime> *profile = nullptr);
 
 private:
+  /// A device buffer holding `weight`, filled through `fill`.
+  std::unique_ptr<hal::Buffer> weightBuffer(
+      const artifact::Weight &weight,
+      const std::function<void(const artifact::Weight &, std::span<float>)>
+          &fill);
   /// The shapes of `inputs`, checked against `entry`'s input specs and id
   /// limits (every run: the ids differ between runs of the same shapes).
   Shapes checkInputs(const artifact::EntryPoint &entry, const std::string &name,

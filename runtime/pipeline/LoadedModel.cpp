@@ -2,6 +2,8 @@
 
 #include "runtime/pipeline/LoadedModel.h"
 
+#include "runtime/pipeline/SeparateVae.h"
+
 namespace fs = std::filesystem;
 
 namespace avila {
@@ -28,6 +30,25 @@ LoadedModel::LoadedModel(const fs::path &artifact, const fs::path &model,
                                          NoiseSchedule::forModel(model));
 }
 
-void LoadedModel::bindWeights() { compiled->bindWeights(checkpoint); }
+void LoadedModel::bindWeights() {
+  compiled->bindWeights(checkpoint);
+  if (separateVae)
+    compiled->rebindWeights(Component::Vae, *separateVae);
+  weightsBound = true;
+}
+
+void LoadedModel::useVae(const fs::path &vae) {
+  if (vae == vaePath)
+    return;
+  std::optional<Checkpoint> opened;
+  if (!vae.empty())
+    opened.emplace(openSeparateVae(vae, compiled->artifact()));
+  if (weightsBound)
+    compiled->rebindWeights(Component::Vae, opened ? *opened : checkpoint);
+  separateVae.reset();
+  if (opened)
+    separateVae.emplace(std::move(*opened));
+  vaePath = vae;
+}
 
 } // namespace avila

@@ -15,6 +15,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 namespace avila {
 
@@ -31,8 +32,16 @@ public:
               const std::filesystem::path &tokenizer, unsigned threads,
               const std::string &device);
 
-  /// Reads the checkpoint's weights onto the device.
+  /// Reads the checkpoint's weights onto the device (with the VAE useVae
+  /// chose).
   void bindWeights();
+  /// Decodes and encodes with the VAE at `vae` (openSeparateVae's layouts)
+  /// instead of the checkpoint's; an empty path: the checkpoint's own again.
+  /// Rebinds the VAE at once when weights are bound. Throws for a VAE that
+  /// does not fit, keeping the one before.
+  void useVae(const std::filesystem::path &vae);
+  /// The VAE useVae chose; empty: the checkpoint's.
+  const std::filesystem::path &vae() const { return vaePath; }
 
   Pipeline &pipeline() { return *generator; }
   Executable &executable() { return *compiled; }
@@ -42,6 +51,9 @@ public:
 
 private:
   Checkpoint checkpoint;
+  std::filesystem::path vaePath;
+  std::optional<Checkpoint> separateVae;
+  bool weightsBound = false;
   std::unique_ptr<Executable> compiled;
   std::unique_ptr<ClipTokenizer> tokenizer;
   std::unique_ptr<Pipeline> generator;

@@ -71,6 +71,10 @@ private:
   KeyTranslator keyTranslator;
 };
 
+/// The name diffusers before 0.14 saved a VAE attention weight under
+/// (`.query.` for `.to_q.`, ...), or nullopt for other weights.
+std::optional<std::string> legacyVaeName(const std::string &name);
+
 /// Throws when `path` names a PyTorch pickle checkpoint (by extension).
 void refusePickle(const std::filesystem::path &path);
 

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <chrono>
@@ -112,11 +113,22 @@ std::vector<uint8_t> avilaRunPng(const fs::path &folder, const json &body,
 class Api : public ::testing::Test {
 protected:
   static void SetUpTestSuite() {
-    server = new ServerProcess({"--max-body-bytes", "4194304"});
+    // --vae-dir: tiny-sd's single file, whose first_stage_model. keys
+    // hold its VAE.
+    fs::create_directories(vaeFolder());
+    fs::create_symlink(kTiny / "tiny-sd-ldm-fp16.safetensors",
+                       vaeFolder() / "tiny-ldm.safetensors");
+    server = new ServerProcess(
+        {"--max-body-bytes", "4194304", "--vae-dir", vaeFolder().string()});
   }
   static void TearDownTestSuite() {
     delete server;
     server = nullptr;
+    fs::remove_all(vaeFolder());
+  }
+  static fs::path vaeFolder() {
+    return fs::temp_directory_path() /
+           ("avila-api-vae-" + std::to_string(getpid()));
   }
   // The server's state between tests: the diffusers model, GPU noise.
   void TearDown() override {
@@ -291,6 +303,40 @@ TEST_F(Api, SchedulesAndVariationSeedsMatchAvilaRun) {
           .get<std::string>());
   EXPECT_EQ(batch.at("all_seeds"), json::array({5, 5}));
   EXPECT_EQ(batch.at("all_subseeds"), json::array({77, 78}));
+}
+
+// VAEs of --vae-dir by file name: listed, chosen in the options or per
+// request, reported in info; unknown names refused.
+TEST_F(Api, VaeFromTheVaeFolder) {
+  const json list = get("/sdapi/v1/sd-vae");
+  ASSERT_EQ(list.size(), 1u) << list;
+  EXPECT_EQ(list[0].at("model_name"), "tiny-ldm.safetensors");
+  EXPECT_EQ(list[0].at("filename"),
+            (vaeFolder() / "tiny-ldm.safetensors").string());
+  auto infoOf = [&](const json &body) {
+    const auto result = post("/sdapi/v1/txt2img", body);
+    EXPECT_EQ(result->status, 200) << result->body;
+    return json::parse(jsonOf(result).at("info").get<std::string>());
+  };
+  EXPECT_EQ(infoOf(tinyRequest({{"override_settings",
+                                 {{"sd_vae", "tiny-ldm.safetensors"}}}}))
+                .at("sd_vae_name"),
+            "tiny-ldm.safetensors");
+  ASSERT_EQ(
+      post("/sdapi/v1/options", {{"sd_vae", "tiny-ldm.safetensors"}})->status,
+      200);
+  EXPECT_EQ(infoOf(tinyRequest()).at("sd_vae_name"), "tiny-ldm.safetensors");
+  EXPECT_TRUE(infoOf(tinyRequest({{"override_settings", {{"sd_vae", "None"}}}}))
+                  .at("sd_vae_name")
+                  .is_null());
+  ASSERT_EQ(post("/sdapi/v1/options", {{"sd_vae", "Automatic"}})->status, 200);
+  EXPECT_TRUE(infoOf(tinyRequest()).at("sd_vae_name").is_null());
+  const auto unknown = post(
+      "/sdapi/v1/txt2img",
+      tinyRequest({{"override_settings", {{"sd_vae", "other.safetensors"}}}}));
+  EXPECT_EQ(unknown->status, 422);
+  EXPECT_NE(unknown->body.find("other.safetensors"), std::string::npos);
+  EXPECT_EQ(post("/sdapi/v1/options", {{"sd_vae", "../x"}})->status, 422);
 }
 
 // Clip skip from the options, overridden per request; tiny-sd's text

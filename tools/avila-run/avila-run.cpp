@@ -33,6 +33,11 @@ Generates images with Stable Diffusion 1.x on the CPU or a Vulkan GPU.
   --artifact <file>         the compiled networks (from avila-compile)
   --model <path>            the weights: a .safetensors checkpoint (the
                             original single-file layout) or a diffusers folder
+  --vae <path>              decode (and encode) with this VAE instead of the
+                            checkpoint's: a .safetensors file with
+                            first_stage_model. keys, a bare VAE file (such as
+                            vae-ft-mse-840000-ema-pruned.safetensors), or a
+                            diffusers vae/ folder
   --prompt <text>           what to draw; A1111 syntax: (word:1.3), (word),
                             [word], BREAK; longer than 75 tokens is fine
   --negative-prompt <text>  what to steer away from (default: empty)
@@ -105,7 +110,7 @@ Example:
 
 struct Options {
   avila::GenerationParameters parameters;
-  fs::path artifact, model, tokenizer, initImage, output = "avila.png";
+  fs::path artifact, model, tokenizer, vae, initImage, output = "avila.png";
   std::string device = "auto";
   avila::Schedule scheduler = avila::Schedule::Automatic;
   unsigned threads = 0;
@@ -155,6 +160,8 @@ Options parseOptions(int argc, char **argv) {
       options.model = value;
     else if (flag == "--tokenizer")
       options.tokenizer = value;
+    else if (flag == "--vae")
+      options.vae = value;
     else if (flag == "--prompt") {
       p.prompt = value;
       options.promptGiven = true;
@@ -272,6 +279,7 @@ int run(const Options &options) {
   avila::LoadedModel model(options.artifact, options.model, options.tokenizer,
                            options.threads, options.device);
   avila::Pipeline &pipeline = model.pipeline();
+  model.useVae(options.vae);
 
   avila::GenerationParameters parameters = options.parameters;
   parameters.modelName = model.name();
