@@ -66,9 +66,8 @@ Checkpoint openVaeFile(const fs::path &path, const Artifact &artifact) {
   return file;
 }
 
-} // namespace
-
-Checkpoint openSeparateVae(const fs::path &path, const Artifact &artifact) {
+// The VAE's file or folder, opened.
+Checkpoint openVaeLayout(const fs::path &path, const Artifact &artifact) {
   std::error_code error;
   if (!fs::is_directory(path, error))
     return openVaeFile(path, artifact);
@@ -81,6 +80,20 @@ Checkpoint openSeparateVae(const fs::path &path, const Artifact &artifact) {
   fail(path.string() + " is a folder without vae/ or a "
                        "diffusion_pytorch_model.safetensors: not a diffusers "
                        "VAE");
+}
+
+} // namespace
+
+Checkpoint openSeparateVae(const fs::path &path, const Artifact &artifact) {
+  Checkpoint vae = openVaeLayout(path, artifact);
+  // Every tensor present and of its shape before anything is bound.
+  if (const auto *manifest = artifact.root().weights())
+    for (const artifact::Weight *weight : *manifest)
+      if (weight->component()->str() == componentName(Component::Vae))
+        vae.checkWeight(Component::Vae, weight->name()->str(),
+                        std::vector<int64_t>(weight->shape()->begin(),
+                                             weight->shape()->end()));
+  return vae;
 }
 
 } // namespace avila

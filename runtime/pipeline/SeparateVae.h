@@ -20,7 +20,7 @@ namespace avila {
 
 /// `path` opened so that `artifact`'s VAE weights are found in it by their
 /// canonical names. Throws avila::Error for a file or folder that holds no
-/// VAE; missing tensors and shapes that do not fit are named when read.
+/// VAE, naming a missing tensor or one of a shape that does not fit.
 Checkpoint openSeparateVae(const std::filesystem::path &path,
                            const Artifact &artifact);
 

@@ -47,6 +47,12 @@ public:
   /// The tensor for a canonical name, or nullptr.
   const TensorEntry *find(Component component, const std::string &name) const;
 
+  /// Throws as readWeight does when the weight is missing or of another
+  /// shape, reading nothing.
+  void checkWeight(Component component, const std::string &name,
+                   const std::vector<int64_t> &shape) const {
+    checkedEntry(component, name, shape);
+  }
   /// The values of a weight as float. The stored shape must equal `shape`,
   /// except that trailing unit dimensions may differ (a 1×1 conv weight
   /// serves a linear layer). Throws naming the tensor and both shapes.
