@@ -1,9 +1,9 @@
-//===- DeviceFlag.h - The benches' --device option ----------------*- C++
+//===- DeviceFlag.h - The benches' options -----------------------*- C++
 //-*-===//
 //
-// The benches take positional arguments; `--device <name>` may stand
-// anywhere among them and names where the artifact runs, as avila-run's
-// option does.
+// The benches take positional arguments; options such as `--device <name>`
+// (where the artifact runs, as avila-run's option does) may stand anywhere
+// among them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,11 +11,17 @@
 #define AVILA_BENCH_DEVICEFLAG_H
 
 #include <string>
+#include <string_view>
 
 namespace avila {
 
-/// Removes `--device <name>` from the arguments and returns the name, or
-/// "auto" when it is absent. Throws avila::Error when the name is missing.
+/// Removes `flag <value>` from the arguments and returns the value, or
+/// `fallback` when the flag is absent. Throws avila::Error when the value is
+/// missing; `expected` says what it should be.
+std::string takeOption(int &argc, char **argv, std::string_view flag,
+                       std::string fallback, std::string_view expected);
+
+/// `--device <name>`, "auto" when absent.
 std::string takeDeviceFlag(int &argc, char **argv);
 
 } // namespace avila

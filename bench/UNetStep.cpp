@@ -2,12 +2,14 @@
 //
 //   avila-bench-unet <artifact.avila> [latent size, default 64] [repeats]
 //                    [threads, default all] [--device <name>]
+//                    [--launches <file.tsv>]
 //
 // Runs the artifact's unet entry point on a CFG batch (2: conditional and
 // unconditional), a 77-token context and random weights of the right shapes,
 // and prints seconds per step and GFLOP/s against the SD 1.5 U-Net's
 // 0.80 TFLOP per image at 64x64 (scaled with the latent area), then where
-// the last step's time went, by kind of dispatch.
+// the last step's time went, by kind of dispatch. `--launches` writes every
+// launch of the last step, in order, with its milliseconds.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,19 +24,23 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 
 int main(int argc, char **argv) {
   std::string device;
+  std::string launches;
   try {
     device = avila::takeDeviceFlag(argc, argv);
+    launches = avila::takeOption(argc, argv, "--launches", "", "a file name");
   } catch (const avila::Error &error) {
     std::fprintf(stderr, "%s\n", error.what());
     return 2;
   }
   if (argc < 2) {
-    std::fprintf(stderr, "usage: avila-bench-unet <artifact> [size] [repeats] "
-                         "[threads] [--device <name>]\n");
+    std::fprintf(stderr,
+                 "usage: avila-bench-unet <artifact> [size] [repeats] "
+                 "[threads] [--device <name>] [--launches <file.tsv>]\n");
     return 2;
   }
   const int64_t size = argc > 2 ? std::atoll(argv[2]) : 64;
@@ -98,6 +104,13 @@ int main(int argc, char **argv) {
     // of the dispatch the slowest convolution launch belongs to, in order:
     // what a convolution's copies and fills cost beside its product.
     std::vector<avila::Executable::DispatchTime> inOrder = profile;
+    if (!launches.empty()) {
+      std::ofstream table(launches);
+      for (const auto &[kernel, time] : inOrder)
+        table << kernel->name()->str() << '\t' << time * 1e3 << '\n';
+      if (!table)
+        avila::fail("cannot write " + launches);
+    }
     std::sort(profile.begin(), profile.end(), [](const auto &a, const auto &b) {
       return a.seconds > b.seconds;
     });

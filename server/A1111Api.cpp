@@ -195,7 +195,10 @@ json A1111Api::generate(const httplib::Request &http, bool img2img) {
       {"seed_resize_from_w", p.seedResizeFromWidth},
       {"seed_resize_from_h", p.seedResizeFromHeight},
       {"denoising_strength", img2img ? json(p.strength) : json(nullptr)},
-      {"extra_generation_params", json::object()},
+      {"extra_generation_params",
+       p.loraHashes.empty()
+           ? json::object()
+           : json{{"Lora hashes", loraHashesText(p.loraHashes)}}},
       {"index_of_first_image", 0},
       {"infotexts", infotexts},
       {"styles", json::array()},
@@ -206,6 +209,27 @@ json A1111Api::generate(const httplib::Request &http, bool img2img) {
   return {{"images", images},
           {"parameters", echo},
           {"info", info.dump(-1, ' ', false, json::error_handler_t::replace)}};
+}
+
+json A1111Api::loraList() {
+  json list = json::array();
+  for (const LoraOnDisk &lora : worker.loras().entries()) {
+    // A1111 reads metadata values that look like JSON objects as JSON.
+    json metadata = json::object();
+    for (const auto &[key, value] : lora.metadata) {
+      metadata[key] = value;
+      if (value.starts_with("{")) {
+        json parsed = json::parse(value, nullptr, false);
+        if (!parsed.is_discarded())
+          metadata[key] = std::move(parsed);
+      }
+    }
+    list.push_back({{"name", lora.name},
+                    {"alias", lora.alias},
+                    {"path", lora.path.string()},
+                    {"metadata", metadata}});
+  }
+  return list;
 }
 
 json A1111Api::progress(const httplib::Request &request) const {
@@ -431,17 +455,24 @@ void A1111Api::install(httplib::Server &http) {
            }));
   http.Get(p + "sd-vae",
            jsonRoute([this](const httplib::Request &) { return vaeList(); }));
+  http.Get(p + "loras",
+           jsonRoute([this](const httplib::Request &) { return loraList(); }));
+  http.Post(p + "refresh-loras", jsonRoute([this](const httplib::Request &) {
+              worker.loras().refresh();
+              return json(nullptr);
+            }));
+  http.Get(p + "embeddings", jsonRoute([this](const httplib::Request &) {
+             return worker.embeddings();
+           }));
   // Lists of what this server has; A1111 clients read their shapes.
   const std::vector<std::pair<std::string, json>> lists = {
       {"samplers", samplerList()},
       {"schedulers", schedulerList()},
       {"upscalers", json::array()},
       {"latent-upscale-modes", json::array()},
-      {"loras", json::array()},
       {"hypernetworks", json::array()},
       {"face-restorers", json::array()},
       {"prompt-styles", json::array()},
-      {"embeddings", {{"loaded", json::object()}, {"skipped", json::object()}}},
       {"scripts", {{"txt2img", json::array()}, {"img2img", json::array()}}},
       {"script-info", json::array()},
       {"extensions", json::array()}};

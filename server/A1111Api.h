@@ -27,6 +27,7 @@ private:
   nlohmann::json setOptions(const httplib::Request &request);
   nlohmann::json models() const;
   nlohmann::json memory() const;
+  nlohmann::json loraList();
   nlohmann::json commandLineFlags() const;
   /// GET sd-vae: the .safetensors files of --vae-dir, by file name.
   nlohmann::json vaeList() const;

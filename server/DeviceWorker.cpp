@@ -3,12 +3,15 @@
 #include "server/DeviceWorker.h"
 
 #include "runtime/base/Error.h"
+#include "runtime/text/PromptLoras.h"
 #include "server/ApiError.h"
 
 #include <algorithm>
 #include <ctime>
 
 namespace avila::server {
+
+using nlohmann::json;
 namespace {
 
 std::string timestampNow() {
@@ -31,6 +34,7 @@ ApiError clientClosed() {
 DeviceWorker::DeviceWorker(ModelCatalog &catalog, ModelSettings settings,
                            int queueSize, Metrics &metrics)
     : catalog(catalog), settings(std::move(settings)),
+      loraLibrary(this->settings.loraDir),
       queueSize(static_cast<size_t>(queueSize)), metrics(metrics) {
   thread = std::thread([this] { loop(); });
 }
@@ -103,6 +107,13 @@ void DeviceWorker::noteMemory() {
 
 void DeviceWorker::load(const CatalogEntry &entry) { ensureModel(entry); }
 
+nlohmann::json DeviceWorker::embeddings() const {
+  std::lock_guard<std::mutex> lock(mutex);
+  if (embeddingList.is_null())
+    return {{"loaded", json::object()}, {"skipped", json::object()}};
+  return embeddingList;
+}
+
 void DeviceWorker::ensureModel(const CatalogEntry &entry) {
   if (loadedModel && loadedModel->path() == entry.path)
     return;
@@ -112,8 +123,27 @@ void DeviceWorker::ensureModel(const CatalogEntry &entry) {
                                              settings.tokenizer,
                                              settings.threads, settings.device);
   model->bindWeights();
+  nlohmann::json listed = {{"loaded", json::object()},
+                           {"skipped", json::object()}};
+  if (!settings.embeddingsDir.empty()) {
+    std::vector<std::string> warnings;
+    model->loadEmbeddings(settings.embeddingsDir, warnings);
+    for (const std::string &warning : warnings)
+      std::fprintf(stderr, "avila-server: warning: %s\n", warning.c_str());
+    for (const auto &[group, embeddings] :
+         {std::pair{"loaded", &model->embeddings().loaded()},
+          {"skipped", &model->embeddings().skipped()}})
+      for (const auto &[name, embedding] : *embeddings)
+        listed[group][name] = {
+            {"step", embedding.step ? json(*embedding.step) : json(nullptr)},
+            {"sd_checkpoint", nullptr},
+            {"sd_checkpoint_name", nullptr},
+            {"shape", embedding.width},
+            {"vectors", embedding.vectors}};
+  }
   loadedModel = std::move(model);
   std::lock_guard<std::mutex> lock(mutex);
+  embeddingList = std::move(listed);
   current = entry;
   device = loadedModel->executable().runsOn().name();
   noteMemory();
@@ -212,6 +242,14 @@ JobResult DeviceWorker::generate(GenerationRequest &request) {
   result.model = *model();
   result.jobTimestamp = timestampNow();
   try {
+    // The prompt's LoRAs replace the last request's; none: the plain
+    // weights.
+    std::vector<std::string> warnings;
+    result.parameters.loraHashes = loadedModel->useLoras(
+        loraLibrary.resolve(extractLoras(result.parameters.prompt).loras),
+        warnings);
+    for (const std::string &warning : warnings)
+      std::fprintf(stderr, "avila-server: warning: %s\n", warning.c_str());
     pipeline.validate(result.parameters, request.initImage);
   } catch (const Error &error) {
     invalid(error.what());

@@ -10,6 +10,7 @@
 #ifndef AVILA_SERVER_DEVICEWORKER_H
 #define AVILA_SERVER_DEVICEWORKER_H
 
+#include "runtime/lora/LoraLibrary.h"
 #include "runtime/pipeline/LoadedModel.h"
 #include "server/GenerationRequest.h"
 #include "server/Metrics.h"
@@ -27,6 +28,7 @@ struct ModelSettings {
   std::filesystem::path artifact, tokenizer;
   unsigned threads = 0;
   std::string device = "auto";
+  std::filesystem::path loraDir, embeddingsDir;
 };
 
 struct JobResult {
@@ -81,6 +83,10 @@ public:
   /// Whether jobs are taken: a model is known and no shutdown began.
   bool ready() const;
   std::string deviceName() const;
+  /// The LoRA files of --lora-dir (A1111's GET /sdapi/v1/loras).
+  LoraLibrary &loras() { return loraLibrary; }
+  /// The loaded model's embeddings, as A1111's GET /sdapi/v1/embeddings.
+  nlohmann::json embeddings() const;
   /// Device bytes now and at the peak; zeros with no model loaded.
   std::pair<int64_t, int64_t> deviceMemory() const;
   size_t queueLength() const;
@@ -110,6 +116,7 @@ private:
 
   ModelCatalog &catalog;
   const ModelSettings settings;
+  LoraLibrary loraLibrary;
   const size_t queueSize;
   Metrics &metrics;
 
@@ -120,6 +127,7 @@ private:
   std::optional<CatalogEntry> current;
   std::string device;
   std::pair<int64_t, int64_t> memory{0, 0};
+  nlohmann::json embeddingList;
   ProgressSnapshot state;
   EarlyStop stop;
   uint64_t lastJob = 0, runningJob = 0;

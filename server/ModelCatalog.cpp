@@ -3,9 +3,9 @@
 #include "server/ModelCatalog.h"
 
 #include "runtime/base/Error.h"
+#include "runtime/base/Sha256.h"
 
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -63,31 +63,10 @@ std::string CatalogEntry::modelName() const {
 }
 
 std::string hashModel(const fs::path &model) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(
-      EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!context || !EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr))
-    fail("cannot start a sha256 digest");
-  std::vector<char> buffer(1 << 20);
-  for (const fs::path &file : filesOf(model)) {
-    std::ifstream stream(file, std::ios::binary);
-    if (!stream)
-      fail("cannot read " + file.string());
-    while (stream) {
-      stream.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-      EVP_DigestUpdate(context.get(), buffer.data(),
-                       static_cast<size_t>(stream.gcount()));
-    }
-  }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned length = 0;
-  EVP_DigestFinal_ex(context.get(), digest, &length);
-  static const char *kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
+  Sha256 digest;
+  for (const fs::path &file : filesOf(model))
+    digest.updateFromFile(file);
+  return digest.hex();
 }
 
 ModelCatalog::ModelCatalog(fs::path folder, fs::path extra)

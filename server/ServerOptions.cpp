@@ -30,6 +30,10 @@ endpoints.
   --tokenizer <path>         CLIP tokenizer, as avila-run takes it
   --vae-dir <folder>         VAEs (.safetensors, as avila-run's --vae takes
                              them) that the sd_vae option names by file name
+  --lora-dir <folder>        LoRA files (.safetensors) that prompts name as
+                             <lora:name:m>; GET /sdapi/v1/loras lists them
+  --embeddings-dir <folder>  textual-inversion embeddings (.safetensors);
+                             GET /sdapi/v1/embeddings lists them
   --device <name>            auto (default), cpu, vulkan or vulkan:N
   --threads <n>              CPU threads (default: all)
   --listen <address>         the address to listen on (default 127.0.0.1;
@@ -96,6 +100,10 @@ ServerOptions parseServerOptions(int argc, char **argv) {
       options.model = value;
     else if (flag == "--tokenizer")
       options.tokenizer = value;
+    else if (flag == "--lora-dir")
+      options.loraDir = value;
+    else if (flag == "--embeddings-dir")
+      options.embeddingsDir = value;
     else if (flag == "--device")
       options.device = value;
     else if (flag == "--threads")

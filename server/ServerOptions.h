@@ -19,6 +19,8 @@ struct ServerOptions {
   std::filesystem::path tokenizer;
   /// Folder of VAEs (.safetensors) for the sd_vae option; empty: none.
   std::filesystem::path vaeDir;
+  /// LoRA files prompts name (<lora:name:m>); textual-inversion embeddings.
+  std::filesystem::path loraDir, embeddingsDir;
   std::filesystem::path outputsDir = "outputs";
   std::string device = "auto";
   unsigned threads = 0;

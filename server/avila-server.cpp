@@ -44,10 +44,10 @@ int run(const ServerOptions &options) {
   ModelCatalog catalog(options.modelsDir, options.model);
   const CatalogEntry first = initialModel(options, catalog);
   Metrics metrics;
-  DeviceWorker worker(
-      catalog,
-      {options.artifact, options.tokenizer, options.threads, options.device},
-      options.queueSize, metrics);
+  DeviceWorker worker(catalog,
+                      {options.artifact, options.tokenizer, options.threads,
+                       options.device, options.loraDir, options.embeddingsDir},
+                      options.queueSize, metrics);
   std::fprintf(stderr, "avila-server: loading %s\n", first.title().c_str());
   worker.load(first);
   HttpServer server(options, catalog, worker, metrics);

@@ -70,25 +70,6 @@ void download(hal::Buffer &buffer, fb::ElementType type, HostTensor &output) {
     output.floats[i] = halfBitsToFloat(halves[i]);
 }
 
-Component componentNamed(const std::string &name) {
-  if (name == "text_encoder")
-    return Component::TextEncoder;
-  if (name == "unet")
-    return Component::UNet;
-  if (name == "vae")
-    return Component::Vae;
-  fail("the artifact names an unknown component '" + name + "'");
-}
-
-// Fills `values` with `weight` from `checkpoint`.
-void readManifestWeight(const Checkpoint &checkpoint, const fb::Weight &weight,
-                        std::span<float> values) {
-  checkpoint.readWeight(
-      componentNamed(weight.component()->str()), weight.name()->str(),
-      std::vector<int64_t>(weight.shape()->begin(), weight.shape()->end()),
-      values);
-}
-
 } // namespace
 
 int64_t HostTensor::numElements() const {
@@ -134,31 +115,11 @@ KeyTranslator singleFileKeys(const Artifact &artifact,
 
 void Executable::bindWeights(const Checkpoint &checkpoint) {
   bindWeights([&](const fb::Weight &weight, std::span<float> values) {
-    readManifestWeight(checkpoint, weight, values);
+    checkpoint.readWeight(
+        componentNamed(weight.component()->str()), weight.name()->str(),
+        std::vector<int64_t>(weight.shape()->begin(), weight.shape()->end()),
+        values);
   });
-}
-
-std::unique_ptr<hal::Buffer> Executable::weightBuffer(
-    const fb::Weight &weight,
-    const std::function<void(const fb::Weight &, std::span<float>)> &fill) {
-  std::vector<int64_t> shape(weight.shape()->begin(), weight.shape()->end());
-  const fb::ElementType type = weight.element_type();
-  // -1 when the size overflows: allocate refuses it, naming the weight.
-  const int64_t bytes = byteSize(shape, type);
-  std::unique_ptr<hal::Buffer> buffer =
-      device->allocate(bytes, "weight " + weight.component()->str() + "/" +
-                                  weight.name()->str());
-  const size_t count = static_cast<size_t>(bytes) / elementSize(type);
-  buffer->fill([&](std::span<std::byte> bytes) {
-    if (type == fb::ElementType::F32) {
-      fill(weight, {reinterpret_cast<float *>(bytes.data()), count});
-      return;
-    }
-    std::vector<float> values(count);
-    fill(weight, values);
-    storeAs(values, type, bytes);
-  });
-  return buffer;
 }
 
 void Executable::bindWeights(
@@ -167,26 +128,98 @@ void Executable::bindWeights(
   commandCache.clear();
   weights.clear();
   if (const auto *manifest = loaded.root().weights())
-    for (const fb::Weight *weight : *manifest)
-      weights.push_back(weightBuffer(*weight, fill));
+    for (const fb::Weight *weight : *manifest) {
+      std::vector<int64_t> shape(weight->shape()->begin(),
+                                 weight->shape()->end());
+      // -1 when the size overflows: allocate refuses it, naming the weight.
+      const int64_t bytes = byteSize(shape, weight->element_type());
+      weights.push_back(
+          device->allocate(bytes, "weight " + weight->component()->str() + "/" +
+                                      weight->name()->str()));
+      fillWeight(*weight, *weights.back(), fill);
+    }
 }
 
-void Executable::rebindWeights(Component component,
-                               const Checkpoint &checkpoint) {
+void Executable::rebindWeights(
+    const std::function<bool(const fb::Weight &)> &which,
+    const std::function<void(const fb::Weight &, std::span<float>)> &fill) {
   const auto *manifest = loaded.root().weights();
   if (!manifest || weights.size() != manifest->size())
     fail("weights are not bound: call bindWeights first");
-  std::vector<std::pair<size_t, std::unique_ptr<hal::Buffer>>> replaced;
-  for (size_t i = 0; i < manifest->size(); ++i)
-    if (componentNamed(manifest->Get(i)->component()->str()) == component)
-      replaced.emplace_back(
-          i, weightBuffer(*manifest->Get(i), [&](const fb::Weight &weight,
-                                                 std::span<float> values) {
-            readManifestWeight(checkpoint, weight, values);
-          }));
-  commandCache.clear();
-  for (auto &[index, buffer] : replaced)
-    weights[index] = std::move(buffer);
+  // The buffers stay, so recorded runs stay valid.
+  for (size_t i = 0; i < weights.size(); ++i)
+    if (which(*manifest->Get(i)))
+      fillWeight(*manifest->Get(i), *weights[i], fill);
+}
+
+void Executable::fillWeight(
+    const fb::Weight &weight, hal::Buffer &buffer,
+    const std::function<void(const fb::Weight &, std::span<float>)> &fill) {
+  const fb::ElementType type = weight.element_type();
+  const size_t count = static_cast<size_t>(buffer.size()) / elementSize(type);
+  buffer.fill([&](std::span<std::byte> bytes) {
+    if (type == fb::ElementType::F32) {
+      fill(weight, {reinterpret_cast<float *>(bytes.data()), count});
+      return;
+    }
+    std::vector<float> values(count);
+    fill(weight, values);
+    storeAs(values, type, bytes);
+  });
+}
+
+std::pair<hal::Buffer *, fb::ElementType>
+Executable::boundWeight(const std::string &component, const std::string &name,
+                        int64_t first, int64_t count) const {
+  const auto *manifest = loaded.root().weights();
+  if (manifest && weights.size() == manifest->size())
+    for (size_t i = 0; i < weights.size(); ++i) {
+      const fb::Weight &weight = *manifest->Get(i);
+      if (weight.component()->str() != component ||
+          weight.name()->str() != name)
+        continue;
+      const int64_t size =
+          static_cast<int64_t>(elementSize(weight.element_type()));
+      if (first < 0 || count < 0 ||
+          !hal::rangeFits(first * size, count * size, weights[i]->size()))
+        fail("elements " + std::to_string(first) + "+" + std::to_string(count) +
+             " lie outside weight " + component + "/" + name);
+      return {weights[i].get(), weight.element_type()};
+    }
+  fail("no bound weight " + component + "/" + name);
+}
+
+std::vector<float> Executable::readWeight(const std::string &component,
+                                          const std::string &name,
+                                          int64_t first, int64_t count) const {
+  const auto [buffer, type] = boundWeight(component, name, first, count);
+  std::vector<float> values(static_cast<size_t>(count));
+  const int64_t size = static_cast<int64_t>(elementSize(type));
+  if (type == fb::ElementType::F32) {
+    buffer->download(first * size, std::as_writable_bytes(std::span(values)));
+    return values;
+  }
+  std::vector<uint16_t> halves(values.size());
+  buffer->download(first * size, std::as_writable_bytes(std::span(halves)));
+  for (size_t i = 0; i < halves.size(); ++i)
+    values[i] = type == fb::ElementType::F16 ? halfBitsToFloat(halves[i])
+                                             : bfloat16BitsToFloat(halves[i]);
+  return values;
+}
+
+void Executable::writeWeight(const std::string &component,
+                             const std::string &name, int64_t first,
+                             std::span<const float> values) {
+  const auto [buffer, type] =
+      boundWeight(component, name, first, static_cast<int64_t>(values.size()));
+  const int64_t offset = first * static_cast<int64_t>(elementSize(type));
+  if (type == fb::ElementType::F32) {
+    buffer->upload(offset, std::as_bytes(values));
+    return;
+  }
+  std::vector<uint16_t> halves(values.size());
+  storeAs(values, type, std::as_writable_bytes(std::span(halves)));
+  buffer->upload(offset, std::as_bytes(std::span(halves)));
 }
 
 Shapes Executable::checkInputs(const fb::EntryPoint &entry,

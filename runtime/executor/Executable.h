@@ -62,11 +62,24 @@ public:
   /// f32, converted to the declared element type (benchmarks, tests).
   void bindWeights(const std::function<void(const artifact::Weight &,
                                             std::span<float>)> &fill);
-  /// Reads the weights of `component` alone from `checkpoint` (a VAE
-  /// swapped in), keeping the others. All or nothing: when one does not
-  /// read (a missing tensor, a shape that does not fit), it throws and the
-  /// weights bound before stay.
-  void rebindWeights(Component component, const Checkpoint &checkpoint);
+
+  /// Fills again, in place, the bound weights `which` selects, as
+  /// bindWeights fills them: those a changed LoRA set changes, or the VAE's
+  /// when another VAE is swapped in. Recorded runs stay valid. `fill` must
+  /// not throw once the first weight is refilled (callers check their
+  /// source first), or the weights are left half refilled.
+  void rebindWeights(const std::function<bool(const artifact::Weight &)> &which,
+                     const std::function<void(const artifact::Weight &,
+                                              std::span<float>)> &fill);
+  /// Elements [first, first + count) of the bound weight `name` of
+  /// `component`, as f32; throws for an unknown weight or a range outside it.
+  std::vector<float> readWeight(const std::string &component,
+                                const std::string &name, int64_t first,
+                                int64_t count) const;
+  /// Writes `values` there, converted to the weight's declared type (how
+  /// textual-inversion vectors reach the token embedding).
+  void writeWeight(const std::string &component, const std::string &name,
+                   int64_t first, std::span<const float> values);
 
   /// Seconds spent in each dispatch of one run, in schedule order.
   struct DispatchTime {
@@ -85,11 +98,14 @@ public:
                               std::vector<DispatchTime> *profile = nullptr);
 
 private:
-  /// A device buffer holding `weight`, filled through `fill`.
-  std::unique_ptr<hal::Buffer> weightBuffer(
-      const artifact::Weight &weight,
-      const std::function<void(const artifact::Weight &, std::span<float>)>
-          &fill);
+  void fillWeight(const artifact::Weight &weight, hal::Buffer &buffer,
+                  const std::function<void(const artifact::Weight &,
+                                           std::span<float>)> &fill);
+  /// The buffer of a bound weight and its type, with [first, first + count)
+  /// checked to lie within it.
+  std::pair<hal::Buffer *, artifact::ElementType>
+  boundWeight(const std::string &component, const std::string &name,
+              int64_t first, int64_t count) const;
   /// The shapes of `inputs`, checked against `entry`'s input specs and id
   /// limits (every run: the ids differ between runs of the same shapes).
   Shapes checkInputs(const artifact::EntryPoint &entry, const std::string &name,

@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace avila {
 
@@ -44,6 +46,9 @@ struct GenerationParameters {
   ResizeFilter resizeFilter = ResizeFilter::Lanczos;
   /// Shown in the infotext ("Model: ...").
   std::string modelName;
+  /// The LoRAs applied, by name, with their short hashes (infotext "Lora
+  /// hashes", as LoadedModel::useLoras gives them).
+  std::vector<std::pair<std::string, std::string>> loraHashes;
 };
 
 /// Image `index` of a run's seed and variation seed, as A1111 numbers them:

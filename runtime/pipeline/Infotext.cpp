@@ -117,6 +117,14 @@ void readSize(const std::map<std::string, std::string> &settings,
 
 } // namespace
 
+std::string
+loraHashesText(const std::vector<std::pair<std::string, std::string>> &hashes) {
+  std::string text;
+  for (const auto &[name, hash] : hashes)
+    text += (text.empty() ? "" : ", ") + name + ": " + hash;
+  return text;
+}
+
 std::string formatInfotext(const GenerationParameters &parameters, int64_t seed,
                            bool img2img, int64_t subseed) {
   std::ostringstream text;
@@ -148,6 +156,8 @@ std::string formatInfotext(const GenerationParameters &parameters, int64_t seed,
     text << ", Batch size: " << parameters.batchSize;
   text << ", RNG: "
        << (parameters.rng == NoiseSource::TorchCpu ? "CPU" : "GPU");
+  if (!parameters.loraHashes.empty())
+    text << ", Lora hashes: " << quoted(loraHashesText(parameters.loraHashes));
   text << ", Version: avila";
   return text.str();
 }

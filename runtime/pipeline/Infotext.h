@@ -29,6 +29,10 @@ namespace avila {
 std::string formatInfotext(const GenerationParameters &parameters, int64_t seed,
                            bool img2img, int64_t subseed = 0);
 
+/// A1111's "Lora hashes" value: "name: hash, name2: hash2".
+std::string
+loraHashesText(const std::vector<std::pair<std::string, std::string>> &hashes);
+
 /// Prompt, negative prompt and the `key: value` settings of an infotext.
 struct ParsedInfotext {
   std::string prompt;

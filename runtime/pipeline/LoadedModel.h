@@ -10,6 +10,8 @@
 #ifndef AVILA_RUNTIME_PIPELINE_LOADEDMODEL_H
 #define AVILA_RUNTIME_PIPELINE_LOADEDMODEL_H
 
+#include "runtime/lora/LoraLibrary.h"
+#include "runtime/lora/LoraMerge.h"
 #include "runtime/pipeline/Pipeline.h"
 #include "runtime/weights/Checkpoint.h"
 
@@ -32,8 +34,8 @@ public:
               const std::filesystem::path &tokenizer, unsigned threads,
               const std::string &device);
 
-  /// Reads the checkpoint's weights onto the device (with the VAE useVae
-  /// chose).
+  /// Reads the checkpoint's weights onto the device, with the changes of
+  /// the LoRA set and the VAE useVae chose.
   void bindWeights();
   /// Decodes and encodes with the VAE at `vae` (openSeparateVae's layouts)
   /// instead of the checkpoint's; an empty path: the checkpoint's own again.
@@ -43,6 +45,28 @@ public:
   /// The VAE useVae chose; empty: the checkpoint's.
   const std::filesystem::path &vae() const { return vaePath; }
 
+  /// The weights LoRA files may change (the artifact's U-Net and text
+  /// encoder), for LoraFile.
+  const LoraTargets &loraTargets() const { return targets; }
+  /// Makes `loras` the merged set. Once bound, only the weights the old or
+  /// the new set changes are filled again, from the checkpoint that stays
+  /// open, so an empty set gives the plain weights back bit for bit.
+  void applyLoras(LoraSet loras);
+  const LoraSet &loras() const { return merged; }
+  /// applyLoras with the files `choices` name (each read once for this
+  /// model and kept); returns A1111's "Lora hashes": each name (without ':'
+  /// and ',') with the first 12 hex digits of its file's addnet hash.
+  /// Unknown keys of a file read now go to `warnings`.
+  std::vector<std::pair<std::string, std::string>>
+  useLoras(const std::vector<LoraChoice> &choices,
+           std::vector<std::string> &warnings);
+
+  /// Reads the embeddings of `folder` for this text encoder's width and
+  /// lets prompts use them.
+  void loadEmbeddings(const std::filesystem::path &folder,
+                      std::vector<std::string> &warnings);
+  const EmbeddingLibrary &embeddings() const { return library; }
+
   Pipeline &pipeline() { return *generator; }
   Executable &executable() { return *compiled; }
   const std::filesystem::path &path() const { return checkpoint.path(); }
@@ -50,14 +74,26 @@ public:
   const std::string &name() const { return displayName; }
 
 private:
+  /// A weight from the checkpoint (the VAE's from the separate VAE when
+  /// there is one) with the LoRA set's changes.
+  void fillMerged(const artifact::Weight &weight,
+                  std::span<float> values) const;
+  static WeightKey keyOf(const artifact::Weight &weight);
+  /// Fills again, through fillMerged, the bound weights `which` selects.
+  void refill(const std::function<bool(const WeightKey &)> &which);
+
   Checkpoint checkpoint;
   std::filesystem::path vaePath;
   std::optional<Checkpoint> separateVae;
-  bool weightsBound = false;
   std::unique_ptr<Executable> compiled;
   std::unique_ptr<ClipTokenizer> tokenizer;
   std::unique_ptr<Pipeline> generator;
   std::string displayName;
+  LoraTargets targets;
+  LoraSet merged;
+  std::map<std::filesystem::path, std::shared_ptr<const LoraFile>> loraFiles;
+  bool bound = false;
+  EmbeddingLibrary library;
 };
 
 } // namespace avila

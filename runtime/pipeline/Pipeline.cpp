@@ -5,6 +5,7 @@
 #include "runtime/base/Error.h"
 #include "runtime/pipeline/Infotext.h"
 #include "runtime/random/VariationNoise.h"
+#include "runtime/text/PromptLoras.h"
 
 #include <chrono>
 #include <climits>
@@ -63,6 +64,47 @@ void applyWeights(std::span<float> chunk, std::span<const float> weights) {
   for (float &value : chunk)
     value *= ratio;
 }
+
+const char *const kTokenEmbedding =
+    "text_model.embeddings.token_embedding.weight";
+
+const artifact::Weight *tokenEmbedding(const Artifact &artifact) {
+  if (const auto *manifest = artifact.root().weights())
+    for (const artifact::Weight *weight : *manifest)
+      if (weight->component()->str() == "text_encoder" &&
+          weight->name()->str() == kTokenEmbedding &&
+          weight->shape()->size() == 2)
+        return weight;
+  fail("the artifact's text encoder has no token embedding to give "
+       "textual-inversion vectors to");
+}
+
+// Token-embedding rows holding textual-inversion vectors for one encoding,
+// given back (their bytes as they were) however the encoding ends.
+class LentRows {
+public:
+  LentRows(Executable &executable,
+           const std::vector<std::pair<int32_t, std::span<const float>>> &rows)
+      : executable(executable) {
+    for (const auto &[id, vector] : rows) {
+      const int64_t first = int64_t{id} * static_cast<int64_t>(vector.size());
+      saved.emplace_back(first,
+                         executable.readWeight("text_encoder", kTokenEmbedding,
+                                               first, vector.size()));
+      executable.writeWeight("text_encoder", kTokenEmbedding, first, vector);
+    }
+  }
+  ~LentRows() {
+    for (const auto &[first, values] : saved)
+      executable.writeWeight("text_encoder", kTokenEmbedding, first, values);
+  }
+  LentRows(const LentRows &) = delete;
+  LentRows &operator=(const LentRows &) = delete;
+
+private:
+  Executable &executable;
+  std::vector<std::pair<int64_t, std::vector<float>>> saved;
+};
 
 } // namespace
 
@@ -159,7 +201,9 @@ PromptChunks Pipeline::tokenized(const std::string &prompt) const {
   if (prompt.size() > kMaxPromptBytes)
     fail("prompts are limited to " + std::to_string(kMaxPromptBytes) +
          " bytes");
-  PromptChunks chunks = tokenizePrompt(tokenizer, prompt);
+  // The LoRA tags are for the weights, not the text encoder.
+  PromptChunks chunks =
+      tokenizePrompt(tokenizer, extractLoras(prompt).text, embeddings);
   if (chunks.count() > kMaxPromptChunks)
     fail("the prompt has " + std::to_string(chunks.count() * 75) +
          " tokens; at most " + std::to_string(kMaxPromptChunks * 75) +
@@ -182,14 +226,54 @@ void Pipeline::checkClipSkip(int clipSkip) const {
          " (the text encoder's layers), not " + std::to_string(clipSkip));
 }
 
+Pipeline::TextEncoderInput
+Pipeline::textEncoderInput(const std::string &prompt) const {
+  TextEncoderInput input{tokenized(prompt), {}};
+  if (input.chunks.embeddings.empty())
+    return input;
+  // The artifact's gather reads ids, not vectors: each vector lends a row of
+  // the token embedding whose id the prompt does not use, so the artifact
+  // stays the same whatever the embeddings.
+  const artifact::Weight *table = tokenEmbedding(executable.artifact());
+  const int32_t vocabulary = static_cast<int32_t>(table->shape()->Get(0));
+  const int64_t width = table->shape()->Get(1);
+  std::vector<bool> used(static_cast<size_t>(vocabulary));
+  for (int32_t id : input.chunks.ids)
+    if (id >= 0 && id < vocabulary)
+      used[id] = true;
+  int32_t next = vocabulary;
+  for (const EmbeddingUse &use : input.chunks.embeddings) {
+    if (use.embedding->width != width)
+      fail("embedding '" + use.embedding->name + "' has width " +
+           std::to_string(use.embedding->width) + "; the text encoder's is " +
+           std::to_string(width));
+    for (int64_t vector = 0; vector < use.embedding->vectors; ++vector) {
+      do
+        --next;
+      while (next >= 0 && (used[next] || next == ClipTokenizer::kStartOfText ||
+                           next == ClipTokenizer::kEndOfText));
+      if (next < 0)
+        fail("the prompt uses too many embedding vectors");
+      input.chunks.ids[use.offset + vector] = next;
+      input.rows.emplace_back(next,
+                              std::span(use.embedding->values)
+                                  .subspan(static_cast<size_t>(vector * width),
+                                           static_cast<size_t>(width)));
+    }
+  }
+  return input;
+}
+
 HostTensor Pipeline::encodePrompt(const std::string &prompt, int clipSkip) {
   checkClipSkip(clipSkip);
-  const PromptChunks chunks = tokenized(prompt);
+  const TextEncoderInput input = textEncoderInput(prompt);
+  const PromptChunks &chunks = input.chunks;
   HostTensor ids;
   ids.elementType = artifact::ElementType::I32;
   ids.shape = {static_cast<int64_t>(chunks.count()),
                ClipTokenizer::kContextLength};
   ids.ids = chunks.ids;
+  const LentRows lent(executable, input.rows);
   // Result i of text_encoder_layers follows layer i + 1 of maxClipSkip().
   HostTensor encoded =
       clipSkip == 1 ? std::move(executable.run("text_encoder", {ids}).at(0))

@@ -70,6 +70,10 @@ public:
   Pipeline(Executable &executable, const ClipTokenizer &tokenizer,
            NoiseSchedule schedule = NoiseSchedule());
 
+  /// Prompt words equal to an embedding's name stand for its vectors from
+  /// now on (`library` outlives the pipeline; nullptr: none).
+  void useEmbeddings(const EmbeddingLibrary *library) { embeddings = library; }
+
   /// Checks a request (and its img2img init image, if any) against the
   /// artifact's limits; throws avila::Error naming the first problem.
   void validate(const GenerationParameters &parameters,
@@ -98,6 +102,14 @@ public:
   /// with `clipSkip` N > 1 from the hidden state N - 1 layers before the
   /// last (the artifact's text_encoder_layers).
   HostTensor encodePrompt(const std::string &prompt, int clipSkip = 1);
+  /// What the text encoder gets for `prompt`: the chunks' ids, and the
+  /// token-embedding rows that stand for its textual-inversion vectors (ids
+  /// no chunk uses, lent for one encoding).
+  struct TextEncoderInput {
+    PromptChunks chunks;
+    std::vector<std::pair<int32_t, std::span<const float>>> rows;
+  };
+  TextEncoderInput textEncoderInput(const std::string &prompt) const;
   /// Denoises `latents` ([B, 4, h, w]) from evaluation `first` of `sampler`
   /// with guidance `cfgScale` between `uncond` and `cond` (each [1, L, C],
   /// encoded with `clipSkip`).
@@ -128,6 +140,7 @@ private:
   NoiseSchedule schedule;
   /// The empty prompt's encoding by clip skip, for padding.
   std::map<int, HostTensor> emptyPromptChunks;
+  const EmbeddingLibrary *embeddings = nullptr;
 };
 
 /// Noise for a batch: each image draws from its own generator, so an

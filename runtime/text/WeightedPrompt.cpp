@@ -77,6 +77,36 @@ bool matchWeightClose(const std::string &text, size_t at, double &weight,
   return true;
 }
 
+// A token, or an embedding's vectors.
+struct Piece {
+  int32_t token;
+  const Embedding *embedding;
+};
+
+std::vector<Piece> piecesOf(const ClipTokenizer &tokenizer,
+                            const std::string &text,
+                            const EmbeddingLibrary *embeddings) {
+  std::vector<Piece> pieces;
+  size_t start = 0;
+  auto encodeUpTo = [&](size_t end) {
+    for (int32_t token : tokenizer.encode(text.substr(start, end - start)))
+      pieces.push_back({token, nullptr});
+  };
+  for (size_t i = 0; embeddings && i < text.size();) {
+    const Embedding *embedding = embeddings->match(text, i);
+    if (!embedding) {
+      ++i;
+      continue;
+    }
+    encodeUpTo(i);
+    pieces.push_back({0, embedding});
+    i += embedding->name.size();
+    start = i;
+  }
+  encodeUpTo(text.size());
+  return pieces;
+}
+
 } // namespace
 
 std::vector<PromptSpan> parsePromptEmphasis(const std::string &prompt) {
@@ -170,12 +200,20 @@ bool PromptChunks::weighted() const {
 }
 
 PromptChunks tokenizePrompt(const ClipTokenizer &tokenizer,
-                            const std::string &prompt) {
+                            const std::string &prompt,
+                            const EmbeddingLibrary *embeddings) {
   PromptChunks chunks;
   std::vector<int32_t> ids;
   std::vector<float> weights;
+  // The embeddings of the chunk being filled, by position in `ids`.
+  std::vector<EmbeddingUse> uses;
   int lastComma = -1;
   auto finishChunk = [&] {
+    for (EmbeddingUse &use : uses) {
+      use.offset += chunks.ids.size() + 1;
+      chunks.embeddings.push_back(use);
+    }
+    uses.clear();
     ids.resize(kChunkTokens, ClipTokenizer::kEndOfText);
     weights.resize(kChunkTokens, 1.0f);
     chunks.ids.push_back(ClipTokenizer::kStartOfText);
@@ -193,27 +231,50 @@ PromptChunks tokenizePrompt(const ClipTokenizer &tokenizer,
       finishChunk();
       continue;
     }
-    for (int32_t token : tokenizer.encode(span.text)) {
-      if (token == tokenizer.commaId()) {
+    for (const Piece &piece : piecesOf(tokenizer, span.text, embeddings)) {
+      const float weight = static_cast<float>(span.weight);
+      if (piece.embedding) {
+        const int64_t vectors = piece.embedding->vectors;
+        if (vectors > kChunkTokens)
+          fail("embedding '" + piece.embedding->name + "' has " +
+               std::to_string(vectors) + " vectors; a chunk holds " +
+               std::to_string(kChunkTokens));
+        if (static_cast<int64_t>(ids.size()) + vectors > kChunkTokens)
+          finishChunk();
+        uses.push_back({ids.size(), piece.embedding});
+        ids.insert(ids.end(), vectors, piece.token);
+        weights.insert(weights.end(), vectors, weight);
+        continue;
+      }
+      if (piece.token == tokenizer.commaId()) {
         lastComma = static_cast<int>(ids.size());
       } else if (static_cast<int>(ids.size()) == kChunkTokens &&
                  lastComma != -1 &&
                  kChunkTokens - lastComma <= kCommaBacktrack) {
-        // Move the words after the last comma to the next chunk.
-        const std::vector<int32_t> movedIds(ids.begin() + lastComma + 1,
-                                            ids.end());
-        const std::vector<float> movedWeights(weights.begin() + lastComma + 1,
+        // Move the words after the last comma (and the embeddings among
+        // them) to the next chunk.
+        const size_t moved = static_cast<size_t>(lastComma) + 1;
+        const std::vector<int32_t> movedIds(ids.begin() + moved, ids.end());
+        const std::vector<float> movedWeights(weights.begin() + moved,
                                               weights.end());
-        ids.resize(lastComma + 1);
-        weights.resize(lastComma + 1);
+        std::vector<EmbeddingUse> movedUses;
+        std::erase_if(uses, [&](const EmbeddingUse &use) {
+          if (use.offset < moved)
+            return false;
+          movedUses.push_back({use.offset - moved, use.embedding});
+          return true;
+        });
+        ids.resize(moved);
+        weights.resize(moved);
         finishChunk();
         ids = movedIds;
         weights = movedWeights;
+        uses = movedUses;
       }
       if (static_cast<int>(ids.size()) == kChunkTokens)
         finishChunk();
-      ids.push_back(token);
-      weights.push_back(static_cast<float>(span.weight));
+      ids.push_back(piece.token);
+      weights.push_back(weight);
     }
   }
   if (!ids.empty() || chunks.ids.empty())

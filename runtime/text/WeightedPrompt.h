@@ -17,6 +17,7 @@
 #define AVILA_RUNTIME_TEXT_WEIGHTEDPROMPT_H
 
 #include "runtime/text/ClipTokenizer.h"
+#include "runtime/text/Embeddings.h"
 
 #include <string>
 #include <vector>
@@ -34,17 +35,29 @@ struct PromptSpan {
 /// The prompt's text split into runs of equal weight, in order.
 std::vector<PromptSpan> parsePromptEmphasis(const std::string &prompt);
 
+/// A textual-inversion embedding's vectors at ids[offset...]: the ids there
+/// are placeholders the text encoder's caller gives the vectors.
+struct EmbeddingUse {
+  size_t offset;
+  const Embedding *embedding;
+};
+
 /// Token ids and weights, 77 per chunk (start, 75 tokens or end padding,
 /// end).
 struct PromptChunks {
   std::vector<int32_t> ids;
   std::vector<float> weights;
+  std::vector<EmbeddingUse> embeddings;
   size_t count() const { return ids.size() / ClipTokenizer::kContextLength; }
   bool weighted() const;
 };
 
+/// With `embeddings`, a name of one of them stands for its vectors, one
+/// token position each; they are not split between chunks (an embedding
+/// that does not fit starts the next chunk, as in A1111).
 PromptChunks tokenizePrompt(const ClipTokenizer &tokenizer,
-                            const std::string &prompt);
+                            const std::string &prompt,
+                            const EmbeddingLibrary *embeddings = nullptr);
 
 } // namespace avila
 

@@ -2,6 +2,8 @@
 
 #include "runtime/weights/Component.h"
 
+#include "runtime/base/Error.h"
+
 namespace avila {
 
 const char *componentName(Component component) {
@@ -14,6 +16,14 @@ const char *componentName(Component component) {
     return "vae";
   }
   return "?";
+}
+
+Component componentNamed(const std::string &name) {
+  for (Component component :
+       {Component::TextEncoder, Component::UNet, Component::Vae})
+    if (name == componentName(component))
+      return component;
+  fail("the artifact names an unknown component '" + name + "'");
 }
 
 } // namespace avila

@@ -13,6 +13,8 @@ enum class Component { TextEncoder, UNet, Vae };
 
 /// "text_encoder", "unet", "vae": the diffusers folder names.
 const char *componentName(Component component);
+/// The component a folder name names; throws avila::Error for another name.
+Component componentNamed(const std::string &name);
 
 /// Where a single-file checkpoint keeps the weight that has a given
 /// canonical (diffusers) name in a component.

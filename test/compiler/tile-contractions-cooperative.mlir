@@ -220,6 +220,47 @@ func.func @convolution_channels_in_words(%i: memref<?x8x?x?xf32>, %w: memref<64x
   return
 }
 
+// A zero-padded copy made for the convolution alone (filled with zeros,
+// the image copied in at (1, 2)) is not made: the channels-last copy reads
+// the image itself at (y − 1, x − 2), clamped, and stores zero outside it.
+// CHECK-LABEL: func.func @padded_convolution
+// CHECK-SAME: (%[[I:[a-z0-9]+]]: memref<?x8x?x?xf32>,
+// CHECK-NOT: memref.copy
+// CHECK-NOT: linalg.map
+// CHECK: %[[IN:.*]] = memref.alloc(%{{.*}}, %{{.*}}, %{{.*}}) : memref<?x?x?x8xf16>
+// CHECK-NEXT: scf.parallel (%[[N:.*]], %[[Y:.*]], %[[XX:.*]], %[[C:.*]]) =
+// CHECK-NEXT: %[[SY:.*]] = arith.subi %[[Y]], %c1 : index
+// CHECK: %[[SX:.*]] = arith.subi %[[XX]], %c2 : index
+// CHECK: %[[V:.*]] = memref.load %[[I]][%[[N]], %[[C]], %{{.*}}, %{{.*}}] : memref<?x8x?x?xf32>
+// CHECK-NEXT: %[[H:.*]] = arith.truncf %[[V]] : f32 to f16
+// CHECK-NEXT: %[[P:.*]] = arith.select %{{.*}}, %[[H]], %{{.*}} : f16
+// CHECK-NEXT: memref.store %[[P]], %[[IN]][%[[N]], %[[Y]], %[[XX]], %[[C]]] : memref<?x?x?x8xf16>
+// CHECK-NOT: memref.copy
+// CHECK: return
+func.func @padded_convolution(%i: memref<?x8x?x?xf32>, %w: memref<64x8x3x3xf32>, %o: memref<?x64x?x?xf32>) attributes {avila.dispatch} {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %i, %c0 : memref<?x8x?x?xf32>
+  %h = memref.dim %i, %c2 : memref<?x8x?x?xf32>
+  %w0 = memref.dim %i, %c3 : memref<?x8x?x?xf32>
+  %hp = affine.apply affine_map<()[s0] -> (s0 + 2)>()[%h]
+  %wp = affine.apply affine_map<()[s0] -> (s0 + 4)>()[%w0]
+  %padded = memref.alloc(%n, %hp, %wp) : memref<?x8x?x?xf32>
+  linalg.map outs(%padded : memref<?x8x?x?xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %inner = memref.subview %padded[0, 0, 1, 2] [%n, 8, %h, %w0] [1, 1, 1, 1] : memref<?x8x?x?xf32> to memref<?x8x?x?xf32, strided<[?, ?, ?, 1], offset: ?>>
+  memref.copy %i, %inner : memref<?x8x?x?xf32> to memref<?x8x?x?xf32, strided<[?, ?, ?, 1], offset: ?>>
+  avila.contraction "conv2d" ins(%padded, %w : memref<?x8x?x?xf32>, memref<64x8x3x3xf32>)
+      outs(%o : memref<?x64x?x?xf32>)
+      {indexing_maps = [#in, #k, #out], window_strides = array<i64: 1, 1>}
+  memref.dealloc %padded : memref<?x8x?x?xf32>
+  return
+}
+
 // With a depth split of 48, the linear layer's depth of 64 is cut into
 // parts of whole slabs (2 of 32): the part is the slowest factor of the
 // tile index, each part reduces its depths only and writes its sums into
@@ -273,6 +314,95 @@ func.func @linear_with_bias(%x: memref<?x77x64xf32>, %w: memref<40x64xf32>, %bia
   linalg.generic {indexing_maps = [#o, #bias, #o], iterator_types = ["parallel", "parallel", "parallel"]} ins(%y, %bias : memref<?x77x40xf32>, memref<40xf32>) outs(%y : memref<?x77x40xf32>) {
   ^bb0(%in: f32, %b: f32, %out: f32):
     %sum = arith.addf %in, %b : f32
+    linalg.yield %sum : f32
+  }
+  return
+}
+
+// A bias and a residual added just after, into another buffer, where the
+// products' buffer is scratch nothing else reads: the stores compute
+// residual + (products + bias), as the generic's body does, into the
+// generic's output; the scratch, its fill and the generic are gone.
+// CHECK-LABEL: func.func @linear_with_bias_and_residual
+// CHECK-SAME: %[[B:[a-z0-9]+]]: memref<40xf32>, %[[R:[a-z0-9]+]]: memref<?x77x40xf32>, %[[Y:[a-z0-9]+]]: memref<?x77x40xf32>)
+// CHECK-NOT: memref.alloc(
+// CHECK-NOT: linalg.fill
+// CHECK: gpu.launch
+// CHECK: %[[SUM:.*]] = memref.load %{{.*}} : memref<64x36xf32, #spirv.storage_class<Workgroup>>
+// CHECK: scf.if
+// CHECK: %[[RV:.*]] = memref.load %[[R]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<?x77x40xf32>
+// CHECK-NEXT: %[[BV:.*]] = memref.load %[[B]][%{{.*}}] : memref<40xf32>
+// CHECK-NEXT: %[[BIASED:.*]] = arith.addf %[[SUM]], %[[BV]] : f32
+// CHECK-NEXT: %[[OUT:.*]] = arith.addf %[[RV]], %[[BIASED]] : f32
+// CHECK-NEXT: memref.store %[[OUT]], %[[Y]]
+// CHECK: gpu.terminator
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: memref.dealloc
+// CHECK: return
+func.func @linear_with_bias_and_residual(%x: memref<?x77x64xf32>, %w: memref<40x64xf32>, %bias: memref<40xf32>, %r: memref<?x77x40xf32>, %y: memref<?x77x40xf32>) attributes {avila.dispatch} {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %x, %c0 : memref<?x77x64xf32>
+  %scratch = memref.alloc(%n) : memref<?x77x40xf32>
+  linalg.fill ins(%zero : f32) outs(%scratch : memref<?x77x40xf32>)
+  avila.contraction "matmul" ins(%x, %w : memref<?x77x64xf32>, memref<40x64xf32>)
+      outs(%scratch : memref<?x77x40xf32>)
+      {indexing_maps = [#x, #w, #y], batch_dims = array<i64: 0>,
+       m_dim = 1, n_dim = 2, k_dim = 3}
+  linalg.generic {indexing_maps = [#o, #o, #bias, #o], iterator_types = ["parallel", "parallel", "parallel"]} ins(%r, %scratch, %bias : memref<?x77x40xf32>, memref<?x77x40xf32>, memref<40xf32>) outs(%y : memref<?x77x40xf32>) {
+  ^bb0(%res: f32, %in: f32, %b: f32, %out: f32):
+    %biased = arith.addf %in, %b : f32
+    %sum = arith.addf %res, %biased : f32
+    linalg.yield %sum : f32
+  }
+  memref.dealloc %scratch : memref<?x77x40xf32>
+  return
+}
+
+// A scratch the epilogue does not alone read keeps the products and the
+// generic stays.
+// CHECK-LABEL: func.func @products_read_again
+// CHECK: gpu.launch
+// CHECK: linalg.generic
+func.func @products_read_again(%x: memref<?x77x64xf32>, %w: memref<40x64xf32>, %bias: memref<40xf32>, %y: memref<?x77x40xf32>, %z: memref<?x77x40xf32>) attributes {avila.dispatch} {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %x, %c0 : memref<?x77x64xf32>
+  %scratch = memref.alloc(%n) : memref<?x77x40xf32>
+  linalg.fill ins(%zero : f32) outs(%scratch : memref<?x77x40xf32>)
+  avila.contraction "matmul" ins(%x, %w : memref<?x77x64xf32>, memref<40x64xf32>)
+      outs(%scratch : memref<?x77x40xf32>)
+      {indexing_maps = [#x, #w, #y], batch_dims = array<i64: 0>,
+       m_dim = 1, n_dim = 2, k_dim = 3}
+  linalg.generic {indexing_maps = [#o, #bias, #o], iterator_types = ["parallel", "parallel", "parallel"]} ins(%scratch, %bias : memref<?x77x40xf32>, memref<40xf32>) outs(%y : memref<?x77x40xf32>) {
+  ^bb0(%in: f32, %b: f32, %out: f32):
+    %sum = arith.addf %in, %b : f32
+    linalg.yield %sum : f32
+  }
+  memref.copy %scratch, %z : memref<?x77x40xf32> to memref<?x77x40xf32>
+  memref.dealloc %scratch : memref<?x77x40xf32>
+  return
+}
+
+// A body that reads its loop indices is not elementwise on the values
+// alone: the generic stays (and the stores write the products).
+// CHECK-LABEL: func.func @epilogue_with_indices
+// CHECK: gpu.launch
+// CHECK: linalg.generic
+// CHECK: linalg.index 2
+func.func @epilogue_with_indices(%x: memref<?x77x64xf32>, %w: memref<40x64xf32>, %y: memref<?x77x40xf32>) attributes {avila.dispatch} {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%y : memref<?x77x40xf32>)
+  avila.contraction "matmul" ins(%x, %w : memref<?x77x64xf32>, memref<40x64xf32>)
+      outs(%y : memref<?x77x40xf32>)
+      {indexing_maps = [#x, #w, #y], batch_dims = array<i64: 0>,
+       m_dim = 1, n_dim = 2, k_dim = 3}
+  linalg.generic {indexing_maps = [#o, #o], iterator_types = ["parallel", "parallel", "parallel"]} ins(%y : memref<?x77x40xf32>) outs(%y : memref<?x77x40xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %n = linalg.index 2 : index
+    %i = arith.index_cast %n : index to i32
+    %f = arith.sitofp %i : i32 to f32
+    %sum = arith.addf %in, %f : f32
     linalg.yield %sum : f32
   }
   return

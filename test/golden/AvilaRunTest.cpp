@@ -10,8 +10,10 @@
 
 #include "runtime/image/Image.h"
 #include "runtime/image/Png.h"
+#include "runtime/lora/LoraFile.h"
 #include "runtime/pipeline/Infotext.h"
 #include "runtime/weights/Safetensors.h"
+#include "test/LoraFiles.h"
 
 #include <gtest/gtest.h>
 
@@ -425,6 +427,95 @@ TEST_F(AvilaRun, MissingRequiredOptionsAreNamed) {
           "--artifact, --model and --prompt (or --prompt-file) are required"),
       std::string::npos);
   EXPECT_EQ(runAvilaRun({"--help"}).status, 0);
+}
+
+// --lora and a prompt's <lora:...> change the image the same way; a
+// multiplier of 0 changes nothing; the infotext keeps the tag and names the
+// hash; bad LoRAs and unknown names are one clear line.
+TEST_F(AvilaRun, LorasFromTheCommandLineAndThePrompt) {
+  const std::string key =
+      "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_v";
+  fs::create_directories(output / "loras");
+  const fs::path lora = output / "loras/style.safetensors";
+  test::writeFloatTensors(
+      lora, {test::drawnTensor(key + ".lora_down.weight", {2, 32}, 1),
+             test::drawnTensor(key + ".lora_up.weight", {32, 2}, 2)});
+  auto generate = [&](const std::vector<std::string> &extra,
+                      const std::string &name) {
+    std::vector<std::string> arguments = base();
+    arguments.back() = (output / name).string();
+    for (const char *argument : {"--seed", "3", "--steps", "2"})
+      arguments.push_back(argument);
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    const Outcome outcome = runAvilaRun(arguments);
+    EXPECT_EQ(outcome.status, 0) << outcome.output;
+    return output / name;
+  };
+  const fs::path plain = generate({"--prompt", "a cube"}, "plain.png");
+  const fs::path flag = generate(
+      {"--prompt", "a cube", "--lora", lora.string() + ":0.9"}, "flag.png");
+  const fs::path tag = generate({"--prompt", "a cube <lora:style:0.9>",
+                                 "--lora-dir", (output / "loras").string()},
+                                "tag.png");
+  const fs::path zero = generate(
+      {"--prompt", "a cube", "--lora", lora.string() + ":0"}, "zero.png");
+  EXPECT_NE(readImage(flag).rgb, readImage(plain).rgb);
+  EXPECT_EQ(readImage(tag).rgb, readImage(flag).rgb);
+  EXPECT_EQ(readImage(zero).rgb, readImage(plain).rgb);
+  const std::string infotext = readPngText(tag).at("parameters");
+  EXPECT_EQ(infotext.rfind("a cube <lora:style:0.9>\n", 0), 0u) << infotext;
+  EXPECT_NE(infotext.find("Lora hashes: \"style: " +
+                          addnetHash(lora).substr(0, 12) + "\""),
+            std::string::npos)
+      << infotext;
+
+  const fs::path misfit = output / "misfit.safetensors";
+  test::writeFloatTensors(
+      misfit, {test::drawnTensor(key + ".lora_down.weight", {2, 768}, 1),
+               test::drawnTensor(key + ".lora_up.weight", {32, 2}, 2)});
+  for (const auto &[extra, message] :
+       std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--lora", misfit.string()}, "do not fit unet weight"},
+           {{"--lora", lora.string() + ":x"}, "expects a number"},
+           {{"--prompt", "<lora:style>"}, "no --lora-dir was given"},
+           {{"--prompt", "<lora:other>", "--lora-dir",
+             (output / "loras").string()},
+            "no LoRA named 'other'"}}) {
+    std::vector<std::string> arguments = base();
+    arguments.insert(arguments.end(), {"--prompt", "a cube"});
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    const Outcome outcome = runAvilaRun(arguments);
+    EXPECT_EQ(outcome.status, 1) << outcome.output;
+    EXPECT_NE(outcome.output.find("avila-run: error: "), std::string::npos);
+    EXPECT_NE(outcome.output.find(message), std::string::npos)
+        << outcome.output;
+  }
+}
+
+// A prompt word naming an embedding of --embeddings-dir stands for its
+// vectors; unknown keys of a LoRA are warnings, not errors.
+TEST_F(AvilaRun, EmbeddingsAndLoraWarnings) {
+  fs::create_directories(output / "embeddings");
+  test::writeFloatTensors(output / "embeddings/shiny.safetensors",
+                          {test::drawnTensor("emb_params", {3, 32}, 4)});
+  const fs::path lora = output / "odd.safetensors";
+  test::writeFloatTensors(
+      lora, {test::drawnTensor("lora_unet_nowhere.alpha", {}, 1)});
+  std::vector<std::string> arguments = base();
+  arguments.insert(arguments.end(), {"--prompt", "a shiny cube", "--steps", "2",
+                                     "--seed", "3", "--lora", lora.string()});
+  const Outcome text = runAvilaRun(arguments);
+  ASSERT_EQ(text.status, 0) << text.output;
+  EXPECT_NE(text.output.find("warning: LoRA " + lora.string() +
+                             ": unknown key 'lora_unet_nowhere.alpha'"),
+            std::string::npos)
+      << text.output;
+  const std::vector<uint8_t> asText = readImage(output / "out.png").rgb;
+  arguments.insert(arguments.end(),
+                   {"--embeddings-dir", (output / "embeddings").string()});
+  const Outcome embedded = runAvilaRun(arguments);
+  ASSERT_EQ(embedded.status, 0) << embedded.output;
+  EXPECT_NE(readImage(output / "out.png").rgb, asText);
 }
 
 } // namespace

@@ -165,6 +165,11 @@ Drawn convolution(Random &r, int64_t stride, std::string padding,
 Drawn contractionsInWords(Random &r) {
   const int64_t k = 8 * r.size(1, 6), n = r.size(1, 70), c = 8 * r.size(1, 4);
   const int64_t stride = r.size(1, 2);
+  // Padded on each side by 0–2, the copy in words reading the unpadded
+  // image through its borders.
+  std::string padding;
+  for (int side = 0; side < 4; ++side)
+    padding += (side ? ", " : "") + s(r.size(0, 2));
   const std::string x = "tensor<?x?x" + s(k) + "xf32>";
   const std::string w = "tensor<" + s(n) + "x" + s(k) + "xf32>";
   const std::string y = "tensor<?x?x" + s(n) + "xf32>";
@@ -185,12 +190,12 @@ Drawn contractionsInWords(Random &r) {
               image + ", " + pointwise + ") -> " + out +
               "\n"
               "  %2 = avila.conv2d %i, %q, %b stride [" +
-              s(stride) + ", " + s(stride) +
-              "] padding [1, 1, 1, 1] groups 1 : (" + image + ", " + window +
-              ", " + bias + ") -> " + out + "\n  return %0, %1, %2 : " + y +
-              ", " + out + ", " + out + "\n}",
+              s(stride) + ", " + s(stride) + "] padding [" + padding +
+              "] groups 1 : (" + image + ", " + window + ", " + bias + ") -> " +
+              out + "\n  return %0, %1, %2 : " + y + ", " + out + ", " + out +
+              "\n}",
           {r.normal({r.size(1, 2), r.size(1, 150), k}), r.normal({n, k}),
-           r.normal({r.size(1, 2), c, r.size(1, 13), r.size(1, 13)}),
+           r.normal({r.size(1, 2), c, r.size(3, 13), r.size(3, 13)}),
            r.normal({n, c, 1, 1}), r.normal({n, c, 3, 3}), r.normal({n})}};
 }
 
@@ -235,19 +240,22 @@ Drawn normalizations(Random &r) {
            r.normal({c}), r.normal({c})}};
 }
 
-// Attention of up to `channels` query and value channels per head and
-// `positions` query and key positions.
+// Attention of up to `channels` query and value channels per head (whole
+// multiples of `channelStep`) and `positions` query and key positions;
+// queries and keys drawn with a standard deviation of `spread`.
 struct AttentionSizes {
-  int64_t channels = 5, valueChannels = 4, positions = 9;
+  int64_t channels = 5, valueChannels = 4, positions = 9, channelStep = 1;
+  float spread = 1.0f;
 };
 
 // At least two keys: over one key the weights are all 1 and the output is
 // the values whatever the queries and keys.
 Drawn attention(Random &r, bool causal, int maskRank,
                 AttentionSizes sizes = {}) {
-  const int64_t heads = r.size(1, 3), headDim = r.size(1, sizes.channels);
-  const int64_t valueDim = r.size(1, sizes.valueChannels), e = heads * headDim,
-                ev = heads * valueDim;
+  const int64_t step = sizes.channelStep, heads = r.size(1, 3),
+                headDim = step * r.size(1, sizes.channels / step);
+  const int64_t valueDim = step * r.size(1, sizes.valueChannels / step),
+                e = heads * headDim, ev = heads * valueDim;
   const int64_t batch = r.size(1, 2),
                 lq = r.size(causal ? 2 : 1, sizes.positions);
   const int64_t lk = causal ? lq : r.size(2, sizes.positions);
@@ -256,8 +264,8 @@ Drawn attention(Random &r, bool causal, int maskRank,
   const std::string v = "tensor<?x?x" + s(ev) + "xf32>";
   const std::string y = "tensor<?x?x" + s(ev) + "xf32>";
   std::string maskArg, maskUse, maskType;
-  std::vector<Tensor> inputs = {r.normal({batch, lq, e}),
-                                r.normal({batch, lk, e}),
+  std::vector<Tensor> inputs = {r.normal({batch, lq, e}, sizes.spread),
+                                r.normal({batch, lk, e}, sizes.spread),
                                 r.normal({batch, lk, ev})};
   if (maskRank) {
     maskType = maskRank == 2 ? "tensor<?x?xf32>" : "tensor<?x?x?xf32>";
@@ -430,6 +438,17 @@ const Case kCases[] = {
     // blocks of keys and of query rows.
     {"LongAttention",
      [](Random &r) { return attention(r, false, 0, {88, 88, 150}); },
+     kTolerance},
+    // Heads of whole 16-byte words (8 halves), which fp16 kernels copy a
+    // word at a time.
+    {"AttentionInWords",
+     [](Random &r) { return attention(r, false, 0, {88, 88, 150, 8}); },
+     kTolerance},
+    // Scores spread over tens of units, so that a row's maximum keeps
+    // growing past earlier blocks of keys by more than the tiles let their
+    // weights' reference lag behind it.
+    {"SharpAttention",
+     [](Random &r) { return attention(r, false, 0, {88, 88, 150, 8, 4.0f}); },
      kTolerance},
     // Heads as wide as the VAE's one head of 512 channels.
     {"WideHeadAttention",

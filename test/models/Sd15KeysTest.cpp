@@ -14,6 +14,8 @@
 
 #include "mlir/IR/Verifier.h"
 
+#include "test/Sd15Keys.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -24,35 +26,9 @@ namespace avila::models {
 namespace {
 
 using Shape = std::vector<int64_t>;
-using KeyShapes = std::map<std::string, Shape>;
+using test::KeyShapes;
 
 const std::string kShared = AVILA_SHARED_DIR;
-
-// format ("ldm", "diffusers/unet", ...) → key → shape.
-std::map<std::string, KeyShapes> readKeys() {
-  std::ifstream file(kShared + "/golden/common/sd15_keys.tsv");
-  EXPECT_TRUE(file) << "cannot read sd15_keys.tsv";
-  std::map<std::string, KeyShapes> keys;
-  std::string line;
-  while (std::getline(file, line)) {
-    if (line.empty() || line[0] == '#')
-      continue;
-    std::istringstream fields(line);
-    std::string format, key, shapeText;
-    std::getline(fields, format, '\t');
-    std::getline(fields, key, '\t');
-    std::getline(fields, shapeText);
-    Shape shape;
-    for (char &c : shapeText)
-      if (c == '[' || c == ']' || c == ',')
-        c = ' ';
-    std::istringstream dims(shapeText);
-    for (int64_t dim; dims >> dim;)
-      shape.push_back(dim);
-    keys[format][key] = shape;
-  }
-  return keys;
-}
 
 class Sd15Graphs : public ::testing::Test {
 protected:
@@ -94,7 +70,7 @@ constexpr Component kComponents[] = {Component::TextEncoder, Component::UNet,
                                      Component::Vae};
 
 TEST_F(Sd15Graphs, ConsumeExactlyTheDiffusersKeys) {
-  auto keys = readKeys();
+  auto keys = test::readSd15Keys();
   for (Component component : kComponents) {
     const KeyShapes &expected =
         keys[std::string("diffusers/") + componentName(component)];
@@ -104,7 +80,7 @@ TEST_F(Sd15Graphs, ConsumeExactlyTheDiffusersKeys) {
 }
 
 TEST_F(Sd15Graphs, ConsumeExactlyTheSingleFileKeys) {
-  auto keys = readKeys();
+  auto keys = test::readSd15Keys();
   const KeyShapes &ldm = keys["ldm"];
   ASSERT_FALSE(ldm.empty());
   LdmNames names(config);
@@ -126,7 +102,7 @@ TEST_F(Sd15Graphs, ConsumeExactlyTheSingleFileKeys) {
 }
 
 TEST_F(Sd15Graphs, SingleFileShapesInferTheSameConfig) {
-  auto keys = readKeys();
+  auto keys = test::readSd15Keys();
   ModelConfig inferred = inferLdmConfig(keys["ldm"]);
   EXPECT_EQ(inferred.unet.blockOutChannels, config.unet.blockOutChannels);
   EXPECT_EQ(inferred.unet.downAttention, config.unet.downAttention);

@@ -18,7 +18,7 @@
 // BASE: error: device profile '{{.*}}.base.json': 'base' must name one of generic, generic-fp16, lavapipe, nvidia-h100
 // RUN: echo '{"subgroup_sizes": 32}' > %t.key.json
 // RUN: not avila-compile sd15 --target vulkan --device-profile %t.key.json 2>&1 | FileCheck %s --check-prefix=KEY
-// KEY: error: device profile '{{.*}}.key.json': unknown key 'subgroup_sizes' (the keys: subgroup_size, max_workgroup_memory, max_workgroup_invocations, max_storage_buffer_range, float16, cooperative_matrix, contraction_tile, base)
+// KEY: error: device profile '{{.*}}.key.json': unknown key 'subgroup_sizes' (the keys: subgroup_size, max_workgroup_memory, max_workgroup_invocations, max_storage_buffer_range, float16, cooperative_matrix, loop_workgroup_size, contraction_tile, base)
 // RUN: echo '{"max_workgroup_memory": -1}' > %t.range.json
 // RUN: not avila-compile sd15 --target vulkan --device-profile %t.range.json 2>&1 | FileCheck %s --check-prefix=RANGE
 // RANGE: error: device profile '{{.*}}.range.json': 'max_workgroup_memory' must be an integer from 1024 to 1048576
@@ -34,12 +34,24 @@
 // slabs the loops then stage).
 // RUN: %lavapipe avila-compile %shared/golden/tiny-sd/diffusers-fp16 --target vulkan --device-profile auto --compile-to=loops 2>%t.auto.err | FileCheck %s --check-prefix=AUTO-TILE
 // RUN: FileCheck %s --check-prefix=AUTO < %t.auto.err
-// AUTO: device profile auto: vulkan:{{[0-9]+}} (llvmpipe {{.*}}): subgroup 8, workgroup memory 32768 bytes, 1024 invocations, storage buffer range 134217728 bytes, fp16 yes, cooperative matrices no, contraction tile 64 x 64 x 16
+// AUTO: device profile auto: vulkan:{{[0-9]+}} (llvmpipe {{.*}}): subgroup 8, workgroup memory 32768 bytes, 1024 invocations, storage buffer range 134217728 bytes, fp16 yes, cooperative matrices no, contraction tile 64 x 64 x 16, loop workgroups of 64
 // AUTO-NOT: device profile
 // AUTO-TILE: memref.alloc() : memref<16x64xf32, #spirv.storage_class<Workgroup>>
 // Without a Vulkan driver, auto is an error that says so.
 // RUN: env VK_ICD_FILENAMES=%t.no-driver.json not avila-compile sd15 --target vulkan --device-profile auto 2>&1 | FileCheck %s --check-prefix=NO-DEVICE
 // NO-DEVICE: avila-compile: error: --device-profile auto reads this machine's Vulkan device, and there is none (name a profile instead): {{.*}}Vulkan
+
+// Loop workgroups larger than the invocation limit are refused; the
+// profile's size is the one-invocation-per-element kernels' workgroup
+// (nvidia-h100: 256).
+// RUN: echo '{"max_workgroup_invocations": 128, "loop_workgroup_size": 256}' > %t.loop.json
+// RUN: not avila-compile sd15 --target vulkan --device-profile %t.loop.json 2>&1 | FileCheck %s --check-prefix=LOOP-LIMIT
+// LOOP-LIMIT: error: device profile '{{.*}}.loop.json': 'loop_workgroup_size' 256 is more than 'max_workgroup_invocations' 128
+// RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --target vulkan --precision fp16 --device-profile nvidia-h100 --compile-to=gpu --quiet | FileCheck %s --check-prefix=LOOP
+// RUN: echo '{"base": "nvidia-h100", "loop_workgroup_size": 128}' > %t.loop128.json
+// RUN: avila-compile %shared/golden/tiny-sd/diffusers-fp16 --target vulkan --precision fp16 --device-profile %t.loop128.json --compile-to=gpu --quiet | FileCheck %s --check-prefix=LOOP128
+// LOOP: gpu.func @text_encoder_dispatch_0_{{.*}} kernel attributes {known_block_size = array<i32: 256, 1, 1>
+// LOOP128: gpu.func @text_encoder_dispatch_0_{{.*}} kernel attributes {known_block_size = array<i32: 128, 1, 1>
 
 // A profile without 16-bit storage refuses fp16, as a named one does.
 // RUN: echo '{"base": "nvidia-h100", "float16": false}' > %t.nofp16.json

@@ -12,6 +12,7 @@
 #include "runtime/hal/OpenDevice.h"
 #include "runtime/image/Png.h"
 #include "runtime/pipeline/LoadedModel.h"
+#include "runtime/text/PromptLoras.h"
 #include "tools/avila-run/ProgressBar.h"
 
 #include <cstdio>
@@ -39,7 +40,9 @@ Generates images with Stable Diffusion 1.x on the CPU or a Vulkan GPU.
                             vae-ft-mse-840000-ema-pruned.safetensors), or a
                             diffusers vae/ folder
   --prompt <text>           what to draw; A1111 syntax: (word:1.3), (word),
-                            [word], BREAK; longer than 75 tokens is fine
+                            [word], BREAK, <lora:name:0.8> (a LoRA of
+                            --lora-dir; <lora:name:te:unet> for separate
+                            multipliers); longer than 75 tokens is fine
   --negative-prompt <text>  what to steer away from (default: empty)
   --prompt-file <file>, --negative-prompt-file <file>
                             the same, read from a UTF-8 text file (at most
@@ -87,6 +90,16 @@ Generates images with Stable Diffusion 1.x on the CPU or a Vulkan GPU.
                             stretched into the bands)
   --resize-filter <name>    img2img: lanczos (default) or bicubic, the
                             Pillow filters
+  --lora <file>[:<m>]       merge a LoRA file into the weights with
+                            multiplier m (default 1, negative allowed);
+                            repeatable. kohya, LyCORIS LoCon, diffusers/PEFT
+                            and cloneofsimo files
+  --lora-dir <folder>       the LoRA files prompts name as <lora:name:m>
+                            (name: the file name without .safetensors)
+  --embeddings-dir <folder> textual-inversion embeddings (.safetensors): a
+                            prompt word equal to a file's name (or a token
+                            of a cloneofsimo file, such as <s1>) stands for
+                            its vectors
   --tokenizer <path>        CLIP tokenizer: a diffusers tokenizer folder or
                             bpe_simple_vocab_16e6.txt.gz; found by itself in
                             a diffusers model folder (see docs/generation.md)
@@ -111,6 +124,8 @@ Example:
 struct Options {
   avila::GenerationParameters parameters;
   fs::path artifact, model, tokenizer, vae, initImage, output = "avila.png";
+  fs::path loraDir, embeddingsDir;
+  std::vector<avila::LoraChoice> loras;
   std::string device = "auto";
   avila::Schedule scheduler = avila::Schedule::Automatic;
   unsigned threads = 0;
@@ -218,7 +233,13 @@ Options parseOptions(int argc, char **argv) {
         avila::fail("--resize-filter is lanczos or bicubic, not '" + value +
                     "'");
       options.resizeGiven = true;
-    } else if (flag == "--device")
+    } else if (flag == "--lora")
+      options.loras.push_back(avila::parseLoraArgument(value));
+    else if (flag == "--lora-dir")
+      options.loraDir = value;
+    else if (flag == "--embeddings-dir")
+      options.embeddingsDir = value;
+    else if (flag == "--device")
       options.device = value;
     else if (flag == "--threads")
       options.threads = avila::parseNumber<unsigned>(flag, value);
@@ -283,6 +304,24 @@ int run(const Options &options) {
 
   avila::GenerationParameters parameters = options.parameters;
   parameters.modelName = model.name();
+  std::vector<std::string> warnings;
+  if (!options.embeddingsDir.empty())
+    model.loadEmbeddings(options.embeddingsDir, warnings);
+  std::vector<avila::LoraChoice> loras = options.loras;
+  const std::vector<avila::PromptLora> named =
+      avila::extractLoras(parameters.prompt).loras;
+  if (!named.empty()) {
+    if (options.loraDir.empty())
+      avila::fail("the prompt names LoRAs (<lora:...>) but no --lora-dir "
+                  "was given");
+    const std::vector<avila::LoraChoice> found =
+        avila::LoraLibrary(options.loraDir).resolve(named);
+    loras.insert(loras.end(), found.begin(), found.end());
+  }
+  // LoRA files are read (and checked against the model) before the weights.
+  parameters.loraHashes = model.useLoras(loras, warnings);
+  for (const std::string &warning : warnings)
+    std::fprintf(stderr, "avila-run: warning: %s\n", warning.c_str());
   // Bad requests fail before the weights (gigabytes) are read.
   pipeline.validate(parameters, initImage);
   if (parameters.seed < 0) {

@@ -2,8 +2,8 @@
 //
 // Attention whose two products run on cooperative matrices: scores of 16
 // query rows by 16 keys, and their weighted values, as 16×16 f16 fragments
-// accumulating in f32, with the online softmax between them done by one
-// invocation per row. `--avila-tile-attention` builds it where the device
+// accumulating in f32, with the online softmax between them done by two
+// invocations per row. `--avila-tile-attention` builds it where the device
 // has cooperative matrices and the head fits its workgroup memory.
 //
 //===----------------------------------------------------------------------===//

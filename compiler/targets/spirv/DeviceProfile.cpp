@@ -15,7 +15,16 @@ namespace {
 // device; the others are the devices the kernels are measured on, with the
 // limits their drivers report and the tiles measured fastest there.
 const DeviceProfile kProfiles[] = {
-    {"generic", 0, 32 * 1024, 1024, uint64_t{128} << 20, false, false, {}, {}},
+    {"generic",
+     0,
+     32 * 1024,
+     1024,
+     uint64_t{128} << 20,
+     false,
+     false,
+     {},
+     64,
+     {}},
     {"generic-fp16",
      0,
      32 * 1024,
@@ -24,8 +33,18 @@ const DeviceProfile kProfiles[] = {
      true,
      false,
      {},
+     64,
      {}},
-    {"lavapipe", 8, 32 * 1024, 1024, uint64_t{128} << 20, true, false, {}, {}},
+    {"lavapipe",
+     8,
+     32 * 1024,
+     1024,
+     uint64_t{128} << 20,
+     true,
+     false,
+     {},
+     64,
+     {}},
     {"nvidia-h100",
      32,
      48 * 1024,
@@ -33,7 +52,8 @@ const DeviceProfile kProfiles[] = {
      (uint64_t{1} << 32) - 1,
      true,
      true,
-     {128, 64, 32, 4, 4, 2, 5760},
+     {128, 64, 64, 4, 4, 2, 5760},
+     256,
      {}},
 };
 
@@ -154,10 +174,16 @@ llvm::Expected<DeviceProfile> profileFile(llvm::StringRef path) {
                  1 << 20, (int64_t{1} << 32) - 1);
   fields.boolean("float16", profile.float16);
   fields.boolean("cooperative_matrix", profile.cooperativeMatrix);
+  fields.integer("loop_workgroup_size", profile.loopWorkgroupSize, 1, 4096);
   const llvm::json::Object *tile = fields.child("contraction_tile");
   fields.alreadyRead("base");
   if (llvm::Error error = fields.finish())
     return std::move(error);
+  if (profile.loopWorkgroupSize > profile.maxWorkgroupInvocations)
+    return fail(where + "'loop_workgroup_size' " +
+                std::to_string(profile.loopWorkgroupSize) +
+                " is more than 'max_workgroup_invocations' " +
+                std::to_string(profile.maxWorkgroupInvocations));
   if (!tile)
     return profile;
   ContractionTile &shape = profile.contractionTile;
@@ -174,8 +200,9 @@ llvm::Expected<DeviceProfile> profileFile(llvm::StringRef path) {
   return profile;
 }
 
-// The device's own limits; the tile of the known profile it is closest to:
-// nvidia-h100's where it multiplies cooperative matrices, else generic's.
+// The device's own limits; the tile and loop workgroup size of the known
+// profile it is closest to: nvidia-h100's where it multiplies cooperative
+// matrices, else generic's.
 llvm::Expected<DeviceProfile> localProfile() {
   auto profile = localDeviceCapabilities();
   if (!profile)
@@ -183,9 +210,11 @@ llvm::Expected<DeviceProfile> localProfile() {
                 "and there is none (name a profile instead): " +
                 llvm::toString(profile.takeError()));
   profile->name = kAuto.str();
-  profile->contractionTile =
-      knownProfile(profile->cooperativeMatrix ? "nvidia-h100" : "generic")
-          ->contractionTile;
+  const DeviceProfile *closest =
+      knownProfile(profile->cooperativeMatrix ? "nvidia-h100" : "generic");
+  profile->contractionTile = closest->contractionTile;
+  profile->loopWorkgroupSize = std::min<int64_t>(
+      closest->loopWorkgroupSize, profile->maxWorkgroupInvocations);
   return profile;
 }
 
@@ -220,7 +249,8 @@ std::string describeDeviceProfile(const DeviceProfile &profile) {
          (profile.float16 ? "yes" : "no") + ", cooperative matrices " +
          (profile.cooperativeMatrix ? "yes" : "no") + ", contraction tile " +
          std::to_string(tile.rows) + " x " + std::to_string(tile.cols) + " x " +
-         std::to_string(tile.depth);
+         std::to_string(tile.depth) + ", loop workgroups of " +
+         std::to_string(profile.loopWorkgroupSize);
 }
 
 } // namespace avila::spirv

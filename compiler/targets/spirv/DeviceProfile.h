@@ -50,6 +50,9 @@ struct DeviceProfile {
   /// f16·f16 + f32 shape (and the Vulkan memory model it needs).
   bool cooperativeMatrix = false;
   ContractionTile contractionTile;
+  /// Invocations per workgroup of the kernels that run one invocation per
+  /// element (elementwise work, copies, norms' loops).
+  int64_t loopWorkgroupSize = 64;
   /// For `auto`: the device the profile was read from ("vulkan:0 (name)").
   std::string device;
 };

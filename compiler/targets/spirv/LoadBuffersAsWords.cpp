@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/targets/spirv/SpirvPasses.h"
+#include "compiler/targets/spirv/Words.h"
 
 namespace avila::spirv {
 #define GEN_PASS_DEF_LOADBUFFERSASWORDS
@@ -19,7 +20,8 @@ using namespace mlir;
 
 namespace {
 
-constexpr int64_t kWordHalves = 8;
+using avila::spirv::kWordHalves;
+using avila::spirv::wordType;
 
 // The word a load of 8 halves is read as: its only user, a bitcast to
 // `vector<4xi32>`; null otherwise.
@@ -32,16 +34,14 @@ vector::BitCastOp wordOf(Operation *user) {
   if (!load->hasOneUse())
     return {};
   auto word = dyn_cast<vector::BitCastOp>(*load->getUsers().begin());
-  if (!word ||
-      word.getResultVectorType() !=
-          VectorType::get({4}, IntegerType::get(user->getContext(), 32)))
+  if (!word || word.getResultVectorType() != wordType(user->getContext()))
     return {};
   return word;
 }
 
 LogicalResult loadAsWords(gpu::GPUFuncOp kernel) {
   OpBuilder b(kernel.getContext());
-  auto wordType = VectorType::get({4}, b.getI32Type());
+  auto wordElement = wordType(b.getContext());
   for (BlockArgument argument : kernel.getArguments()) {
     auto type = dyn_cast<MemRefType>(argument.getType());
     if (!type || !type.getElementType().isF16() ||
@@ -54,7 +54,7 @@ LogicalResult loadAsWords(gpu::GPUFuncOp kernel) {
       return kernel.emitError("avila-load-buffers-as-words: kernel buffer ")
              << argument.getArgNumber()
              << " is read both as words and otherwise";
-    argument.setType(MemRefType::get({ShapedType::kDynamic}, wordType,
+    argument.setType(MemRefType::get({ShapedType::kDynamic}, wordElement,
                                      MemRefLayoutAttrInterface(),
                                      type.getMemorySpace()));
     for (Operation *user : llvm::make_early_inc_range(argument.getUsers())) {

@@ -54,7 +54,8 @@ struct SetTargetEnvironment
     // Cooperative matrices need SPIR-V 1.6 and the Vulkan memory model;
     // the one shape every kernel uses is the only one declared.
     capabilities.append({spv::Capability::CooperativeMatrixKHR,
-                         spv::Capability::VulkanMemoryModel});
+                         spv::Capability::VulkanMemoryModel,
+                         spv::Capability::GroupNonUniformShuffle});
     extensions.append({spv::Extension::SPV_KHR_cooperative_matrix,
                        spv::Extension::SPV_KHR_vulkan_memory_model});
     Builder b(context);

@@ -64,9 +64,13 @@ def TileContractions : Pass<"avila-tile-contractions", "::mlir::ModuleOp"> {
     each workgroup writes its f32 sums into a scratch buffer
     [parts, batches, rows, columns], and a parallel loop after the launch
     adds the parts to the init. Where the op's init is zero-filled by a
-    `linalg.fill` just before it (and a `linalg.generic` just after adds a
-    broadcast operand to it: the bias), the stores write products (+ bias)
-    instead of adding to the init, and both ops are erased.
+    `linalg.fill` just before it, the stores write the products instead of
+    adding them to the init; and where an all-parallel `linalg.generic`
+    just after reads the products (identity-indexed) with other operands
+    (a bias, a residual) through an elementwise body, the stores run that
+    body on the products and write its output, which may be another buffer
+    where the init is scratch nothing else uses (then erased with its
+    fill). The fill and the generic are erased.
     The grid is column tiles × (row tiles · batches), the latter split over
     y · z so that each axis stays within Vulkan's 65535; a contraction whose
     column tiles could exceed that (dynamic columns), or whose operands are
@@ -336,14 +340,25 @@ def TileAttention : Pass<"avila-tile-attention", "::mlir::ModuleOp"> {
     With `cooperative-matrix` (the operands f16 in memory) both products
     run on 16×16 fragments instead (`CooperativeAttention.h`): a workgroup
     of 1, 2 or 4 subgroups owns 16 query rows per subgroup, staged once as
-    f16 and held as fragments; per block of 32 (or 16) keys, staged as f16,
-    each subgroup multiplies the scores into f32 fragments, one invocation
-    per row runs the online softmax over them in workgroup memory (f16
-    weights, zero past the last key, the row's rescale factor), and the
-    subgroup rescales its f32 output rows there and adds weights · values;
-    the rows are divided by their sums at the end. Heads are padded to
-    whole fragments with zero channels. The largest workgroup whose blocks
-    fit `max-workgroup-memory` is taken; where none fits, the FMA tiles.
+    f16 and held as fragments; per block of 32 (or 16) keys, staged as f16
+    (8 halves per load and store where the heads and rows are whole 16-byte
+    words and the buffers only read, as `--avila-load-buffers-as-words`
+    then binds them; the next block's rows are loaded into registers while
+    the current block is multiplied), each subgroup multiplies the scores
+    into f32 fragments, stored key-major, and two invocations per row (one
+    per half of the subgroup, combined by `gpu.shuffle xor`) run the
+    softmax over them in workgroup memory: f16 weights exp(score −
+    reference), zero past the last key, and their running sum, where the
+    reference is the row's maximum so far, moved only when a block exceeds
+    it by more than 8. The weights times the value fragments add to output
+    fragments kept in registers; when any row of the workgroup moved its
+    reference (`gpu.subgroup_reduce maxui` of the subgroup's rows, one flag
+    per subgroup in workgroup memory), the workgroup passes its output
+    fragments through workgroup memory and multiplies each row by its
+    factor. The rows are divided by their sums at the end. Heads are padded
+    to whole fragments with zero channels. The largest workgroup whose
+    blocks fit `max-workgroup-memory` is taken;
+    where none fits, the FMA tiles.
   }];
   let options = [
     Option<"cooperativeMatrix", "cooperative-matrix", "bool",
@@ -361,7 +376,8 @@ def TileAttention : Pass<"avila-tile-attention", "::mlir::ModuleOp"> {
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::spirv::SPIRVDialect"];
+                           "::mlir::spirv::SPIRVDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def TileReductions : Pass<"avila-tile-reductions", "::mlir::ModuleOp"> {

@@ -75,8 +75,9 @@ void addLoops(OpPassManager &passes, const TargetBackend &target) {
   }
 }
 
-void addGpu(OpPassManager &passes, const TargetBackend &) {
-  passes.addPass(createMapLoopsToWorkgroups());
+void addGpu(OpPassManager &passes, const TargetBackend &target) {
+  passes.addPass(createMapLoopsToWorkgroups(
+      {spirvTarget(target).deviceProfile().loopWorkgroupSize}));
   addPipeline(passes,
               "scf-parallel-for-to-nested-fors,lower-affine,canonicalize,cse,"
               "func.func(gpu-launch-sink-index-computations),"
@@ -176,13 +177,15 @@ std::vector<std::string> SpirvTarget::features() const {
     llvm::append_range(features,
                        std::initializer_list<std::string>{
                            "shaderFloat16", "storageBuffer16BitAccess"});
-  // Fragments of 16×16 f16, subgroups indexed by invocation / 32, and the
-  // memory model cooperative-matrix modules must declare.
+  // Fragments of 16×16 f16, subgroups indexed by invocation / 32, the
+  // memory model cooperative-matrix modules must declare, and the shuffles
+  // that combine an attention row's softmax across a subgroup's halves.
   if (usesCooperativeMatrices())
     llvm::append_range(
-        features, std::initializer_list<std::string>{
-                      "cooperativeMatrix", "vulkanMemoryModel",
-                      "subgroupSize=" + std::to_string(profile.subgroupSize)});
+        features,
+        std::initializer_list<std::string>{
+            "cooperativeMatrix", "vulkanMemoryModel", "subgroupShuffle",
+            "subgroupSize=" + std::to_string(profile.subgroupSize)});
   return features;
 }
 

@@ -22,6 +22,7 @@
 
 #include "compiler/dialect/AvilaOps.h"
 #include "compiler/targets/spirv/SpirvPasses.h"
+#include "compiler/targets/spirv/Words.h"
 #include "compiler/targets/spirv/WorkgroupGrid.h"
 
 #include "mlir/Dialect/SPIRV/IR/SPIRVAttributes.h"
@@ -33,7 +34,9 @@ namespace avila::spirv {
 } // namespace avila::spirv
 
 using namespace mlir;
+using avila::spirv::alignedRoot;
 using avila::spirv::kMaxWorkgroupsPerAxis;
+using avila::spirv::kWordHalves;
 using avila::spirv::launchOverYZ;
 using avila::spirv::linearWorkgroupYZ;
 using namespace avila;
@@ -47,8 +50,6 @@ constexpr int64_t kFragment = 16;
 // land on other banks.
 constexpr int64_t kSlabPadding = 8;
 constexpr int64_t kProductPadding = 4;
-// Halves in a 16-byte word, the widest load a storage buffer gives.
-constexpr int64_t kWordHalves = 8;
 
 struct TileShape {
   int64_t rows, cols, depth, threadRows, threadCols;
@@ -156,21 +157,6 @@ bool isTileable(ContractionOp op) {
   return llvm::all_of(op.getMaps(), [](AffineMap map) {
     return llvm::all_of(map.getResults(), isExpandable);
   });
-}
-
-// The buffer a view of the kernel's host side addresses from its first
-// element (an argument or a scratch allocation, which the runtime places at
-// aligned offsets), or null where the view may start elsewhere.
-Value alignedRoot(Value buffer) {
-  while (Operation *definition = buffer.getDefiningOp()) {
-    if (isa<memref::AllocOp>(definition))
-      return buffer;
-    if (!isa<memref::CastOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
-             memref::ReshapeOp>(definition))
-      return Value();
-    buffer = definition->getOperand(0);
-  }
-  return buffer;
 }
 
 class TiledContraction {
@@ -302,9 +288,7 @@ public:
           decode(lb, loops.batch, at[0], values);
           decode(lb, loops.rows, rowsFastest ? at[2] : at[1], values);
           decode(lb, loops.cols, rowsFastest ? at[1] : at[2], values);
-          SmallVector<Value> place = indices(lb, maps[2], values);
-          memref::StoreOp::create(lb, loc, output(lb, place, sum), op.getInit(),
-                                  place);
+          storeOutput(lb, indices(lb, maps[2], values), sum);
         });
   }
 
@@ -423,6 +407,70 @@ private:
     return map.getSubMap({0, 2, 3, 1});
   }
 
+  // A zero-padded copy of an image made for the convolution alone: an
+  // allocation filled with zeros, then `source` copied into it at (0, 0,
+  // top, left). The channels-last copy then reads `source` itself, zeros
+  // outside it, and the padded copy, its fill and its copy are erased.
+  struct Padding {
+    Value source;
+    int64_t top = 0, left = 0;
+    SmallVector<Operation *> ops;
+  };
+
+  static bool isZeroFill(Operation *user, Value buffer) {
+    if (auto fill = dyn_cast<linalg::FillOp>(user))
+      return fill.getOutputs().front() == buffer &&
+             matchPattern(fill.getInputs().front(), m_AnyZeroFloat());
+    auto map = dyn_cast<linalg::MapOp>(user);
+    if (!map || !map.getInputs().empty() || map.getInit() != buffer)
+      return false;
+    auto yield = cast<linalg::YieldOp>(map.getMapper().front().getTerminator());
+    return matchPattern(yield.getValues().front(), m_AnyZeroFloat());
+  }
+
+  std::optional<Padding> findPadding(Value image) {
+    auto alloc = image.getDefiningOp<memref::AllocOp>();
+    if (!alloc)
+      return std::nullopt;
+    Padding padding;
+    Operation *fill = nullptr;
+    memref::CopyOp copy;
+    for (Operation *user : image.getUsers()) {
+      if (user == op.getOperation() || isa<memref::DeallocOp>(user)) {
+        padding.ops.push_back(user);
+        continue;
+      }
+      if (isZeroFill(user, image) && !fill) {
+        fill = user;
+        continue;
+      }
+      auto view = dyn_cast<memref::SubViewOp>(user);
+      if (!view || copy || !view->hasOneUse())
+        return std::nullopt;
+      copy = dyn_cast<memref::CopyOp>(*view->getUsers().begin());
+      ArrayRef<int64_t> offsets = view.getStaticOffsets();
+      if (!copy || copy.getTarget() != view.getResult() ||
+          !view.hasUnitStride() || offsets.size() != 4 || offsets[0] != 0 ||
+          offsets[1] != 0 || ShapedType::isDynamic(offsets[2]) ||
+          ShapedType::isDynamic(offsets[3]))
+        return std::nullopt;
+      padding.source = copy.getSource();
+      padding.top = offsets[2];
+      padding.left = offsets[3];
+      padding.ops.push_back(copy);
+      padding.ops.push_back(view);
+    }
+    // The fill comes first, the copy after it, the convolution last.
+    if (!fill || !copy || fill->getBlock() != op->getBlock() ||
+        copy->getBlock() != op->getBlock() || !fill->isBeforeInBlock(copy) ||
+        !copy->isBeforeInBlock(op))
+      return std::nullopt;
+    padding.ops.push_back(fill);
+    padding.ops.push_back(alloc);
+    llvm::erase(padding.ops, op.getOperation());
+    return padding;
+  }
+
   // A copy of an NCHW (or OIHW) operand as f16 in NHWC (OHWI) order. An
   // image (dynamic height and width) is copied by a loop over the copy's
   // elements, channels fastest; weights (a static window) by a loop over
@@ -448,14 +496,18 @@ private:
           memref::LoadOp::create(lb, loc, operand, nchw));
     };
     if (type.isDynamicDim(2) || type.isDynamicDim(3)) {
+      std::optional<Padding> padding = findPadding(operand);
       scf::ParallelOp::create(
           b, loc, SmallVector<Value>(4, index(b, 0)), sizes,
           SmallVector<Value>(4, index(b, 1)),
           [&](OpBuilder &lb, Location, ValueRange at) {
-            memref::StoreOp::create(
-                lb, loc, half(lb, ValueRange{at[0], at[3], at[1], at[2]}), copy,
-                at);
+            Value value =
+                padding ? unpadded(lb, *padding, at)
+                        : half(lb, ValueRange{at[0], at[3], at[1], at[2]});
+            memref::StoreOp::create(lb, loc, value, copy, at);
           });
+      if (padding)
+        erasedAfter.append(padding->ops);
       return copy;
     }
     scf::ParallelOp::create(
@@ -473,6 +525,38 @@ private:
             memref::StoreOp::create(lb, loc, value, copy, at);
         });
     return copy;
+  }
+
+  // The padded image's value at `nhwc` as f16: the source's, or zero in
+  // the border. The load is made at a clamped place.
+  Value unpadded(OpBuilder &b, const Padding &padding, ValueRange nhwc) {
+    Value inside = arith::ConstantIntOp::create(b, loc, 1, 1);
+    SmallVector<Value> at = {nhwc[0], nhwc[3]};
+    for (auto [axis, offset] :
+         {std::pair<int64_t, int64_t>{2, padding.top}, {3, padding.left}}) {
+      Value padded = nhwc[axis - 1];
+      Value size = b.createOrFold<memref::DimOp>(loc, padding.source, axis);
+      // Signed: the border before the image is negative.
+      Value place = arith::SubIOp::create(b, loc, padded, index(b, offset));
+      inside = arith::AndIOp::create(
+          b, loc, inside,
+          arith::AndIOp::create(
+              b, loc,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, place,
+                                    index(b, 0)),
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, place,
+                                    size)));
+      Value last = arith::SubIOp::create(b, loc, size, index(b, 1));
+      at.push_back(arith::MinSIOp::create(
+          b, loc, arith::MaxSIOp::create(b, loc, place, index(b, 0)), last));
+    }
+    Value value = arith::TruncFOp::create(
+        b, loc, b.getF16Type(),
+        memref::LoadOp::create(b, loc, padding.source,
+                               ValueRange{at[0], at[1], at[2], at[3]}));
+    return arith::SelectOp::create(
+        b, loc, inside, value,
+        arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0f)));
   }
 
   // The operand axis from which its results are the depth loops in order
@@ -560,7 +644,7 @@ private:
       return;
     }
     if (slab.words) {
-      auto word = VectorType::get({4}, b.getI32Type());
+      auto word = avila::spirv::wordType(b.getContext());
       slab.buffer = workgroupBuffer(
           b, {slab.width, (tile.depth + kSlabPadding) / kWordHalves}, word);
       slab.zero = arith::ConstantOp::create(
@@ -649,23 +733,14 @@ private:
                                   indices(b, slab.map, values));
   }
 
-  // The 8 depths from `depthIndex` as one word. An f32 operand is f16 in
-  // memory by the time the kernel runs, so that rounding its values to f16
-  // is exact and the load becomes one 16-byte load.
+  // The 8 depths from `depthIndex` as one word.
   Value loadWord(OpBuilder &b, const Slab &slab, ArrayRef<Value> values,
                  Value depthIndex) {
     SmallVector<Value> at = llvm::map_to_vector(
         slab.map.getResults().take_front(slab.leading),
         [&](AffineExpr expr) { return expand(b, loc, expr, values); });
     at.push_back(depthIndex);
-    Type element = cast<MemRefType>(slab.words.getType()).getElementType();
-    auto halvesType = VectorType::get({kWordHalves}, b.getF16Type());
-    Value halves = vector::LoadOp::create(
-        b, loc, VectorType::get({kWordHalves}, element), slab.words, at);
-    if (!element.isF16())
-      halves = arith::TruncFOp::create(b, loc, halvesType, halves);
-    return vector::BitCastOp::create(
-        b, loc, VectorType::get({4}, b.getI32Type()), halves);
+    return avila::spirv::loadWord(b, loc, slab.words, at);
   }
 
   void storeSlab(OpBuilder &b, const Slab &slab, ValueRange values) {
@@ -936,30 +1011,98 @@ private:
     decode(tb, loops.rows, row, values);
     decode(tb, loops.cols, col, values);
     SmallVector<Value> at = indices(tb, maps[2], values);
-    memref::StoreOp::create(tb, loc, output(tb, at, sum), op.getInit(), at);
+    storeOutput(tb, at, sum);
   }
 
   // The output at `at` given the contraction's sum there: init + sum, or,
   // where the init was zero-filled just before, sum (+ the bias the
   // dispatch adds just after), so that neither needs a launch of its own.
-  Value output(OpBuilder &b, ValueRange at, Value sum) {
-    if (!zeroFill)
-      return arith::AddFOp::create(
-          b, loc, memref::LoadOp::create(b, loc, op.getInit(), at), sum);
-    if (!biasAdd)
-      return sum;
-    SmallVector<Value> biasAt = llvm::map_to_vector(
-        biasAdd.getIndexingMapsArray()[1].getResults(),
-        [&](AffineExpr expr) { return expand(b, loc, expr, at); });
-    return arith::AddFOp::create(
-        b, loc, sum,
-        memref::LoadOp::create(b, loc, biasAdd.getDpsInputs()[1], biasAt));
+  // An all-parallel generic whose one output (identity-indexed) is the
+  // init, or another buffer where the init is scratch only it reads, and
+  // whose inputs include the init, identity-indexed; its body elementwise.
+  bool isEpilogue(linalg::GenericOp generic) {
+    if (generic.getNumDpsInits() != 1 ||
+        generic.getNumParallelLoops() != generic.getNumLoops())
+      return false;
+    SmallVector<AffineMap> genericMaps = generic.getIndexingMapsArray();
+    Value out = generic.getDpsInits().front();
+    if (!genericMaps.back().isIdentity() ||
+        generic.getRegion().front().getArguments().back().getNumUses())
+      return false;
+    bool readsProducts = false;
+    for (auto [input, map] : llvm::zip(generic.getDpsInputs(), genericMaps)) {
+      if (input == op.getInit()) {
+        if (!map.isIdentity() || readsProducts)
+          return false;
+        readsProducts = true;
+      } else if (!map.isProjectedPermutation() || input == out) {
+        return false;
+      }
+    }
+    if (!readsProducts ||
+        llvm::any_of(generic.getRegion().front().without_terminator(),
+                     [](Operation &bodyOp) {
+                       return !isMemoryEffectFree(&bodyOp) ||
+                              bodyOp.getNumRegions() ||
+                              isa<linalg::IndexOp>(bodyOp);
+                     }))
+      return false;
+    if (out == op.getInit())
+      return true;
+    // Another output: the init must be scratch that only the fill, the
+    // contraction, this generic and its deallocation use.
+    if (!op.getInit().getDefiningOp<memref::AllocOp>())
+      return false;
+    return llvm::all_of(op.getInit().getUsers(), [&](Operation *user) {
+      return user == op.getOperation() || user == generic.getOperation() ||
+             user == zeroFill.getOperation() || isa<memref::DeallocOp>(user);
+    });
+  }
+
+  // Stores the products `sum` at `at`: added to the init where no zero
+  // fill was taken over, else through the elementwise epilogue, whose body
+  // runs on the products and its other operands' values there.
+  void storeOutput(OpBuilder &b, ValueRange at, Value sum) {
+    if (!zeroFill) {
+      memref::StoreOp::create(
+          b, loc,
+          arith::AddFOp::create(
+              b, loc, memref::LoadOp::create(b, loc, op.getInit(), at), sum),
+          op.getInit(), at);
+      return;
+    }
+    if (!epilogue) {
+      memref::StoreOp::create(b, loc, sum, op.getInit(), at);
+      return;
+    }
+    IRMapping values;
+    Block &body = epilogue.getRegion().front();
+    for (auto [input, map, argument] :
+         llvm::zip(epilogue.getDpsInputs(), epilogue.getIndexingMapsArray(),
+                   body.getArguments())) {
+      if (input == op.getInit()) {
+        values.map(argument, sum);
+        continue;
+      }
+      SmallVector<Value> place =
+          llvm::map_to_vector(map.getResults(), [&](AffineExpr expr) {
+            return expand(b, loc, expr, at);
+          });
+      values.map(argument, memref::LoadOp::create(b, loc, input, place));
+    }
+    for (Operation &bodyOp : body.without_terminator())
+      b.clone(bodyOp, values);
+    Value result = values.lookupOrDefault(
+        cast<linalg::YieldOp>(body.getTerminator()).getValues().front());
+    memref::StoreOp::create(b, loc, result, epilogue.getDpsInits().front(), at);
   }
 
 public:
-  // The zero fill of the init just before the contraction and the bias
-  // added to it just after (a generic adding a broadcast operand), which the
-  // tiles' stores take over: erased once the launch is built.
+  // The zero fill of the init just before the contraction and the
+  // elementwise work just after it that reads the products (a generic adding
+  // the bias, a residual, or both), which the tiles' stores take over:
+  // erased once the launch is built. The epilogue may write another buffer
+  // where the init is scratch that nothing else reads.
   void findEpilogue() {
     auto effectFree = [](Operation *candidate) {
       return candidate && isMemoryEffectFree(candidate);
@@ -976,33 +1119,37 @@ public:
     while (effectFree(after))
       after = after->getNextNode();
     auto generic = dyn_cast_or_null<linalg::GenericOp>(after);
-    if (!generic || generic.getNumDpsInputs() != 2 ||
-        generic.getNumDpsInits() != 1 ||
-        generic.getDpsInputs()[0] != op.getInit() ||
-        generic.getDpsInits()[0] != op.getInit() ||
-        generic.getNumParallelLoops() != generic.getNumLoops())
-      return;
-    SmallVector<AffineMap> genericMaps = generic.getIndexingMapsArray();
-    if (!genericMaps[0].isIdentity() || !genericMaps[2].isIdentity() ||
-        !genericMaps[1].isProjectedPermutation())
-      return;
-    Block &body = generic.getRegion().front();
-    auto add = dyn_cast<arith::AddFOp>(body.front());
-    auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
-    if (!add || &body.front() != body.getTerminator()->getPrevNode() ||
-        !yield || yield.getValues().front() != add.getResult() ||
-        add.getLhs() != body.getArgument(0) ||
-        add.getRhs() != body.getArgument(1))
-      return;
-    biasAdd = generic;
+    if (generic && isEpilogue(generic))
+      epilogue = generic;
+  }
+
+  // The padded copies the channels-last copies replaced, erased once the
+  // The padded copies the channels-last copies replaced, erased once the
+  // contraction is.
+  void eraseReplacedPadding() {
+    for (Operation *replaced : erasedAfter)
+      replaced->erase();
   }
 
   void eraseEpilogue() {
-    if (biasAdd)
-      biasAdd.erase();
     if (zeroFill)
       zeroFill.erase();
+    if (!epilogue)
+      return;
+    Value out = epilogue.getDpsInits().front();
+    epilogue.erase();
+    if (out == op.getInit())
+      return;
+    // The init was scratch for the epilogue alone.
+    Value scratch = op.getInit();
+    op.erase();
+    for (Operation *user : llvm::make_early_inc_range(scratch.getUsers()))
+      user->erase();
+    scratch.getDefiningOp()->erase();
+    contractionErased = true;
   }
+
+  bool wasErased() const { return contractionErased; }
 
 private:
   // out = init + acc where the output exists: the init holds zeros or the
@@ -1026,7 +1173,9 @@ private:
   SmallVector<Value> sizes;
   Value rows, cols, depth, rowTiles, batchTiles, tiles;
   linalg::FillOp zeroFill;
-  linalg::GenericOp biasAdd;
+  linalg::GenericOp epilogue;
+  bool contractionErased = false;
+  SmallVector<Operation *> erasedAfter;
   // Depth parts: how many, how deep (channels), and their f32 sums.
   int64_t parts = 1, partDepth = 0;
   Value partials;
@@ -1088,7 +1237,9 @@ struct TileContractions
       tiled.findEpilogue();
       tiled.build(b);
       tiled.eraseEpilogue();
-      op.erase();
+      if (!tiled.wasErased())
+        op.erase();
+      tiled.eraseReplacedPadding();
     }
   }
 };

@@ -133,6 +133,9 @@ PhysicalDevice describeDevice(const VulkanApi &api, VkPhysicalDevice handle,
   device.subgroupArithmetic =
       (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) &&
       (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT);
+  device.subgroupShuffle =
+      (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT) &&
+      (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT);
 
   VkPhysicalDeviceVulkan12Features features12 =
       vkStruct<VkPhysicalDeviceVulkan12Features>(

@@ -44,6 +44,8 @@ struct PhysicalDevice {
   bool shaderInt64 = false;
   /// Subgroup arithmetic (reductions) in compute shaders.
   bool subgroupArithmetic = false;
+  /// Subgroup shuffles in compute shaders.
+  bool subgroupShuffle = false;
   bool vulkanMemoryModel = false;
   /// VK_KHR_cooperative_matrix with a 16×16×16 f16×f16→f32 subgroup shape.
   bool cooperativeMatrix = false;

@@ -45,6 +45,8 @@ std::optional<Requirement> evaluate(const PhysicalDevice &device,
     return flag(device.shaderInt64);
   if (feature == "subgroupArithmetic")
     return flag(device.subgroupArithmetic);
+  if (feature == "subgroupShuffle")
+    return flag(device.subgroupShuffle);
   if (feature == "vulkanMemoryModel")
     return flag(device.vulkanMemoryModel);
   if (feature == "cooperativeMatrix")
