@@ -40,6 +40,7 @@ void LoadedModel::bindWeights() {
         fillMerged(weight, values);
       });
   bound = true;
+  generator->weightsChanged();
 }
 
 void LoadedModel::useVae(const fs::path &vae) {
@@ -80,6 +81,7 @@ void LoadedModel::refill(const std::function<bool(const WeightKey &)> &which) {
       [&](const artifact::Weight &weight, std::span<float> values) {
         fillMerged(weight, values);
       });
+  generator->weightsChanged();
 }
 
 void LoadedModel::applyLoras(LoraSet loras) {

@@ -73,6 +73,9 @@ public:
   /// Prompt words equal to an embedding's name stand for its vectors from
   /// now on (`library` outlives the pipeline; nullptr: none).
   void useEmbeddings(const EmbeddingLibrary *library) { embeddings = library; }
+  /// Bound weights were filled again (a LoRA set, a VAE): encodings kept
+  /// from before are dropped.
+  void weightsChanged() { emptyPromptChunks.clear(); }
 
   /// Checks a request (and its img2img init image, if any) against the
   /// artifact's limits; throws avila::Error naming the first problem.
