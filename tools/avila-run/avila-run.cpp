@@ -18,8 +18,11 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <random>
+#include <type_traits>
 #include <unistd.h>
+#include <variant>
 
 namespace fs = std::filesystem;
 
@@ -149,6 +152,26 @@ std::string readPromptFile(const fs::path &path) {
   return text;
 }
 
+// The flags that set one number of the generation parameters.
+using NumberField = std::variant<int avila::GenerationParameters::*,
+                                 int64_t avila::GenerationParameters::*,
+                                 double avila::GenerationParameters::*>;
+const std::map<std::string, NumberField> kNumberFlags = {
+    {"--steps", &avila::GenerationParameters::steps},
+    {"--cfg-scale", &avila::GenerationParameters::cfgScale},
+    {"--seed", &avila::GenerationParameters::seed},
+    {"--clip-skip", &avila::GenerationParameters::clipSkip},
+    {"--subseed", &avila::GenerationParameters::subseed},
+    {"--subseed-strength", &avila::GenerationParameters::subseedStrength},
+    {"--seed-resize-from-w", &avila::GenerationParameters::seedResizeFromWidth},
+    {"--seed-resize-from-h",
+     &avila::GenerationParameters::seedResizeFromHeight},
+    {"--width", &avila::GenerationParameters::width},
+    {"--height", &avila::GenerationParameters::height},
+    {"--batch-size", &avila::GenerationParameters::batchSize},
+    {"--batch-count", &avila::GenerationParameters::batchCount},
+};
+
 Options parseOptions(int argc, char **argv) {
   Options options;
   avila::GenerationParameters &p = options.parameters;
@@ -169,7 +192,14 @@ Options parseOptions(int argc, char **argv) {
     if (i + 1 >= argc)
       avila::fail("missing value for " + flag + " (see --help)");
     const std::string value = argv[++i];
-    if (flag == "--artifact")
+    if (const auto field = kNumberFlags.find(flag); field != kNumberFlags.end())
+      std::visit(
+          [&](auto member) {
+            using Number = std::remove_reference_t<decltype(p.*member)>;
+            p.*member = avila::parseNumber<Number>(flag, value);
+          },
+          field->second);
+    else if (flag == "--artifact")
       options.artifact = value;
     else if (flag == "--model")
       options.model = value;
@@ -187,38 +217,14 @@ Options parseOptions(int argc, char **argv) {
       p.negativePrompt = value;
     else if (flag == "--negative-prompt-file")
       p.negativePrompt = readPromptFile(value);
-    else if (flag == "--steps")
-      p.steps = avila::parseNumber<int>(flag, value);
-    else if (flag == "--cfg-scale")
-      p.cfgScale = avila::parseNumber<double>(flag, value);
     else if (flag == "--sampler")
       p.sampler = avila::parseSamplerName(value);
     else if (flag == "--scheduler")
       options.scheduler = avila::parseScheduleName(value);
-    else if (flag == "--seed")
-      p.seed = avila::parseNumber<int64_t>(flag, value);
-    else if (flag == "--clip-skip")
-      p.clipSkip = avila::parseNumber<int>(flag, value);
-    else if (flag == "--subseed")
-      p.subseed = avila::parseNumber<int64_t>(flag, value);
-    else if (flag == "--subseed-strength")
-      p.subseedStrength = avila::parseNumber<double>(flag, value);
-    else if (flag == "--seed-resize-from-w")
-      p.seedResizeFromWidth = avila::parseNumber<int>(flag, value);
-    else if (flag == "--seed-resize-from-h")
-      p.seedResizeFromHeight = avila::parseNumber<int>(flag, value);
     else if (flag == "--rng") {
       if (!avila::parseNoiseSource(value, p.rng))
         avila::fail("--rng is cpu or cuda (or gpu), not '" + value + "'");
-    } else if (flag == "--width")
-      p.width = avila::parseNumber<int>(flag, value);
-    else if (flag == "--height")
-      p.height = avila::parseNumber<int>(flag, value);
-    else if (flag == "--batch-size")
-      p.batchSize = avila::parseNumber<int>(flag, value);
-    else if (flag == "--batch-count")
-      p.batchCount = avila::parseNumber<int>(flag, value);
-    else if (flag == "--init-image")
+    } else if (flag == "--init-image")
       options.initImage = value;
     else if (flag == "--strength") {
       p.strength = avila::parseNumber<double>(flag, value);
