@@ -11,6 +11,7 @@
 #include "runtime/base/Error.h"
 #include "runtime/pipeline/LoadedModel.h"
 #include "runtime/weights/SafetensorsWriter.h"
+#include "test/LoraFiles.h"
 
 #include <gtest/gtest.h>
 
@@ -182,6 +183,45 @@ TEST_F(VaeSwap, AVaeThatDoesNotFitIsRefusedAndTheOldOneStays) {
   EXPECT_THROW(model->useVae(folder), Error);
   EXPECT_THROW(model->useVae(folder / "missing.safetensors"), Error);
   EXPECT_EQ(decode(), original);
+}
+
+TEST_F(VaeSwap, LorasAndTheSwappedVaeKeepEachOther) {
+  // Both refill bound weights in place: a VAE swap must leave a merged LoRA
+  // merged, and a change of LoRA set must leave the swapped VAE.
+  ASSERT_NE(artifactPath, nullptr);
+  const auto values = otherVae();
+  const fs::path vae = folder / "bare.safetensors";
+  write(vae, values, [](const artifact::Weight &weight) {
+    return weight.single_file_key()->str().substr(strlen("first_stage_model."));
+  });
+  model->useVae(vae);
+  const std::vector<float> swapped = decode();
+  model->useVae("");
+  ASSERT_NE(decode(), swapped);
+
+  const std::string query =
+      "down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.weight";
+  const std::string key = "lora_unet_down_blocks_0_attentions_0_"
+                          "transformer_blocks_0_attn1_to_q";
+  const fs::path lora = folder / "lora.safetensors";
+  test::writeFloatTensors(
+      lora, {test::drawnTensor(key + ".lora_down.weight", {2, 32}, 1),
+             test::drawnTensor(key + ".lora_up.weight", {32, 2}, 2)});
+  auto queryWeight = [&] {
+    return model->executable().readWeight("unet", query, 0, 32 * 32);
+  };
+  const std::vector<float> plain = queryWeight();
+  std::vector<std::string> warnings;
+  model->useLoras({{"q", lora, 1, 1}}, warnings);
+  const std::vector<float> merged = queryWeight();
+  ASSERT_NE(merged, plain);
+
+  model->useVae(vae);
+  EXPECT_EQ(queryWeight(), merged);
+  EXPECT_EQ(decode(), swapped);
+  model->useLoras({}, warnings);
+  EXPECT_EQ(queryWeight(), plain);
+  EXPECT_EQ(decode(), swapped);
 }
 
 } // namespace
