@@ -14,6 +14,7 @@
 #include "server/JsonRoute.h"
 #include "server/LatentPreview.h"
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <unistd.h>
@@ -37,7 +38,7 @@ json samplerList() {
        {SamplerKind::EulerAncestral, SamplerKind::Euler, SamplerKind::DpmPp2M,
         SamplerKind::Heun, SamplerKind::Ddim, SamplerKind::Pndm,
         SamplerKind::UniPc, SamplerKind::Lcm}) {
-    const SamplerChoice choice{kind, false};
+    const SamplerChoice choice{kind};
     list.push_back({{"name", a1111SamplerName(choice)},
                     {"aliases", {samplerName(choice)}},
                     {"options", json::object()}});
@@ -46,16 +47,15 @@ json samplerList() {
 }
 
 json schedulerList() {
-  return json::array({{{"name", "automatic"},
-                       {"label", "Automatic"},
-                       {"aliases", nullptr},
-                       {"default_rho", -1},
-                       {"need_inner_model", false}},
-                      {{"name", "karras"},
-                       {"label", "Karras"},
-                       {"aliases", nullptr},
-                       {"default_rho", 7.0},
-                       {"need_inner_model", false}}});
+  json list = json::array();
+  for (const ScheduleInfo &info : knownSchedules())
+    list.push_back(
+        {{"name", info.name},
+         {"label", info.label},
+         {"aliases", info.alias ? json::array({info.alias}) : json(nullptr)},
+         {"default_rho", info.defaultRho},
+         {"need_inner_model", info.needInnerModel}});
+  return list;
 }
 
 // A PNG's text chunks; libpng reads files, so the bytes pass through one.
@@ -135,12 +135,17 @@ json A1111Api::generate(const httplib::Request &http, bool img2img) {
     std::lock_guard<std::mutex> lock(optionsMutex);
     if (posted.value("randn_source", "GPU") == "CPU")
       request.parameters.rng = NoiseSource::TorchCpu;
+    if (!request.clipSkipGiven)
+      request.parameters.clipSkip = posted.value("CLIP_stop_at_last_layers", 1);
+    request.vaeFile =
+        request.vaeName
+            ? vaeFile(*request.vaeName, "override_settings.sd_vae")
+            : vaeFile(posted.value("sd_vae", "Automatic"), "sd_vae");
   }
-  if (request.subseed == -1)
-    request.subseed = std::random_device()() % 4294967294u;
+  if (request.parameters.subseed == -1)
+    request.parameters.subseed = std::random_device()() % 4294967294u;
   const json echo = request.echo;
   const bool send = request.sendImages, save = request.saveImages;
-  const int64_t subseed = request.subseed;
   const ClientConnection client(http);
   const JobResult result =
       worker.run(std::move(request), [&] { return client.closed(); });
@@ -158,11 +163,11 @@ json A1111Api::generate(const httplib::Request &http, bool img2img) {
     infotexts.push_back(image.infotext);
   }
   for (int i = 0; i < count; ++i) {
-    seeds.push_back(p.seed + i);
-    subseeds.push_back(subseed + i);
+    seeds.push_back(imageSeed(p, i));
+    subseeds.push_back(imageSubseed(p, i));
   }
   SamplerChoice plain = p.sampler;
-  plain.karras = false;
+  plain.schedule = Schedule::Automatic;
   const json info = {
       {"prompt", p.prompt},
       {"all_prompts", json::array_t(count, p.prompt)},
@@ -170,13 +175,13 @@ json A1111Api::generate(const httplib::Request &http, bool img2img) {
       {"all_negative_prompts", json::array_t(count, p.negativePrompt)},
       {"seed", p.seed},
       {"all_seeds", seeds},
-      {"subseed", subseed},
+      {"subseed", p.subseed},
       {"all_subseeds", subseeds},
-      {"subseed_strength", 0},
+      {"subseed_strength", p.subseedStrength},
       {"width", p.width},
       {"height", p.height},
       {"sampler_name", a1111SamplerName(plain)},
-      {"scheduler", p.sampler.karras ? "Karras" : "Automatic"},
+      {"scheduler", scheduleInfo(p.sampler.schedule).label},
       {"cfg_scale", p.cfgScale},
       {"steps", p.steps},
       {"batch_size", p.batchSize},
@@ -184,10 +189,11 @@ json A1111Api::generate(const httplib::Request &http, bool img2img) {
       {"face_restoration_model", nullptr},
       {"sd_model_name", result.model.modelName()},
       {"sd_model_hash", result.model.shortHash()},
-      {"sd_vae_name", nullptr},
+      {"sd_vae_name",
+       result.vae.empty() ? json(nullptr) : json(result.vae.filename())},
       {"sd_vae_hash", nullptr},
-      {"seed_resize_from_w", -1},
-      {"seed_resize_from_h", -1},
+      {"seed_resize_from_w", p.seedResizeFromWidth},
+      {"seed_resize_from_h", p.seedResizeFromHeight},
       {"denoising_strength", img2img ? json(p.strength) : json(nullptr)},
       {"extra_generation_params",
        p.loraHashes.empty()
@@ -197,7 +203,7 @@ json A1111Api::generate(const httplib::Request &http, bool img2img) {
       {"infotexts", infotexts},
       {"styles", json::array()},
       {"job_timestamp", result.jobTimestamp},
-      {"clip_skip", 1},
+      {"clip_skip", p.clipSkip},
       {"is_using_inpainting_conditioning", false},
       {"version", "avila"}};
   return {{"images", images},
@@ -312,6 +318,15 @@ json A1111Api::setOptions(const httplib::Request &request) {
   if (const auto source = body.find("randn_source");
       source != body.end() && *source != "CPU" && *source != "GPU")
     invalid("randn_source: CPU or GPU");
+  if (const auto vae = body.find("sd_vae"); vae != body.end()) {
+    if (!vae->is_string())
+      invalid("sd_vae: expected a string");
+    vaeFile(vae->get<std::string>(), "sd_vae");
+  }
+  if (const auto skip = body.find("CLIP_stop_at_last_layers");
+      skip != body.end() &&
+      !(skip->is_number_integer() && *skip >= 1 && *skip <= 64))
+    invalid("CLIP_stop_at_last_layers: an integer from 1 to 64");
   std::lock_guard<std::mutex> lock(optionsMutex);
   posted.update(body);
   return nullptr;
@@ -340,6 +355,33 @@ json A1111Api::memory() const {
        {{"error", "no CUDA here: the networks run on " + worker.deviceName()}}},
       {"device",
        {{"name", worker.deviceName()}, {"current", current}, {"peak", peak}}}};
+}
+
+json A1111Api::vaeList() const {
+  json list = json::array();
+  std::error_code error;
+  if (options.vaeDir.empty() || !fs::is_directory(options.vaeDir, error))
+    return list;
+  std::vector<fs::path> files;
+  for (const auto &entry : fs::directory_iterator(options.vaeDir, error))
+    if (entry.path().extension() == ".safetensors" &&
+        entry.is_regular_file(error))
+      files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const fs::path &file : files)
+    list.push_back({{"model_name", file.filename().string()},
+                    {"filename", fs::absolute(file).string()}});
+  return list;
+}
+
+fs::path A1111Api::vaeFile(const std::string &name,
+                           const std::string &field) const {
+  if (name.empty() || name == "Automatic" || name == "None")
+    return {};
+  for (const json &vae : vaeList())
+    if (vae.at("model_name") == name)
+      return vae.at("filename").get<std::string>();
+  invalid(field + ": no VAE '" + name + "' (GET /sdapi/v1/sd-vae lists them)");
 }
 
 json A1111Api::commandLineFlags() const {
@@ -411,6 +453,8 @@ void A1111Api::install(httplib::Server &http) {
   http.Get(p + "cmd-flags", jsonRoute([this](const httplib::Request &) {
              return commandLineFlags();
            }));
+  http.Get(p + "sd-vae",
+           jsonRoute([this](const httplib::Request &) { return vaeList(); }));
   http.Get(p + "loras",
            jsonRoute([this](const httplib::Request &) { return loraList(); }));
   http.Post(p + "refresh-loras", jsonRoute([this](const httplib::Request &) {
@@ -426,7 +470,6 @@ void A1111Api::install(httplib::Server &http) {
       {"schedulers", schedulerList()},
       {"upscalers", json::array()},
       {"latent-upscale-modes", json::array()},
-      {"sd-vae", json::array()},
       {"hypernetworks", json::array()},
       {"face-restorers", json::array()},
       {"prompt-styles", json::array()},

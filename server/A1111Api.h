@@ -29,6 +29,12 @@ private:
   nlohmann::json memory() const;
   nlohmann::json loraList();
   nlohmann::json commandLineFlags() const;
+  /// GET sd-vae: the .safetensors files of --vae-dir, by file name.
+  nlohmann::json vaeList() const;
+  /// The file sd_vae `name` names; empty for "Automatic", "None" or ""
+  /// (the checkpoint's own). A 422 naming `field` for an unknown name.
+  std::filesystem::path vaeFile(const std::string &name,
+                                const std::string &field) const;
 
   const ServerOptions &options;
   ModelCatalog &catalog;

@@ -229,8 +229,14 @@ JobResult DeviceWorker::generate(GenerationRequest &request) {
       throw ApiError(503, "no model is loaded");
     ensureModel(*previous);
   }
+  try {
+    loadedModel->useVae(request.vaeFile);
+  } catch (const Error &error) {
+    invalid(std::string("sd_vae: ") + error.what());
+  }
   Pipeline &pipeline = loadedModel->pipeline();
   JobResult result;
+  result.vae = request.vaeFile;
   result.parameters = request.parameters;
   result.parameters.modelName = loadedModel->name();
   result.model = *model();

@@ -35,7 +35,8 @@ struct JobResult {
   std::vector<GeneratedImage> images; // fewer than asked when interrupted
   GenerationParameters parameters;    // as run, the model's name set
   CatalogEntry model;
-  std::string jobTimestamp; // YYYYmmddHHMMSS, as A1111 writes it
+  std::filesystem::path vae; // the VAE decoded with; empty: the model's
+  std::string jobTimestamp;  // YYYYmmddHHMMSS, as A1111 writes it
 };
 
 /// A1111's shared.state, as GET progress reports it.

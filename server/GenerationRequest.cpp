@@ -214,14 +214,12 @@ void readOverrides(const Fields &fields, GenerationRequest &request) {
     invalid("override_settings: expected an object");
   const Fields settings(*overrides);
   request.checkpoint = settings.string("sd_model_checkpoint", "");
-  if (settings.integer("CLIP_stop_at_last_layers", 1, 1, 12) != 1)
-    invalid("override_settings.CLIP_stop_at_last_layers: only 1 is "
-            "supported yet");
-  const std::string vae = settings.string("sd_vae", "Automatic");
-  if (vae != "Automatic" && vae != "None")
-    invalid("override_settings.sd_vae: only the checkpoint's own VAE "
-            "(\"Automatic\") is supported yet, not '" +
-            vae + "'");
+  // The pipeline checks it against the text encoder's layers.
+  request.clipSkipGiven = settings.get("CLIP_stop_at_last_layers") != nullptr;
+  request.parameters.clipSkip =
+      static_cast<int>(settings.integer("CLIP_stop_at_last_layers", 1, 1, 64));
+  if (settings.get("sd_vae"))
+    request.vaeName = settings.string("sd_vae", "");
   request.restoreCheckpoint =
       fields.boolean("override_settings_restore_afterwards", true);
 }
@@ -250,17 +248,12 @@ SamplerChoice resolveSampler(const std::string &name,
   } catch (const Error &) {
     throw ApiError(400, "Sampler not found: '" + name + "'");
   }
-  if (scheduler.empty() || scheduler == "automatic" || scheduler == "Automatic")
-    return choice;
-  if (scheduler != "karras" && scheduler != "Karras")
-    invalid("scheduler: '" + scheduler + "' is not one of automatic, karras");
-  if (choice.karras)
-    return choice;
   try {
-    return parseSamplerName(a1111SamplerName(choice) + " Karras");
-  } catch (const Error &) {
-    invalid("scheduler: the sampler '" + name +
-            "' has no Karras schedule here");
+    return scheduler.empty()
+               ? choice
+               : withSchedule(choice, parseScheduleName(scheduler));
+  } catch (const Error &error) {
+    invalid(std::string("scheduler: ") + error.what());
   }
 }
 
@@ -275,10 +268,13 @@ GenerationRequest parseGenerationRequest(const json &body, bool img2img,
   p.prompt = fields.string("prompt", "");
   p.negativePrompt = fields.string("negative_prompt", "");
   p.seed = fields.integer("seed", -1, -1, int64_t(1) << 53);
-  request.subseed = fields.integer("subseed", -1, -1, int64_t(1) << 53);
-  request.subseedStrength = fields.number("subseed_strength", 0, 0, 1);
-  if (request.subseedStrength != 0)
-    invalid("subseed_strength: variation seeds are not supported yet");
+  p.subseed = fields.integer("subseed", -1, -1, int64_t(1) << 53);
+  p.subseedStrength = fields.number("subseed_strength", 0, 0, 1);
+  // 0 and -1 are "off"; the pipeline checks the rest.
+  p.seedResizeFromWidth =
+      static_cast<int>(fields.integer("seed_resize_from_w", -1, -1, 16384));
+  p.seedResizeFromHeight =
+      static_cast<int>(fields.integer("seed_resize_from_h", -1, -1, 16384));
   p.steps = static_cast<int>(fields.integer("steps", 50, 1, limits.maxSteps));
   p.cfgScale = fields.number("cfg_scale", 7.0, 0, 100);
   p.width = dimension(fields, "width", limits.maxWidth);

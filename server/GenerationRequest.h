@@ -33,10 +33,17 @@ struct GenerationRequest {
   /// override_settings.sd_model_checkpoint; empty: the loaded model.
   std::string checkpoint;
   bool restoreCheckpoint = true;
+  /// override_settings.CLIP_stop_at_last_layers was given (else the
+  /// options' value applies).
+  bool clipSkipGiven = false;
+  /// override_settings.sd_vae, when given ("Automatic", "None" or a name
+  /// GET sd-vae lists).
+  std::optional<std::string> vaeName;
+  /// The VAE file the job decodes with, resolved from vaeName or the
+  /// options; empty: the checkpoint's own.
+  std::filesystem::path vaeFile;
   bool sendImages = true;
   bool saveImages = false;
-  int64_t subseed = -1;
-  double subseedStrength = 0;
   /// The response's "parameters": every field with its default or value.
   nlohmann::json echo;
 };
@@ -46,8 +53,9 @@ GenerationRequest parseGenerationRequest(const nlohmann::json &body,
                                          const RequestLimits &limits);
 
 /// sampler_name (or the legacy sampler_index) with scheduler: "DPM++ 2M"
-/// with "karras", or the legacy combined "DPM++ 2M Karras". Throws
-/// ApiError 400 for an unknown sampler, 422 for an unknown scheduler.
+/// with "karras" (any of knownSchedules), or the legacy combined "DPM++ 2M
+/// Karras". Throws ApiError 400 for an unknown sampler, 422 for an unknown
+/// scheduler or one the sampler does not take.
 SamplerChoice resolveSampler(const std::string &name,
                              const std::string &scheduler);
 

@@ -28,6 +28,8 @@ endpoints.
   --model <path>             the checkpoint to load at start (one of
                              --models-dir's, or the only one served)
   --tokenizer <path>         CLIP tokenizer, as avila-run takes it
+  --vae-dir <folder>         VAEs (.safetensors, as avila-run's --vae takes
+                             them) that the sd_vae option names by file name
   --lora-dir <folder>        LoRA files (.safetensors) that prompts name as
                              <lora:name:m>; GET /sdapi/v1/loras lists them
   --embeddings-dir <folder>  textual-inversion embeddings (.safetensors);
@@ -92,6 +94,8 @@ ServerOptions parseServerOptions(int argc, char **argv) {
       options.artifact = value;
     else if (flag == "--models-dir")
       options.modelsDir = value;
+    else if (flag == "--vae-dir")
+      options.vaeDir = value;
     else if (flag == "--model")
       options.model = value;
     else if (flag == "--tokenizer")

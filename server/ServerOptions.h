@@ -17,6 +17,8 @@ struct ServerOptions {
   std::filesystem::path modelsDir;
   std::filesystem::path model;
   std::filesystem::path tokenizer;
+  /// Folder of VAEs (.safetensors) for the sd_vae option; empty: none.
+  std::filesystem::path vaeDir;
   /// LoRA files prompts name (<lora:name:m>); textual-inversion embeddings.
   std::filesystem::path loraDir, embeddingsDir;
   std::filesystem::path outputsDir = "outputs";

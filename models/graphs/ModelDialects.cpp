@@ -17,6 +17,8 @@ void loadModelDialects(mlir::MLIRContext &context) {
 void buildAllNetworks(mlir::ModuleOp module, const ModelConfig &config,
                       mlir::Type elementType) {
   buildTextEncoder(module, config.textEncoder, elementType);
+  if (config.textEncoder.layers > 1)
+    buildTextEncoderLayers(module, config.textEncoder, elementType);
   buildUNet(module, config.unet, elementType);
   buildVaeDecoder(module, config.vae, elementType);
   buildVaeEncoder(module, config.vae, elementType);

@@ -22,6 +22,14 @@ mlir::func::FuncOp buildTextEncoder(mlir::ModuleOp module,
                                     const TextEncoderConfig &config,
                                     mlir::Type elementType);
 
+/// text_encoder_layers(ids: [N, L] i32) -> layers - 1 results [N, L, D]:
+/// result i is the hidden state after layer i + 1 through the final layer
+/// norm, what A1111's clip skip `layers - i` conditions on (clip skip 1 is
+/// text_encoder's). For a config of at least two layers.
+mlir::func::FuncOp buildTextEncoderLayers(mlir::ModuleOp module,
+                                          const TextEncoderConfig &config,
+                                          mlir::Type elementType);
+
 /// unet(sample: [N, C, h, w], timesteps: [N], context: [N, L, Dc]) -> eps.
 mlir::func::FuncOp buildUNet(mlir::ModuleOp module, const UNetConfig &config,
                              mlir::Type elementType);
@@ -39,7 +47,8 @@ mlir::func::FuncOp buildVaeEncoder(mlir::ModuleOp module,
                                    mlir::Type elementType);
 
 /// All four networks, as the entry points text_encoder, unet, vae_decoder
-/// and vae_encoder of one module.
+/// and vae_encoder of one module, and text_encoder_layers for clip skip
+/// (text encoders of two layers or more).
 void buildAllNetworks(mlir::ModuleOp module, const ModelConfig &config,
                       mlir::Type elementType);
 

@@ -63,9 +63,11 @@ public:
   void bindWeights(const std::function<void(const artifact::Weight &,
                                             std::span<float>)> &fill);
 
-  /// Fills again, in place, the bound weights `which` selects (those a
-  /// changed LoRA set changes), as bindWeights fills them; recorded runs
-  /// stay valid.
+  /// Fills again, in place, the bound weights `which` selects, as
+  /// bindWeights fills them: those a changed LoRA set changes, or the VAE's
+  /// when another VAE is swapped in. Recorded runs stay valid. `fill` must
+  /// not throw once the first weight is refilled (callers check their
+  /// source first), or the weights are left half refilled.
   void rebindWeights(const std::function<bool(const artifact::Weight &)> &which,
                      const std::function<void(const artifact::Weight &,
                                               std::span<float>)> &fill);

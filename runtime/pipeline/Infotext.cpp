@@ -101,6 +101,20 @@ T setting(const std::map<std::string, std::string> &settings,
   return value;
 }
 
+// A "WxH" setting into width and height, when present.
+void readSize(const std::map<std::string, std::string> &settings,
+              const std::string &key, int &width, int &height) {
+  const auto size = settings.find(key);
+  if (size == settings.end())
+    return;
+  int w = 0, h = 0;
+  char tail = 0;
+  if (std::sscanf(size->second.c_str(), "%dx%d%c", &w, &h, &tail) != 2)
+    fail("infotext: malformed " + key + " '" + size->second + "'");
+  width = w;
+  height = h;
+}
+
 } // namespace
 
 std::string
@@ -112,19 +126,32 @@ loraHashesText(const std::vector<std::pair<std::string, std::string>> &hashes) {
 }
 
 std::string formatInfotext(const GenerationParameters &parameters, int64_t seed,
-                           bool img2img) {
+                           bool img2img, int64_t subseed) {
   std::ostringstream text;
   text << parameters.prompt << "\n";
   if (!parameters.negativePrompt.empty())
     text << "Negative prompt: " << parameters.negativePrompt << "\n";
   text << "Steps: " << parameters.steps
-       << ", Sampler: " << quoted(a1111SamplerName(parameters.sampler))
-       << ", CFG scale: " << number(parameters.cfgScale) << ", Seed: " << seed
+       << ", Sampler: " << quoted(a1111SamplerName(parameters.sampler));
+  // The sampler's name spells out Karras ("DPM++ 2M Karras"), A1111's older
+  // form; other schedules go apart, as A1111 1.9 writes them.
+  if (const Schedule schedule = parameters.sampler.schedule;
+      schedule != Schedule::Automatic && schedule != Schedule::Karras)
+    text << ", Schedule type: " << scheduleInfo(schedule).label;
+  text << ", CFG scale: " << number(parameters.cfgScale) << ", Seed: " << seed
        << ", Size: " << parameters.width << "x" << parameters.height;
   if (!parameters.modelName.empty())
     text << ", Model: " << quoted(parameters.modelName);
+  if (parameters.subseedStrength != 0)
+    text << ", Variation seed: " << subseed
+         << ", Variation seed strength: " << number(parameters.subseedStrength);
+  if (resizesSeed(parameters))
+    text << ", Seed resize from: " << parameters.seedResizeFromWidth << "x"
+         << parameters.seedResizeFromHeight;
   if (img2img)
     text << ", Denoising strength: " << number(parameters.strength);
+  if (parameters.clipSkip != 1)
+    text << ", Clip skip: " << parameters.clipSkip;
   if (parameters.batchSize > 1)
     text << ", Batch size: " << parameters.batchSize;
   text << ", RNG: "
@@ -179,23 +206,22 @@ GenerationParameters parametersFromInfotext(const std::string &text) {
   parameters.strength =
       setting(settings, "Denoising strength", parameters.strength);
   parameters.batchSize = setting(settings, "Batch size", parameters.batchSize);
-  if (auto sampler = settings.find("Sampler"); sampler != settings.end()) {
-    std::string name = sampler->second;
-    // Newer A1111 writes the schedule apart from the sampler.
-    if (auto schedule = settings.find("Schedule type");
-        schedule != settings.end() && schedule->second == "Karras")
-      name += " Karras";
-    parameters.sampler = parseSamplerName(name);
+  if (auto sampler = settings.find("Sampler"); sampler != settings.end())
+    parameters.sampler = parseSamplerName(sampler->second);
+  // Newer A1111 writes the schedule apart from the sampler.
+  if (auto schedule = settings.find("Schedule type");
+      schedule != settings.end()) {
+    const Schedule spacing = parseScheduleName(schedule->second);
+    if (spacing != Schedule::Automatic)
+      parameters.sampler.schedule = spacing;
   }
-  if (auto size = settings.find("Size"); size != settings.end()) {
-    int width = 0, height = 0;
-    char tail = 0;
-    if (std::sscanf(size->second.c_str(), "%dx%d%c", &width, &height, &tail) !=
-        2)
-      fail("infotext: malformed Size '" + size->second + "'");
-    parameters.width = width;
-    parameters.height = height;
-  }
+  parameters.clipSkip = setting(settings, "Clip skip", parameters.clipSkip);
+  parameters.subseed = setting(settings, "Variation seed", parameters.subseed);
+  parameters.subseedStrength =
+      setting(settings, "Variation seed strength", parameters.subseedStrength);
+  readSize(settings, "Size", parameters.width, parameters.height);
+  readSize(settings, "Seed resize from", parameters.seedResizeFromWidth,
+           parameters.seedResizeFromHeight);
   if (auto model = settings.find("Model"); model != settings.end())
     parameters.modelName = model->second;
   if (auto rng = settings.find("RNG"); rng != settings.end())

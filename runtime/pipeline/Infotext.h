@@ -23,10 +23,11 @@
 
 namespace avila {
 
-/// Infotext for one image. `seed` is the image's own seed; `img2img`
-/// adds the denoising strength.
+/// Infotext for one image. `seed` and `subseed` are the image's own
+/// (imageSeed, imageSubseed; the subseed is written with a variation
+/// strength only); `img2img` adds the denoising strength.
 std::string formatInfotext(const GenerationParameters &parameters, int64_t seed,
-                           bool img2img);
+                           bool img2img, int64_t subseed = 0);
 
 /// A1111's "Lora hashes" value: "name: hash, name2: hash2".
 std::string

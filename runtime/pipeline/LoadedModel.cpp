@@ -2,6 +2,8 @@
 
 #include "runtime/pipeline/LoadedModel.h"
 
+#include "runtime/pipeline/SeparateVae.h"
+
 #include <algorithm>
 
 namespace fs = std::filesystem;
@@ -38,17 +40,48 @@ void LoadedModel::bindWeights() {
         fillMerged(weight, values);
       });
   bound = true;
+  generator->weightsChanged();
+}
+
+void LoadedModel::useVae(const fs::path &vae) {
+  if (vae == vaePath)
+    return;
+  // Opening checks every tensor, so the refill below cannot fail part way.
+  std::optional<Checkpoint> opened;
+  if (!vae.empty())
+    opened.emplace(openSeparateVae(vae, compiled->artifact()));
+  separateVae.reset();
+  if (opened)
+    separateVae.emplace(std::move(*opened));
+  vaePath = vae;
+  refill([](const WeightKey &key) { return key.first == Component::Vae; });
+}
+
+WeightKey LoadedModel::keyOf(const artifact::Weight &weight) {
+  return {componentNamed(weight.component()->str()), weight.name()->str()};
 }
 
 void LoadedModel::fillMerged(const artifact::Weight &weight,
                              std::span<float> values) const {
-  const WeightKey key{componentNamed(weight.component()->str()),
-                      weight.name()->str()};
-  checkpoint.readWeight(
+  const WeightKey key = keyOf(weight);
+  const Checkpoint &source =
+      separateVae && key.first == Component::Vae ? *separateVae : checkpoint;
+  source.readWeight(
       key.first, key.second,
       std::vector<int64_t>(weight.shape()->begin(), weight.shape()->end()),
       values);
   merged.apply(key, values);
+}
+
+void LoadedModel::refill(const std::function<bool(const WeightKey &)> &which) {
+  if (!bound)
+    return;
+  compiled->rebindWeights(
+      [&](const artifact::Weight &weight) { return which(keyOf(weight)); },
+      [&](const artifact::Weight &weight, std::span<float> values) {
+        fillMerged(weight, values);
+      });
+  generator->weightsChanged();
 }
 
 void LoadedModel::applyLoras(LoraSet loras) {
@@ -57,16 +90,7 @@ void LoadedModel::applyLoras(LoraSet loras) {
   std::set<WeightKey> changed = merged.changedWeights();
   changed.merge(loras.changedWeights());
   merged = std::move(loras);
-  if (!bound)
-    return;
-  compiled->rebindWeights(
-      [&](const artifact::Weight &weight) {
-        return changed.count({componentNamed(weight.component()->str()),
-                              weight.name()->str()}) > 0;
-      },
-      [&](const artifact::Weight &weight, std::span<float> values) {
-        fillMerged(weight, values);
-      });
+  refill([&](const WeightKey &key) { return changed.count(key) > 0; });
 }
 
 std::vector<std::pair<std::string, std::string>>

@@ -17,6 +17,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 namespace avila {
 
@@ -34,8 +35,15 @@ public:
               const std::string &device);
 
   /// Reads the checkpoint's weights onto the device, with the changes of
-  /// the LoRA set.
+  /// the LoRA set and the VAE useVae chose.
   void bindWeights();
+  /// Decodes and encodes with the VAE at `vae` (openSeparateVae's layouts)
+  /// instead of the checkpoint's; an empty path: the checkpoint's own again.
+  /// Rebinds the VAE at once when weights are bound. Throws for a VAE that
+  /// does not fit, keeping the one before.
+  void useVae(const std::filesystem::path &vae);
+  /// The VAE useVae chose; empty: the checkpoint's.
+  const std::filesystem::path &vae() const { return vaePath; }
 
   /// The weights LoRA files may change (the artifact's U-Net and text
   /// encoder), for LoraFile.
@@ -66,11 +74,17 @@ public:
   const std::string &name() const { return displayName; }
 
 private:
-  /// A weight from the checkpoint with the LoRA set's changes.
+  /// A weight from the checkpoint (the VAE's from the separate VAE when
+  /// there is one) with the LoRA set's changes.
   void fillMerged(const artifact::Weight &weight,
                   std::span<float> values) const;
+  static WeightKey keyOf(const artifact::Weight &weight);
+  /// Fills again, through fillMerged, the bound weights `which` selects.
+  void refill(const std::function<bool(const WeightKey &)> &which);
 
   Checkpoint checkpoint;
+  std::filesystem::path vaePath;
+  std::optional<Checkpoint> separateVae;
   std::unique_ptr<Executable> compiled;
   std::unique_ptr<ClipTokenizer> tokenizer;
   std::unique_ptr<Pipeline> generator;

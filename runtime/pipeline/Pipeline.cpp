@@ -4,6 +4,7 @@
 
 #include "runtime/base/Error.h"
 #include "runtime/pipeline/Infotext.h"
+#include "runtime/random/VariationNoise.h"
 #include "runtime/text/PromptLoras.h"
 
 #include <chrono>
@@ -17,6 +18,10 @@ namespace {
 constexpr int64_t kLatentChannels = 4;
 constexpr int kVaeFactor = 8;
 constexpr size_t kMaxPromptChunks = 32;
+// The text encoder's hidden states for clip skip (models/graphs/Models.h).
+constexpr const char *kLayersEntry = "text_encoder_layers";
+// Noise for a seed resized from beyond this would be a waste of memory.
+constexpr int kMaxSeedResize = 16384;
 
 // Unwinds the sampling loop of a batch that an EarlyStop ended.
 struct SamplingStopped {};
@@ -157,12 +162,28 @@ void Pipeline::validate(const GenerationParameters &parameters,
          std::to_string(parameters.batchSize));
   if (parameters.batchCount < 1 || parameters.batchCount > 10000)
     fail("batch count must be between 1 and 10000");
-  if (parameters.seed < -1)
-    fail("seed must be -1 (random) or a non-negative integer");
-  // Image i gets seed + i: the last one must still be an int64.
-  if (parameters.seed >
-      INT64_MAX - int64_t(parameters.batchCount) * parameters.batchSize)
-    fail("seed " + std::to_string(parameters.seed) + " is too large");
+  // Image i gets seed + i (or subseed + i): the last one must still be an
+  // int64.
+  const int64_t images = int64_t(parameters.batchCount) * parameters.batchSize;
+  for (const auto &[name, value] :
+       {std::pair{"seed", parameters.seed}, {"subseed", parameters.subseed}}) {
+    if (value < -1)
+      fail(std::string(name) +
+           " must be -1 (random) or a non-negative integer");
+    if (value > INT64_MAX - images)
+      fail(std::string(name) + " " + std::to_string(value) + " is too large");
+  }
+  checkClipSkip(parameters.clipSkip);
+  if (!(parameters.subseedStrength >= 0 && parameters.subseedStrength <= 1))
+    fail("the variation strength (subseed strength) must be between 0 and 1");
+  if (resizesSeed(parameters))
+    for (const auto &[name, value] :
+         {std::pair{"width", parameters.seedResizeFromWidth},
+          {"height", parameters.seedResizeFromHeight}})
+      if (value < kVaeFactor || value > kMaxSeedResize)
+        fail(std::string("the seed resize ") + name + " must be between " +
+             std::to_string(kVaeFactor) + " and " +
+             std::to_string(kMaxSeedResize) + ", not " + std::to_string(value));
   if (initImage) {
     if (!(parameters.strength >= 0 && parameters.strength <= 1))
       fail("strength must be between 0 and 1");
@@ -188,6 +209,21 @@ PromptChunks Pipeline::tokenized(const std::string &prompt) const {
          " tokens; at most " + std::to_string(kMaxPromptChunks * 75) +
          " are accepted");
   return chunks;
+}
+
+int Pipeline::maxClipSkip() const {
+  const auto *layers = executable.artifact().entryPoint(kLayersEntry);
+  return layers ? static_cast<int>(layers->outputs()->size()) + 1 : 1;
+}
+
+void Pipeline::checkClipSkip(int clipSkip) const {
+  if (clipSkip > 1 && !executable.artifact().entryPoint(kLayersEntry))
+    fail("clip skip " + std::to_string(clipSkip) +
+         " needs the text encoder's hidden layers, which this artifact was "
+         "compiled without: compile it again with this avila-compile");
+  if (clipSkip < 1 || clipSkip > maxClipSkip())
+    fail("clip skip must be between 1 and " + std::to_string(maxClipSkip()) +
+         " (the text encoder's layers), not " + std::to_string(clipSkip));
 }
 
 Pipeline::TextEncoderInput
@@ -228,7 +264,8 @@ Pipeline::textEncoderInput(const std::string &prompt) const {
   return input;
 }
 
-HostTensor Pipeline::encodePrompt(const std::string &prompt) {
+HostTensor Pipeline::encodePrompt(const std::string &prompt, int clipSkip) {
+  checkClipSkip(clipSkip);
   const TextEncoderInput input = textEncoderInput(prompt);
   const PromptChunks &chunks = input.chunks;
   HostTensor ids;
@@ -237,7 +274,11 @@ HostTensor Pipeline::encodePrompt(const std::string &prompt) {
                ClipTokenizer::kContextLength};
   ids.ids = chunks.ids;
   const LentRows lent(executable, input.rows);
-  HostTensor encoded = std::move(executable.run("text_encoder", {ids}).at(0));
+  // Result i of text_encoder_layers follows layer i + 1 of maxClipSkip().
+  HostTensor encoded =
+      clipSkip == 1 ? std::move(executable.run("text_encoder", {ids}).at(0))
+                    : std::move(executable.run(kLayersEntry, {ids})
+                                    .at(maxClipSkip() - clipSkip));
   requireFinite(encoded, "text encoder");
   if (encoded.shape.size() != 3 ||
       encoded.shape[1] != ClipTokenizer::kContextLength)
@@ -260,7 +301,8 @@ HostTensor Pipeline::encodePrompt(const std::string &prompt) {
 void Pipeline::denoise(Sampler &sampler, size_t first, HostTensor &latents,
                        const HostTensor &cond, const HostTensor &uncond,
                        double cfgScale, NoiseGenerator &noise,
-                       const std::function<bool(int step)> &afterStep) {
+                       const std::function<bool(int step)> &afterStep,
+                       int clipSkip) {
   const int64_t batch = latents.shape.at(0);
   // Prompts of different lengths: the shorter one is padded with encodings
   // of the empty prompt, chunk by chunk (as A1111 does).
@@ -268,8 +310,12 @@ void Pipeline::denoise(Sampler &sampler, size_t first, HostTensor &latents,
     return t.shape.at(1) / ClipTokenizer::kContextLength;
   };
   const int64_t chunks = std::max(chunksOf(cond), chunksOf(uncond));
-  if (chunksOf(cond) != chunksOf(uncond) && !emptyPromptChunk)
-    emptyPromptChunk = encodePrompt("");
+  if (chunksOf(cond) != chunksOf(uncond) &&
+      !emptyPromptChunks.contains(clipSkip))
+    emptyPromptChunks[clipSkip] = encodePrompt("", clipSkip);
+  const HostTensor *emptyPromptChunk = chunksOf(cond) != chunksOf(uncond)
+                                           ? &emptyPromptChunks.at(clipSkip)
+                                           : nullptr;
   HostTensor context = floats(
       {2 * batch, chunks * ClipTokenizer::kContextLength, cond.shape.at(2)},
       {});
@@ -355,9 +401,19 @@ void Pipeline::generate(const GenerationParameters &request,
   GenerationParameters parameters = request;
   if (parameters.seed < 0)
     parameters.seed = std::random_device()() & 0xffffffffu;
+  if (parameters.subseed < 0)
+    parameters.subseed = std::random_device()() & 0xffffffffu;
+  const NoiseShape shape{kLatentChannels, parameters.height / kVaeFactor,
+                         parameters.width / kVaeFactor};
+  Variation variation{0, parameters.subseedStrength, 0, 0};
+  if (resizesSeed(parameters)) {
+    variation.fromHeight = parameters.seedResizeFromHeight / kVaeFactor;
+    variation.fromWidth = parameters.seedResizeFromWidth / kVaeFactor;
+  }
 
-  const HostTensor cond = encodePrompt(parameters.prompt);
-  const HostTensor uncond = encodePrompt(parameters.negativePrompt);
+  const HostTensor cond = encodePrompt(parameters.prompt, parameters.clipSkip);
+  const HostTensor uncond =
+      encodePrompt(parameters.negativePrompt, parameters.clipSkip);
   const int64_t batch = parameters.batchSize;
   const int64_t h = parameters.height / kVaeFactor;
   const int64_t w = parameters.width / kVaeFactor;
@@ -376,15 +432,20 @@ void Pipeline::generate(const GenerationParameters &request,
   for (int batchIndex = 0; batchIndex < parameters.batchCount; ++batchIndex) {
     if (stop && stop->interrupt)
       break;
-    const int64_t firstSeed = parameters.seed + int64_t(batchIndex) * batch;
+    const int64_t firstImage = int64_t(batchIndex) * batch;
     std::vector<std::unique_ptr<NoiseGenerator>> generators;
-    for (int64_t i = 0; i < batch; ++i)
-      generators.push_back(makeNoiseGenerator(
-          parameters.rng, static_cast<uint64_t>(firstSeed + i)));
+    HostTensor latents = floats({batch, kLatentChannels, h, w}, {});
+    for (int64_t i = 0; i < batch; ++i) {
+      const auto seed =
+          static_cast<uint64_t>(imageSeed(parameters, firstImage + i));
+      generators.push_back(makeNoiseGenerator(parameters.rng, seed));
+      variation.subseed = imageSubseed(parameters, firstImage + i);
+      const std::vector<float> first = firstNoise(
+          parameters.rng, seed, *generators.back(), variation, shape);
+      latents.floats.insert(latents.floats.end(), first.begin(), first.end());
+    }
     BatchNoise noise(std::move(generators));
     auto sampler = makeSampler(parameters.sampler, parameters.steps, schedule);
-    HostTensor latents = floats({batch, kLatentChannels, h, w},
-                                noise.randn(batch * kLatentChannels * h * w));
     size_t first = 0;
     if (img2img) {
       first = sampler->firstEvaluationFor(parameters.strength);
@@ -416,7 +477,7 @@ void Pipeline::generate(const GenerationParameters &request,
       if (!report(0))
         throw Cancelled();
       denoise(*sampler, first, latents, cond, uncond, parameters.cfgScale,
-              noise, report);
+              noise, report, parameters.clipSkip);
     } catch (const SamplingStopped &) {
     }
     const HostTensor images = decode(latents);
@@ -426,8 +487,10 @@ void Pipeline::generate(const GenerationParameters &request,
       generated.image = tensorToImage(
           std::span(images.floats).subspan(i * perImage, perImage),
           parameters.width, parameters.height);
-      generated.seed = firstSeed + i;
-      generated.infotext = formatInfotext(parameters, generated.seed, img2img);
+      generated.seed = imageSeed(parameters, firstImage + i);
+      generated.infotext =
+          formatInfotext(parameters, generated.seed, img2img,
+                         imageSubseed(parameters, firstImage + i));
       deliver(std::move(generated));
     }
   }

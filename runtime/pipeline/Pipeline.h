@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <optional>
 
 namespace avila {
@@ -72,6 +73,9 @@ public:
   /// Prompt words equal to an embedding's name stand for its vectors from
   /// now on (`library` outlives the pipeline; nullptr: none).
   void useEmbeddings(const EmbeddingLibrary *library) { embeddings = library; }
+  /// Bound weights were filled again (a LoRA set, a VAE): encodings kept
+  /// from before are dropped.
+  void weightsChanged() { emptyPromptChunks.clear(); }
 
   /// Checks a request (and its img2img init image, if any) against the
   /// artifact's limits; throws avila::Error naming the first problem.
@@ -97,8 +101,10 @@ public:
   // The stages, for tests and golden checks.
 
   /// [1, 77·chunks, C]: the prompt's chunks encoded and, where emphasis
-  /// weights differ from 1, weighted with the mean kept (A1111's rule).
-  HostTensor encodePrompt(const std::string &prompt);
+  /// weights differ from 1, weighted with the mean kept (A1111's rule);
+  /// with `clipSkip` N > 1 from the hidden state N - 1 layers before the
+  /// last (the artifact's text_encoder_layers).
+  HostTensor encodePrompt(const std::string &prompt, int clipSkip = 1);
   /// What the text encoder gets for `prompt`: the chunks' ids, and the
   /// token-embedding rows that stand for its textual-inversion vectors (ids
   /// no chunk uses, lent for one encoding).
@@ -108,11 +114,16 @@ public:
   };
   TextEncoderInput textEncoderInput(const std::string &prompt) const;
   /// Denoises `latents` ([B, 4, h, w]) from evaluation `first` of `sampler`
-  /// with guidance `cfgScale` between `uncond` and `cond` (each [1, L, C]).
+  /// with guidance `cfgScale` between `uncond` and `cond` (each [1, L, C],
+  /// encoded with `clipSkip`).
   void denoise(Sampler &sampler, size_t first, HostTensor &latents,
                const HostTensor &cond, const HostTensor &uncond,
                double cfgScale, NoiseGenerator &noise,
-               const std::function<bool(int step)> &afterStep = {});
+               const std::function<bool(int step)> &afterStep = {},
+               int clipSkip = 1);
+  /// The clip skips this artifact runs: 1 to its text encoder's layer
+  /// count, or 1 alone for an artifact compiled before text_encoder_layers.
+  int maxClipSkip() const;
   /// [B, 3, 8h, 8w] in [0, 1] from latents (divided by the latent scale).
   HostTensor decode(const HostTensor &latents);
   /// Latents of images in [-1, 1] ([B, 3, H, W]): the encoder's mean times
@@ -121,6 +132,8 @@ public:
 
 private:
   double latentScale() const;
+  /// Throws for a clip skip outside 1..maxClipSkip(), naming the cause.
+  void checkClipSkip(int clipSkip) const;
   /// The prompt's chunks; throws for prompts over the length limits or
   /// that are not UTF-8.
   PromptChunks tokenized(const std::string &prompt) const;
@@ -128,7 +141,8 @@ private:
   Executable &executable;
   const ClipTokenizer &tokenizer;
   NoiseSchedule schedule;
-  std::optional<HostTensor> emptyPromptChunk;
+  /// The empty prompt's encoding by clip skip, for padding.
+  std::map<int, HostTensor> emptyPromptChunks;
   const EmbeddingLibrary *embeddings = nullptr;
 };
 

@@ -16,15 +16,17 @@ namespace {
 
 class DpmPp2M final : public MultistepSampler {
 public:
-  DpmPp2M(const NoiseSchedule &schedule, int steps, bool karras)
-      : MultistepSampler(schedule, steps, karras) {}
+  DpmPp2M(const NoiseSchedule &schedule, int steps, Schedule spacing)
+      : MultistepSampler(schedule, steps, spacing) {}
 
   void step(size_t index, std::span<const float> eps,
             std::vector<float> &latents, NoiseGenerator &) override {
     const VpSigma s0 = vpSigma(sigmas[index]);
     const VpSigma t = vpSigma(sigmas[index + 1]);
     std::vector<float> original = predictOriginal(index, eps, latents);
-    const bool last = index + 1 == modelTimesteps.size();
+    // First order into σ = 0 (k-diffusion); kl_optimal's last step ends at
+    // σmin and stays second order.
+    const bool last = sigmas[index + 1] == 0;
     const double h = t.lambda - s0.lambda;
     const double phi = std::expm1(-h); // e^{-h} - 1, exactly -1 when σ_t = 0
     const double ratio = t.sigma / s0.sigma;
@@ -52,8 +54,8 @@ private:
 } // namespace
 
 std::unique_ptr<Sampler> makeDpmPp2M(const NoiseSchedule &schedule, int steps,
-                                     bool karras) {
-  return std::make_unique<DpmPp2M>(schedule, steps, karras);
+                                     Schedule spacing) {
+  return std::make_unique<DpmPp2M>(schedule, steps, spacing);
 }
 
 } // namespace avila

@@ -17,10 +17,10 @@ namespace {
 
 class SigmaSampler : public Sampler {
 protected:
-  SigmaSampler(const NoiseSchedule &schedule, int steps, bool karras,
+  SigmaSampler(const NoiseSchedule &schedule, int steps, Schedule spacing,
                int order = 1)
       : Sampler(schedule, steps, order) {
-    SigmaSteps spaced = sigmaSteps(schedule, steps, karras, false);
+    SigmaSteps spaced = sigmaSteps(schedule, steps, spacing, false);
     sigmas = std::move(spaced.sigmas);
     modelTimesteps = std::move(spaced.timesteps);
   }
@@ -48,8 +48,9 @@ protected:
 
 class Euler final : public SigmaSampler {
 public:
-  Euler(const NoiseSchedule &schedule, int steps, bool karras, bool ancestral)
-      : SigmaSampler(schedule, steps, karras), ancestral(ancestral) {}
+  Euler(const NoiseSchedule &schedule, int steps, Schedule spacing,
+        bool ancestral)
+      : SigmaSampler(schedule, steps, spacing), ancestral(ancestral) {}
 
   void step(size_t index, std::span<const float> eps,
             std::vector<float> &latents, NoiseGenerator &noise) override {
@@ -73,19 +74,25 @@ private:
   bool ancestral;
 };
 
-// Heun's method: every step but the last is an Euler predictor at σ_i and
-// a corrector evaluation at σ_{i+1}, so σs and timesteps repeat.
+// Heun's method: every step that does not end at σ = 0 is an Euler
+// predictor at σ_i and a corrector evaluation at σ_{i+1}, so σs and
+// timesteps repeat.
 class Heun final : public SigmaSampler {
 public:
-  Heun(const NoiseSchedule &schedule, int steps, bool karras)
-      : SigmaSampler(schedule, steps, karras, 2) {
+  Heun(const NoiseSchedule &schedule, int steps, Schedule spacing)
+      : SigmaSampler(schedule, steps, spacing, 2) {
     std::vector<double> repeatedSigmas = {sigmas.front()};
     std::vector<double> repeatedTimesteps = {modelTimesteps.front()};
     for (size_t i = 1; i + 1 < sigmas.size(); ++i) {
       repeatedSigmas.insert(repeatedSigmas.end(), 2, sigmas[i]);
       repeatedTimesteps.insert(repeatedTimesteps.end(), 2, modelTimesteps[i]);
     }
-    repeatedSigmas.push_back(0.0);
+    // A last step that ends above 0 (kl_optimal) has its corrector too.
+    if (const double end = sigmas.back(); end != 0) {
+      repeatedSigmas.push_back(end);
+      repeatedTimesteps.push_back(schedule.timestepOf(end));
+    }
+    repeatedSigmas.push_back(sigmas.back());
     sigmas = std::move(repeatedSigmas);
     modelTimesteps = std::move(repeatedTimesteps);
   }
@@ -120,13 +127,13 @@ private:
 } // namespace
 
 std::unique_ptr<Sampler> makeEuler(const NoiseSchedule &schedule, int steps,
-                                   bool karras, bool ancestral) {
-  return std::make_unique<Euler>(schedule, steps, karras, ancestral);
+                                   Schedule spacing, bool ancestral) {
+  return std::make_unique<Euler>(schedule, steps, spacing, ancestral);
 }
 
 std::unique_ptr<Sampler> makeHeun(const NoiseSchedule &schedule, int steps,
-                                  bool karras) {
-  return std::make_unique<Heun>(schedule, steps, karras);
+                                  Schedule spacing) {
+  return std::make_unique<Heun>(schedule, steps, spacing);
 }
 
 } // namespace avila

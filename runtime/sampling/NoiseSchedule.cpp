@@ -91,6 +91,14 @@ double NoiseSchedule::sigmaAt(double t) const {
   return sigmas[low] + fraction * (sigmas[low + 1] - sigmas[low]);
 }
 
+double NoiseSchedule::sigmaAtLogLinear(double t) const {
+  const double clamped = std::clamp(t, 0.0, double(logSigmas.size() - 1));
+  const size_t low = static_cast<size_t>(std::floor(clamped));
+  const size_t high = static_cast<size_t>(std::ceil(clamped));
+  const double fraction = clamped - low;
+  return std::exp((1 - fraction) * logSigmas[low] + fraction * logSigmas[high]);
+}
+
 double NoiseSchedule::timestepOf(double sigma) const {
   const double logSigma = std::log(std::max(sigma, 1e-10));
   // The last index whose log σ is at most logSigma, kept below the end.

@@ -32,6 +32,10 @@ public:
   double alphaCumprod(int t) const { return alphasCumprod.at(t); }
   /// σ_t = sqrt((1 - ᾱ_t) / ᾱ_t), linearly interpolated between integer t.
   double sigmaAt(double t) const;
+  /// σ_t interpolating log σ between integer t (k-diffusion's t_to_sigma).
+  double sigmaAtLogLinear(double t) const;
+  /// σ of an integer training timestep.
+  double trainingSigma(int t) const { return sigmas.at(t); }
   /// The (fractional) timestep of σ, interpolating log σ (k-diffusion).
   double timestepOf(double sigma) const;
   double sigmaMin() const { return sigmas.front(); }

@@ -19,18 +19,22 @@ struct NameEntry {
 };
 
 const NameEntry kNames[] = {
-    {"ddim", "DDIM", {SamplerKind::Ddim, false}},
-    {"euler", "Euler", {SamplerKind::Euler, false}},
-    {"euler_karras", "Euler Karras", {SamplerKind::Euler, true}},
-    {"euler_a", "Euler a", {SamplerKind::EulerAncestral, false}},
-    {"euler_a_karras", "Euler a Karras", {SamplerKind::EulerAncestral, true}},
-    {"dpmpp_2m", "DPM++ 2M", {SamplerKind::DpmPp2M, false}},
-    {"dpmpp_2m_karras", "DPM++ 2M Karras", {SamplerKind::DpmPp2M, true}},
-    {"pndm", "PLMS", {SamplerKind::Pndm, false}},
-    {"heun", "Heun", {SamplerKind::Heun, false}},
-    {"heun_karras", "Heun Karras", {SamplerKind::Heun, true}},
-    {"unipc", "UniPC", {SamplerKind::UniPc, false}},
-    {"lcm", "LCM", {SamplerKind::Lcm, false}},
+    {"ddim", "DDIM", {SamplerKind::Ddim}},
+    {"euler", "Euler", {SamplerKind::Euler}},
+    {"euler_karras", "Euler Karras", {SamplerKind::Euler, Schedule::Karras}},
+    {"euler_a", "Euler a", {SamplerKind::EulerAncestral}},
+    {"euler_a_karras",
+     "Euler a Karras",
+     {SamplerKind::EulerAncestral, Schedule::Karras}},
+    {"dpmpp_2m", "DPM++ 2M", {SamplerKind::DpmPp2M}},
+    {"dpmpp_2m_karras",
+     "DPM++ 2M Karras",
+     {SamplerKind::DpmPp2M, Schedule::Karras}},
+    {"pndm", "PLMS", {SamplerKind::Pndm}},
+    {"heun", "Heun", {SamplerKind::Heun}},
+    {"heun_karras", "Heun Karras", {SamplerKind::Heun, Schedule::Karras}},
+    {"unipc", "UniPC", {SamplerKind::UniPc}},
+    {"lcm", "LCM", {SamplerKind::Lcm}},
 };
 
 std::string folded(std::string_view name) {
@@ -42,14 +46,36 @@ std::string folded(std::string_view name) {
 }
 
 const NameEntry &entryOf(const SamplerChoice &choice) {
-  for (const NameEntry &entry : kNames)
-    if (entry.choice.kind == choice.kind &&
-        entry.choice.karras == choice.karras)
+  const NameEntry *plain = nullptr;
+  for (const NameEntry &entry : kNames) {
+    if (entry.choice.kind != choice.kind)
+      continue;
+    if (entry.choice.schedule == choice.schedule)
       return entry;
-  fail("Karras spacing is not available for this sampler");
+    if (entry.choice.schedule == Schedule::Automatic)
+      plain = &entry;
+  }
+  if (!plain || !takesSchedule(choice.kind))
+    fail(std::string("the ") + (plain ? plain->ours : "chosen") +
+         " sampler has no schedule to choose: the scheduler applies to "
+         "euler, euler_a, heun and dpmpp_2m");
+  return *plain;
 }
 
 } // namespace
+
+bool takesSchedule(SamplerKind kind) {
+  return kind == SamplerKind::Euler || kind == SamplerKind::EulerAncestral ||
+         kind == SamplerKind::Heun || kind == SamplerKind::DpmPp2M;
+}
+
+SamplerChoice withSchedule(SamplerChoice choice, Schedule schedule) {
+  if (schedule == Schedule::Automatic || choice.schedule != Schedule::Automatic)
+    return choice;
+  choice.schedule = schedule;
+  entryOf(choice);
+  return choice;
+}
 
 SamplerChoice parseSamplerName(std::string_view name) {
   // A1111 also accepts its k-diffusion aliases: k_euler_a, k_dpmpp_2m, ...
@@ -112,39 +138,37 @@ std::vector<double> leadingTimesteps(int steps, int trainSteps) {
   return timesteps;
 }
 
-SigmaSteps sigmaSteps(const NoiseSchedule &schedule, int steps, bool karras,
-                      bool integerSteps) {
+SigmaSteps sigmaSteps(const NoiseSchedule &schedule, int steps,
+                      Schedule spacing, bool integerSteps) {
   SigmaSteps result;
   const double last = schedule.trainSteps() - 1;
-  if (karras) {
-    result.sigmas =
-        karrasSigmas(schedule.sigmaMin(), schedule.sigmaMax(), steps);
-    for (double sigma : result.sigmas) {
-      const double t = schedule.timestepOf(sigma);
+  if (spacing != Schedule::Automatic) {
+    result.sigmas = scheduleSigmas(spacing, schedule, steps);
+    for (size_t i = 0; i + 1 < result.sigmas.size(); ++i) {
+      const double t = schedule.timestepOf(result.sigmas[i]);
       result.timesteps.push_back(integerSteps ? std::nearbyint(t) : t);
     }
-  } else {
-    if (integerSteps) {
-      const std::vector<double> points = linspace(0, last, steps + 1);
-      for (int i = steps; i >= 1; --i)
-        result.timesteps.push_back(std::nearbyint(points[i]));
-    } else {
-      // diffusers computes these in float32.
-      for (double t : linspace(0, last, steps))
-        result.timesteps.insert(result.timesteps.begin(),
-                                static_cast<float>(t));
-    }
-    for (double t : result.timesteps)
-      result.sigmas.push_back(schedule.sigmaAt(t));
+    return result;
   }
+  if (integerSteps) {
+    const std::vector<double> points = linspace(0, last, steps + 1);
+    for (int i = steps; i >= 1; --i)
+      result.timesteps.push_back(std::nearbyint(points[i]));
+  } else {
+    // diffusers computes these in float32.
+    for (double t : linspace(0, last, steps))
+      result.timesteps.insert(result.timesteps.begin(), static_cast<float>(t));
+  }
+  for (double t : result.timesteps)
+    result.sigmas.push_back(schedule.sigmaAt(t));
   result.sigmas.push_back(0.0);
   return result;
 }
 
 MultistepSampler::MultistepSampler(const NoiseSchedule &schedule, int steps,
-                                   bool karras)
+                                   Schedule spacing)
     : Sampler(schedule, steps) {
-  SigmaSteps spaced = sigmaSteps(schedule, steps, karras, true);
+  SigmaSteps spaced = sigmaSteps(schedule, steps, spacing, true);
   sigmas = std::move(spaced.sigmas);
   modelTimesteps = std::move(spaced.timesteps);
 }
@@ -181,12 +205,12 @@ std::unique_ptr<Sampler> makeSampler(const SamplerChoice &choice, int steps,
     return makeLcm(schedule, steps);
   case SamplerKind::Euler:
   case SamplerKind::EulerAncestral:
-    return makeEuler(schedule, steps, choice.karras,
+    return makeEuler(schedule, steps, choice.schedule,
                      choice.kind == SamplerKind::EulerAncestral);
   case SamplerKind::Heun:
-    return makeHeun(schedule, steps, choice.karras);
+    return makeHeun(schedule, steps, choice.schedule);
   case SamplerKind::DpmPp2M:
-    return makeDpmPp2M(schedule, steps, choice.karras);
+    return makeDpmPp2M(schedule, steps, choice.schedule);
   case SamplerKind::UniPc:
     return makeUniPc(schedule, steps);
   }

@@ -12,6 +12,7 @@
 #define AVILA_RUNTIME_SAMPLING_SAMPLER_H
 
 #include "runtime/sampling/NoiseSchedule.h"
+#include "runtime/sampling/SigmaSchedule.h"
 
 #include <memory>
 #include <span>
@@ -36,18 +37,27 @@ enum class SamplerKind {
 
 struct SamplerChoice {
   SamplerKind kind = SamplerKind::Euler;
-  /// Karras σ spacing (the samplers that work in σ: euler, euler_a, heun,
-  /// dpmpp_2m).
-  bool karras = false;
+  /// The σ spacing of the samplers that work in σ (euler, euler_a, heun,
+  /// dpmpp_2m); the others take `automatic` only.
+  Schedule schedule = Schedule::Automatic;
 };
+
+/// Whether a sampler of `kind` steps through a σ schedule one can choose.
+bool takesSchedule(SamplerKind kind);
+/// `choice` with the `scheduler` option applied, as A1111 applies it: a
+/// schedule in the sampler's name ("DPM++ 2M Karras") wins, `automatic`
+/// changes nothing. Throws avila::Error for a sampler that takes no
+/// schedule.
+SamplerChoice withSchedule(SamplerChoice choice, Schedule schedule);
 
 /// Our names (`euler_a`, `dpmpp_2m_karras`, ...) and the A1111 ones
 /// (`Euler a`, `DPM++ 2M Karras`, `DDIM`, `PLMS`, ...), case-insensitive.
 /// Throws avila::Error listing the known names.
 SamplerChoice parseSamplerName(std::string_view name);
-/// Our name of a choice (`dpmpp_2m_karras`).
+/// Our name of a choice (`dpmpp_2m_karras`). Names spell out the Karras
+/// schedule only: other schedules are named apart (scheduleInfo).
 std::string samplerName(const SamplerChoice &choice);
-/// The A1111 name of a choice (`DPM++ 2M Karras`), for infotext.
+/// The A1111 name of a choice (`DPM++ 2M Karras`), for infotext; as above.
 std::string a1111SamplerName(const SamplerChoice &choice);
 /// Every name parseSamplerName accepts, ours first.
 std::vector<std::string> knownSamplerNames();
@@ -91,7 +101,7 @@ protected:
 };
 
 /// A sampler for `steps` denoising steps. Throws avila::Error for steps
-/// outside what the method supports.
+/// outside what the method supports, or a schedule it does not take.
 std::unique_ptr<Sampler> makeSampler(const SamplerChoice &choice, int steps,
                                      const NoiseSchedule &schedule);
 

@@ -16,16 +16,17 @@ namespace avila {
 /// Timesteps t_i = i·⌊T/steps⌋ + 1, descending ("leading" spacing).
 std::vector<double> leadingTimesteps(int steps, int trainSteps);
 
-/// σ for each step plus a final 0, and the timestep of each step:
-/// evenly spaced timesteps from T-1 to 0 (fractional unless `integerSteps`,
-/// which spaces steps+1 points and drops the last, rounding), or Karras
-/// spacing in σ.
+/// σ for each step plus the σ the last step ends at, and the timestep of
+/// each step. `automatic`: evenly spaced timesteps from T-1 to 0 (fractional
+/// unless `integerSteps`, which spaces steps+1 points and drops the last,
+/// rounding) and a final 0; any other schedule: its σs (scheduleSigmas), at
+/// their (rounded, with `integerSteps`) timesteps.
 struct SigmaSteps {
   std::vector<double> sigmas;
   std::vector<double> timesteps;
 };
-SigmaSteps sigmaSteps(const NoiseSchedule &schedule, int steps, bool karras,
-                      bool integerSteps);
+SigmaSteps sigmaSteps(const NoiseSchedule &schedule, int steps,
+                      Schedule spacing, bool integerSteps);
 
 /// Variance-preserving form of σ: α_t = 1/sqrt(σ²+1), σ_t = σ·α_t, and the
 /// log signal-to-noise ratio λ = log α_t - log σ_t (infinite at σ = 0).
@@ -39,7 +40,7 @@ VpSigma vpSigma(double sigma);
 /// prediction x0.
 class MultistepSampler : public Sampler {
 protected:
-  MultistepSampler(const NoiseSchedule &schedule, int steps, bool karras);
+  MultistepSampler(const NoiseSchedule &schedule, int steps, Schedule spacing);
   double sigmaOfEvaluation(size_t index) const override {
     return sigmas.at(index);
   }
@@ -54,11 +55,11 @@ std::unique_ptr<Sampler> makeDdim(const NoiseSchedule &schedule, int steps);
 std::unique_ptr<Sampler> makePndm(const NoiseSchedule &schedule, int steps);
 std::unique_ptr<Sampler> makeLcm(const NoiseSchedule &schedule, int steps);
 std::unique_ptr<Sampler> makeEuler(const NoiseSchedule &schedule, int steps,
-                                   bool karras, bool ancestral);
+                                   Schedule spacing, bool ancestral);
 std::unique_ptr<Sampler> makeHeun(const NoiseSchedule &schedule, int steps,
-                                  bool karras);
+                                  Schedule spacing);
 std::unique_ptr<Sampler> makeDpmPp2M(const NoiseSchedule &schedule, int steps,
-                                     bool karras);
+                                     Schedule spacing);
 std::unique_ptr<Sampler> makeUniPc(const NoiseSchedule &schedule, int steps);
 
 } // namespace avila

@@ -43,7 +43,7 @@ UniCoefficients coefficients(double h) {
 class UniPc final : public MultistepSampler {
 public:
   UniPc(const NoiseSchedule &schedule, int steps)
-      : MultistepSampler(schedule, steps, false) {}
+      : MultistepSampler(schedule, steps, Schedule::Automatic) {}
 
   void step(size_t index, std::span<const float> eps,
             std::vector<float> &latents, NoiseGenerator &) override {

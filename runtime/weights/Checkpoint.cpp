@@ -32,6 +32,14 @@ constexpr std::pair<const char *, const char *> kLegacyVaeAttention[] = {
     {".to_out.0.", ".proj_attn."},
 };
 
+std::vector<int64_t> withoutTrailingOnes(std::vector<int64_t> shape) {
+  while (!shape.empty() && shape.back() == 1)
+    shape.pop_back();
+  return shape;
+}
+
+} // namespace
+
 std::optional<std::string> legacyVaeName(const std::string &name) {
   for (const auto &[current, legacy] : kLegacyVaeAttention) {
     size_t at = name.rfind(current);
@@ -40,14 +48,6 @@ std::optional<std::string> legacyVaeName(const std::string &name) {
   }
   return std::nullopt;
 }
-
-std::vector<int64_t> withoutTrailingOnes(std::vector<int64_t> shape) {
-  while (!shape.empty() && shape.back() == 1)
-    shape.pop_back();
-  return shape;
-}
-
-} // namespace
 
 void refusePickle(const fs::path &path) {
   static constexpr std::array kPickle = {".ckpt", ".pt", ".pth", ".bin",

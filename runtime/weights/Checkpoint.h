@@ -47,6 +47,12 @@ public:
   /// The tensor for a canonical name, or nullptr.
   const TensorEntry *find(Component component, const std::string &name) const;
 
+  /// Throws as readWeight does when the weight is missing or of another
+  /// shape, reading nothing.
+  void checkWeight(Component component, const std::string &name,
+                   const std::vector<int64_t> &shape) const {
+    checkedEntry(component, name, shape);
+  }
   /// The values of a weight as float. The stored shape must equal `shape`,
   /// except that trailing unit dimensions may differ (a 1×1 conv weight
   /// serves a linear layer). Throws naming the tensor and both shapes.
@@ -70,6 +76,10 @@ private:
   std::vector<std::unique_ptr<Part>> parts;
   KeyTranslator keyTranslator;
 };
+
+/// The name diffusers before 0.14 saved a VAE attention weight under
+/// (`.query.` for `.to_q.`, ...), or nullopt for other weights.
+std::optional<std::string> legacyVaeName(const std::string &name);
 
 /// Throws when `path` names a PyTorch pickle checkpoint (by extension).
 void refusePickle(const std::filesystem::path &path);

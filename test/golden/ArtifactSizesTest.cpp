@@ -174,6 +174,50 @@ TEST_F(TinySdArtifact, TextEncoderAndDecoderAtOtherSizes) {
             1e-5);
 }
 
+// A1111's clip skip N: the hidden state after layer L - N + 1 through the
+// final layer norm, which is what a text encoder of L - N + 1 layers returns
+// on the same weights. That shorter encoder, on the interpreter, is the
+// reference for text_encoder_layers' results.
+TEST_F(TinySdArtifact, ClipSkipIsAShorterEncodersOutput) {
+  models::ModelConfig config = models::readDiffusersConfig(kModel);
+  const int64_t layers = config.textEncoder.layers;
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 2 * 77; ++i)
+    ids.push_back(rng() % 49408);
+  HostTensor host{artifact::ElementType::I32, {2, 77}, {}, {}};
+  host.ids.assign(ids.begin(), ids.end());
+  const std::vector<HostTensor> compiled =
+      executable->run("text_encoder_layers", {host});
+  ASSERT_EQ(compiled.size(), static_cast<size_t>(layers - 1));
+  auto weights = [&](llvm::StringRef name, const interp::Shape &shape,
+                     ElementType type) -> llvm::Expected<Tensor> {
+    return Tensor::fromFloats(
+        type, shape,
+        checkpoint->readWeight(Component::TextEncoder, name.str(), shape));
+  };
+  for (int64_t skip = 2; skip <= layers; ++skip) {
+    config.textEncoder.layers = layers - skip + 1;
+    mlir::OpBuilder builder(context);
+    mlir::OwningOpRef<mlir::ModuleOp> shorter =
+        mlir::ModuleOp::create(builder.getUnknownLoc());
+    auto function = models::buildTextEncoder(*shorter, config.textEncoder,
+                                             builder.getF32Type());
+    auto reference = interp::interpret(
+        function, {Tensor::fromInts(ElementType::I32, {2, 77}, ids)}, weights);
+    ASSERT_TRUE(bool(reference)) << llvm::toString(reference.takeError());
+    const HostTensor &result = compiled.at(layers - skip);
+    EXPECT_EQ(result.shape, (*reference)[0].shape);
+    EXPECT_LT(relativeL2(result.floats, (*reference)[0].floats), 1e-5)
+        << "clip skip " << skip;
+    // Not the last layer's output: the test would pass for any skip else.
+    auto last = interpret("text_encoder",
+                          {Tensor::fromInts(ElementType::I32, {2, 77}, ids)},
+                          Component::TextEncoder);
+    ASSERT_TRUE(bool(last));
+    EXPECT_GT(relativeL2(result.floats, (*last)[0].floats), 1e-2);
+  }
+}
+
 // Token ids outside the vocabulary: the interpreter and the executor refuse
 // them in the same words (the compiled gather alone would clamp them and
 // embed another token).

@@ -270,5 +270,38 @@ TEST_F(TinyLora, EmbeddingVectorsReachTheTextEncoder) {
             lentBefore);
 }
 
+TEST_F(TinyLora, EmptyPromptPaddingFollowsTheLoraSet) {
+  // A prompt of two chunks pads the one-chunk negative prompt with the empty
+  // prompt's encoding, which a text-encoder LoRA changes: once the LoRA is
+  // gone, the image must be a fresh model's.
+  GenerationParameters parameters;
+  std::string words;
+  for (int i = 0; i < 90; ++i)
+    words += " cube";
+  parameters.prompt = "a red" + words;
+  parameters.width = parameters.height = 64;
+  parameters.steps = 2;
+  parameters.seed = 3;
+  const std::string key = "lora_te_" + underscored("text_model.encoder.layers."
+                                                   "0.self_attn.q_proj.weight");
+  const fs::path file = fs::path(::testing::TempDir()) / "padding.safetensors";
+  test::writeFloatTensors(
+      file, {test::drawnTensor(key + ".lora_down.weight", {2, 32}, 3),
+             test::drawnTensor(key + ".lora_up.weight", {32, 2}, 4)});
+  std::vector<std::string> warnings;
+  model->useLoras({{"te", file, 4, 4}}, warnings);
+  const Image withLora = model->pipeline().generateAll(parameters).at(0).image;
+  model->useLoras({}, warnings);
+  const Image after = model->pipeline().generateAll(parameters).at(0).image;
+
+  const char *device = std::getenv("AVILA_TINY_DEVICE");
+  LoadedModel fresh(std::getenv("AVILA_TINY_ARTIFACT"), kModel, "", 2,
+                    device ? device : "cpu");
+  fresh.bindWeights();
+  const Image plain = fresh.pipeline().generateAll(parameters).at(0).image;
+  EXPECT_NE(withLora.rgb, plain.rgb) << "the LoRA changes nothing to tell";
+  EXPECT_EQ(after.rgb, plain.rgb);
+}
+
 } // namespace
 } // namespace avila

@@ -88,6 +88,39 @@ TEST_F(TinyPipeline, Img2ImgRunsTheStrengthsShareOfTheSteps) {
   EXPECT_EQ(kept[0].image.width, 64);
 }
 
+// Clip skip 1 is the text encoder's own output, bit for bit; 2 (tiny-sd
+// has two layers) the first layer's, checked against the interpreter in
+// ArtifactSizesTest; beyond the layers, refused.
+TEST_F(TinyPipeline, ClipSkipPicksTheLayer) {
+  Pipeline pipeline(*executable, *tokenizer);
+  HostTensor ids{artifact::ElementType::I32, {1, 77}, {}, {}};
+  ids.ids = tokenizePrompt(*tokenizer, "a red cube").ids;
+  EXPECT_EQ(pipeline.encodePrompt("a red cube", 1).floats,
+            executable->run("text_encoder", {ids}).at(0).floats);
+  EXPECT_EQ(pipeline.encodePrompt("a red cube", 2).floats,
+            executable->run("text_encoder_layers", {ids}).at(0).floats);
+  EXPECT_EQ(pipeline.maxClipSkip(), 2);
+  GenerationParameters parameters = small();
+  for (int bad : {0, 3, -1}) {
+    parameters.clipSkip = bad;
+    try {
+      pipeline.validate(parameters, std::nullopt);
+      ADD_FAILURE() << "clip skip " << bad << " was accepted";
+    } catch (const Error &error) {
+      EXPECT_NE(std::string(error.what()).find("between 1 and 2"),
+                std::string::npos)
+          << error.what();
+    }
+  }
+  parameters.clipSkip = 2;
+  const auto skipped = pipeline.generateAll(parameters);
+  parameters.clipSkip = 1;
+  const auto plain = pipeline.generateAll(parameters);
+  EXPECT_NE(skipped[0].infotext.find("Clip skip: 2"), std::string::npos);
+  EXPECT_EQ(plain[0].infotext.find("Clip skip"), std::string::npos);
+  EXPECT_NE(skipped[0].image.rgb, plain[0].image.rgb);
+}
+
 // A1111's emphasis (sd_hijack_clip.py, process_tokens), written out here:
 // z = encode(tokens); z *= weight per token row; z *= mean(z_before) /
 // mean(z_after), means over the whole chunk.

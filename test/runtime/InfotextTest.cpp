@@ -43,13 +43,57 @@ TEST(Infotext, ReadsBackWhatItWrites) {
   EXPECT_EQ(read.steps, written.steps);
   EXPECT_EQ(read.cfgScale, written.cfgScale);
   EXPECT_EQ(read.sampler.kind, written.sampler.kind);
-  EXPECT_EQ(read.sampler.karras, written.sampler.karras);
+  EXPECT_EQ(read.sampler.schedule, written.sampler.schedule);
   EXPECT_EQ(read.seed, 1234567890123);
   EXPECT_EQ(read.width, written.width);
   EXPECT_EQ(read.height, written.height);
   EXPECT_EQ(read.rng, written.rng);
   EXPECT_EQ(read.strength, written.strength);
   EXPECT_EQ(read.modelName, written.modelName);
+}
+
+TEST(Infotext, SchedulesOtherThanKarrasAreWrittenApart) {
+  GenerationParameters written = example();
+  written.sampler = {SamplerKind::Euler, Schedule::SgmUniform};
+  const std::string text = formatInfotext(written, 7, false);
+  EXPECT_NE(text.find("Sampler: Euler, Schedule type: SGM Uniform, CFG"),
+            std::string::npos)
+      << text;
+  const GenerationParameters read = parametersFromInfotext(text);
+  EXPECT_EQ(read.sampler.kind, SamplerKind::Euler);
+  EXPECT_EQ(read.sampler.schedule, Schedule::SgmUniform);
+  EXPECT_EQ(parametersFromInfotext("p\nSteps: 3, Sampler: DDIM, Schedule "
+                                   "type: Automatic, Seed: 1")
+                .sampler.schedule,
+            Schedule::Automatic);
+}
+
+TEST(Infotext, VariationSeedsAsA1111WritesThem) {
+  GenerationParameters written = example();
+  written.modelName = "m";
+  written.subseedStrength = 0.25;
+  written.subseed = 99;
+  written.seedResizeFromWidth = 640;
+  written.seedResizeFromHeight = 448;
+  written.clipSkip = 2;
+  const std::string text = formatInfotext(written, 7, true, 101);
+  EXPECT_NE(text.find("Model: m, Variation seed: 101, Variation seed "
+                      "strength: 0.25, Seed resize from: 640x448, Denoising "
+                      "strength: 0.4, Clip skip: 2, RNG"),
+            std::string::npos)
+      << text;
+  const GenerationParameters read = parametersFromInfotext(text);
+  EXPECT_EQ(read.subseed, 101);
+  EXPECT_EQ(read.subseedStrength, 0.25);
+  EXPECT_EQ(read.seedResizeFromWidth, 640);
+  EXPECT_EQ(read.seedResizeFromHeight, 448);
+  EXPECT_EQ(read.clipSkip, 2);
+  // Without a strength, neither is written.
+  written.subseedStrength = 0;
+  written.seedResizeFromWidth = -1;
+  const std::string plain = formatInfotext(written, 7, false, 101);
+  EXPECT_EQ(plain.find("Variation"), std::string::npos) << plain;
+  EXPECT_EQ(plain.find("Seed resize"), std::string::npos) << plain;
 }
 
 TEST(Infotext, ReadsA1111sOwnText) {
@@ -60,7 +104,7 @@ TEST(Infotext, ReadsA1111sOwnText) {
   EXPECT_EQ(read.prompt, "masterpiece, a fox");
   EXPECT_EQ(read.negativePrompt, "ugly");
   EXPECT_EQ(read.steps, 30);
-  EXPECT_TRUE(read.sampler.karras);
+  EXPECT_EQ(read.sampler.schedule, Schedule::Karras);
   EXPECT_EQ(read.cfgScale, 7.0);
   EXPECT_EQ(read.height, 768);
   EXPECT_EQ(read.rng, NoiseSource::TorchCuda);

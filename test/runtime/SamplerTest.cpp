@@ -56,8 +56,8 @@ TEST(Sampler, Img2ImgStartsAtTheStrengthsTimestep) {
 TEST(Sampler, A1111NamesMapOntoTheSamplers) {
   EXPECT_EQ(parseSamplerName("Euler a").kind, SamplerKind::EulerAncestral);
   EXPECT_EQ(parseSamplerName("DPM++ 2M").kind, SamplerKind::DpmPp2M);
-  EXPECT_FALSE(parseSamplerName("DPM++ 2M").karras);
-  EXPECT_TRUE(parseSamplerName("DPM++ 2M Karras").karras);
+  EXPECT_EQ(parseSamplerName("DPM++ 2M").schedule, Schedule::Automatic);
+  EXPECT_EQ(parseSamplerName("DPM++ 2M Karras").schedule, Schedule::Karras);
   EXPECT_EQ(parseSamplerName("DDIM").kind, SamplerKind::Ddim);
   EXPECT_EQ(parseSamplerName("PLMS").kind, SamplerKind::Pndm);
   EXPECT_EQ(parseSamplerName("UniPC").kind, SamplerKind::UniPc);
@@ -68,7 +68,8 @@ TEST(Sampler, A1111NamesMapOntoTheSamplers) {
   for (const std::string &name : knownSamplerNames()) {
     const SamplerChoice choice = parseSamplerName(name);
     EXPECT_EQ(parseSamplerName(samplerName(choice)).kind, choice.kind);
-    EXPECT_EQ(parseSamplerName(a1111SamplerName(choice)).karras, choice.karras);
+    EXPECT_EQ(parseSamplerName(a1111SamplerName(choice)).schedule,
+              choice.schedule);
   }
   EXPECT_THROW(parseSamplerName("DPM++ 3M SDE Exponential"), Error);
   EXPECT_THROW(parseSamplerName(""), Error);
@@ -127,7 +128,11 @@ TEST(Sampler, RefusesStepCountsOutOfRange) {
   EXPECT_THROW(makeSampler({SamplerKind::Euler}, -3, schedule), Error);
   EXPECT_THROW(makeSampler({SamplerKind::Euler}, 1001, schedule), Error);
   EXPECT_THROW(makeSampler({SamplerKind::Lcm}, 51, schedule), Error);
-  EXPECT_THROW(makeSampler({SamplerKind::Ddim, true}, 10, schedule), Error);
+  EXPECT_THROW(makeSampler({SamplerKind::Ddim, Schedule::Karras}, 10, schedule),
+               Error);
+  EXPECT_THROW(
+      makeSampler({SamplerKind::UniPc, Schedule::Exponential}, 10, schedule),
+      Error);
 }
 
 // With a perfect denoiser for a point mass at x0 (ε = (x - √ᾱ x0)/√(1-ᾱ) in
@@ -138,9 +143,20 @@ TEST(Sampler, RefusesStepCountsOutOfRange) {
 TEST(Sampler, DeterministicSamplersRecoverAPointMass) {
   const NoiseSchedule schedule;
   const std::vector<float> target = {0.5f, -1.25f, 2.0f, 0.0f};
+  std::vector<SamplerChoice> choices;
   for (const char *name : {"ddim", "euler", "dpmpp_2m", "dpmpp_2m_karras",
-                           "pndm", "heun", "unipc", "lcm", "euler_a"}) {
-    auto sampler = makeSampler(parseSamplerName(name), 12, schedule);
+                           "pndm", "heun", "unipc", "lcm", "euler_a"})
+    choices.push_back(parseSamplerName(name));
+  // Every schedule with every sampler that takes one (kl_optimal ends at
+  // σmin = 0.03, like DDIM).
+  for (const ScheduleInfo &info : knownSchedules())
+    for (SamplerKind kind :
+         {SamplerKind::Euler, SamplerKind::Heun, SamplerKind::DpmPp2M})
+      choices.push_back({kind, info.schedule});
+  for (const SamplerChoice &choice : choices) {
+    const std::string name =
+        samplerName(choice) + " " + scheduleInfo(choice.schedule).name;
+    auto sampler = makeSampler(choice, 12, schedule);
     auto noise = makeNoiseGenerator(NoiseSource::TorchCpu, 3);
     std::vector<float> latents = noise->randn(target.size());
     for (float &value : latents)

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <chrono>
@@ -91,7 +92,14 @@ std::vector<uint8_t> avilaRunPng(const fs::path &folder, const json &body,
            {"--cfg-scale", "cfg_scale"},
            {"--steps", "steps"},
            {"--width", "width"},
-           {"--height", "height"}}) {
+           {"--height", "height"},
+           {"--scheduler", "scheduler"},
+           {"--subseed", "subseed"},
+           {"--subseed-strength", "subseed_strength"},
+           {"--seed-resize-from-w", "seed_resize_from_w"},
+           {"--seed-resize-from-h", "seed_resize_from_h"}}) {
+    if (!body.contains(field))
+      continue;
     words.push_back(flag);
     const json &value = body.at(field);
     words.push_back(value.is_string() ? value.get<std::string>()
@@ -105,11 +113,22 @@ std::vector<uint8_t> avilaRunPng(const fs::path &folder, const json &body,
 class Api : public ::testing::Test {
 protected:
   static void SetUpTestSuite() {
-    server = new ServerProcess({"--max-body-bytes", "4194304"});
+    // --vae-dir: tiny-sd's single file, whose first_stage_model. keys
+    // hold its VAE.
+    fs::create_directories(vaeFolder());
+    fs::create_symlink(kTiny / "tiny-sd-ldm-fp16.safetensors",
+                       vaeFolder() / "tiny-ldm.safetensors");
+    server = new ServerProcess(
+        {"--max-body-bytes", "4194304", "--vae-dir", vaeFolder().string()});
   }
   static void TearDownTestSuite() {
     delete server;
     server = nullptr;
+    fs::remove_all(vaeFolder());
+  }
+  static fs::path vaeFolder() {
+    return fs::temp_directory_path() /
+           ("avila-api-vae-" + std::to_string(getpid()));
   }
   // The server's state between tests: the diffusers model, GPU noise.
   void TearDown() override {
@@ -159,9 +178,12 @@ TEST_F(Api, ListsHaveA1111Shapes) {
   for (const char *name : {"Euler a", "Euler", "DPM++ 2M", "DDIM", "UniPC"})
     EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
   const json schedulers = get("/sdapi/v1/schedulers");
-  ASSERT_EQ(schedulers.size(), 2u);
-  EXPECT_EQ(schedulers[1].at("name"), "karras");
-  EXPECT_EQ(schedulers[1].at("label"), "Karras");
+  ASSERT_EQ(schedulers.size(), 11u);
+  EXPECT_EQ(schedulers[2].at("name"), "karras");
+  EXPECT_EQ(schedulers[2].at("label"), "Karras");
+  EXPECT_EQ(schedulers[2].at("default_rho"), 7.0);
+  EXPECT_EQ(schedulers[5].at("aliases"), json::array({"SGMUniform"}));
+  EXPECT_EQ(schedulers[10].at("need_inner_model"), true);
   for (const char *list :
        {"upscalers", "latent-upscale-modes", "sd-vae", "loras"})
     EXPECT_TRUE(get(std::string("/sdapi/v1/") + list).is_array()) << list;
@@ -238,6 +260,117 @@ TEST_F(Api, Txt2imgIsByteIdenticalToAvilaRun) {
     EXPECT_TRUE(info.contains(key)) << key;
   EXPECT_EQ(response.at("parameters").at("steps"), 6);
   EXPECT_EQ(response.at("parameters").at("sampler_index"), "Euler");
+}
+
+// A schedule, a variation seed and a resized seed: the same bytes as
+// avila-run's flags give, and A1111's info and infotext.
+TEST_F(Api, SchedulesAndVariationSeedsMatchAvilaRun) {
+  json body = kGoldenRequest;
+  body.update({{"sampler_name", "Euler"},
+               {"scheduler", "Exponential"},
+               {"subseed", 77},
+               {"subseed_strength", 0.4},
+               {"seed_resize_from_w", 96},
+               {"seed_resize_from_h", 160}});
+  const auto result = post("/sdapi/v1/txt2img", body);
+  ASSERT_EQ(result->status, 200) << result->body;
+  const json response = jsonOf(result);
+  const std::vector<uint8_t> png = decoded(response["images"][0]);
+  EXPECT_EQ(png, avilaRunPng(server->folder, body,
+                             std::getenv("AVILA_TINY_ARTIFACT"), "cpu"));
+  json plain = kGoldenRequest;
+  plain["sampler_name"] = "Euler";
+  EXPECT_NE(png,
+            decoded(jsonOf(post("/sdapi/v1/txt2img", plain))["images"][0]));
+  const json info = json::parse(response.at("info").get<std::string>());
+  EXPECT_EQ(info.at("scheduler"), "Exponential");
+  EXPECT_EQ(info.at("sampler_name"), "Euler");
+  EXPECT_EQ(info.at("subseed"), 77);
+  EXPECT_EQ(info.at("subseed_strength"), 0.4);
+  EXPECT_EQ(info.at("seed_resize_from_w"), 96);
+  const std::string infotext = info.at("infotexts").at(0);
+  for (const char *part :
+       {"Sampler: Euler, Schedule type: Exponential, CFG", "Seed: 1234",
+        "Variation seed: 77, Variation seed strength: 0.4, Seed resize from: "
+        "96x160"})
+    EXPECT_NE(infotext.find(part), std::string::npos) << part << infotext;
+  // With a variation strength every image keeps the seed; subseeds count.
+  const json batch = json::parse(
+      jsonOf(post("/sdapi/v1/txt2img", tinyRequest({{"subseed", 77},
+                                                    {"subseed_strength", 0.5},
+                                                    {"batch_size", 2}})))
+          .at("info")
+          .get<std::string>());
+  EXPECT_EQ(batch.at("all_seeds"), json::array({5, 5}));
+  EXPECT_EQ(batch.at("all_subseeds"), json::array({77, 78}));
+}
+
+// VAEs of --vae-dir by file name: listed, chosen in the options or per
+// request, reported in info; unknown names refused.
+TEST_F(Api, VaeFromTheVaeFolder) {
+  const json list = get("/sdapi/v1/sd-vae");
+  ASSERT_EQ(list.size(), 1u) << list;
+  EXPECT_EQ(list[0].at("model_name"), "tiny-ldm.safetensors");
+  EXPECT_EQ(list[0].at("filename"),
+            (vaeFolder() / "tiny-ldm.safetensors").string());
+  auto infoOf = [&](const json &body) {
+    const auto result = post("/sdapi/v1/txt2img", body);
+    EXPECT_EQ(result->status, 200) << result->body;
+    return json::parse(jsonOf(result).at("info").get<std::string>());
+  };
+  EXPECT_EQ(infoOf(tinyRequest({{"override_settings",
+                                 {{"sd_vae", "tiny-ldm.safetensors"}}}}))
+                .at("sd_vae_name"),
+            "tiny-ldm.safetensors");
+  ASSERT_EQ(
+      post("/sdapi/v1/options", {{"sd_vae", "tiny-ldm.safetensors"}})->status,
+      200);
+  EXPECT_EQ(infoOf(tinyRequest()).at("sd_vae_name"), "tiny-ldm.safetensors");
+  EXPECT_TRUE(infoOf(tinyRequest({{"override_settings", {{"sd_vae", "None"}}}}))
+                  .at("sd_vae_name")
+                  .is_null());
+  ASSERT_EQ(post("/sdapi/v1/options", {{"sd_vae", "Automatic"}})->status, 200);
+  EXPECT_TRUE(infoOf(tinyRequest()).at("sd_vae_name").is_null());
+  const auto unknown = post(
+      "/sdapi/v1/txt2img",
+      tinyRequest({{"override_settings", {{"sd_vae", "other.safetensors"}}}}));
+  EXPECT_EQ(unknown->status, 422);
+  EXPECT_NE(unknown->body.find("other.safetensors"), std::string::npos);
+  EXPECT_EQ(post("/sdapi/v1/options", {{"sd_vae", "../x"}})->status, 422);
+}
+
+// Clip skip from the options, overridden per request; tiny-sd's text
+// encoder has two layers, so 3 is refused.
+TEST_F(Api, ClipSkipFromOptionsAndOverrides) {
+  ASSERT_EQ(
+      post("/sdapi/v1/options", {{"CLIP_stop_at_last_layers", 2}})->status,
+      200);
+  EXPECT_EQ(get("/sdapi/v1/options").at("CLIP_stop_at_last_layers"), 2);
+  auto infoOf = [&](const json &body) {
+    const auto result = post("/sdapi/v1/txt2img", body);
+    EXPECT_EQ(result->status, 200) << result->body;
+    return json::parse(jsonOf(result).at("info").get<std::string>());
+  };
+  const json skipped = infoOf(tinyRequest());
+  EXPECT_EQ(skipped.at("clip_skip"), 2);
+  EXPECT_NE(
+      skipped.at("infotexts").at(0).get<std::string>().find("Clip skip: 2"),
+      std::string::npos);
+  const json plain = infoOf(
+      tinyRequest({{"override_settings", {{"CLIP_stop_at_last_layers", 1}}}}));
+  EXPECT_EQ(plain.at("clip_skip"), 1);
+  ASSERT_EQ(
+      post("/sdapi/v1/options", {{"CLIP_stop_at_last_layers", 1}})->status,
+      200);
+  const auto tooMany = post(
+      "/sdapi/v1/txt2img",
+      tinyRequest({{"override_settings", {{"CLIP_stop_at_last_layers", 3}}}}));
+  EXPECT_EQ(tooMany->status, 422);
+  EXPECT_NE(tooMany->body.find("clip skip"), std::string::npos)
+      << tooMany->body;
+  EXPECT_EQ(
+      post("/sdapi/v1/options", {{"CLIP_stop_at_last_layers", "two"}})->status,
+      422);
 }
 
 // On lavapipe through a Vulkan artifact (AVILA_TINY_VULKAN_ARTIFACT): the
@@ -546,7 +679,11 @@ TEST_F(Api, HostileInputGets4xxAndTheServerStaysUp) {
       {t, R"({"cfg_scale": "high"})", 422, "cfg_scale"},
       {t, R"({"seed": -5})", 422, "seed"},
       {t, R"({"sampler_name": "Nope"})", 400, "Sampler not found"},
-      {t, R"({"scheduler": "exponential"})", 422, "scheduler"},
+      {t, R"({"scheduler": "cosine"})", 422, "scheduler"},
+      {t, R"({"subseed_strength": 2})", 422, "subseed_strength"},
+      {t, R"({"seed_resize_from_w": 4, "seed_resize_from_h": 64})", 422,
+       "seed resize width"},
+      {t, R"({"sampler_name": "DDIM", "scheduler": "beta"})", 422, "scheduler"},
       {t, R"({"enable_hr": true})", 422, "enable_hr"},
       {t, R"({"script_name": "x/y/z plot"})", 422, "x/y/z plot"},
       {t, R"({"alwayson_scripts": {"ADetailer": {"args": [true]}}})", 422,

@@ -179,6 +179,7 @@ int run(const Options &options) {
   avila::ArtifactOptions artifactOptions;
   artifactOptions.progress = progress;
   artifactOptions.components = {{"text_encoder", "text_encoder"},
+                                {"text_encoder_layers", "text_encoder"},
                                 {"unet", "unet"},
                                 {"vae_decoder", "vae"},
                                 {"vae_encoder", "vae"}};

@@ -18,8 +18,11 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <random>
+#include <type_traits>
 #include <unistd.h>
+#include <variant>
 
 namespace fs = std::filesystem;
 
@@ -34,6 +37,11 @@ Generates images with Stable Diffusion 1.x on the CPU or a Vulkan GPU.
   --artifact <file>         the compiled networks (from avila-compile)
   --model <path>            the weights: a .safetensors checkpoint (the
                             original single-file layout) or a diffusers folder
+  --vae <path>              decode (and encode) with this VAE instead of the
+                            checkpoint's: a .safetensors file with
+                            first_stage_model. keys, a bare VAE file (such as
+                            vae-ft-mse-840000-ema-pruned.safetensors), or a
+                            diffusers vae/ folder
   --prompt <text>           what to draw; A1111 syntax: (word:1.3), (word),
                             [word], BREAK, <lora:name:0.8> (a LoRA of
                             --lora-dir; <lora:name:te:unet> for separate
@@ -47,8 +55,26 @@ Generates images with Stable Diffusion 1.x on the CPU or a Vulkan GPU.
   --sampler <name>          euler_a (default), euler, ddim, dpmpp_2m,
                             dpmpp_2m_karras, pndm, heun, unipc, lcm, ... or
                             A1111 names such as "Euler a", "DPM++ 2M Karras"
+  --scheduler <name>        the σ spacing of euler, euler_a, heun and
+                            dpmpp_2m, as A1111 names them: automatic
+                            (default: the sampler's own), uniform, karras,
+                            exponential, polyexponential, sgm_uniform,
+                            kl_optimal, simple, normal, ddim, beta; a
+                            sampler named with Karras keeps Karras
+  --clip-skip <n>           condition on the text encoder's hidden state
+                            n - 1 layers before the last, through its final
+                            layer norm, as A1111's "Clip skip" (default 1)
   --seed <n>                -1 (default) picks a random seed and prints it;
                             image i of a run uses seed + i
+  --subseed <n>, --subseed-strength <x>
+                            A1111's variation seed: the noise is slerped
+                            x (0..1, default 0: off) of the way toward the
+                            subseed's; then every image keeps the seed and
+                            image i uses subseed + i (-1, default: random)
+  --seed-resize-from-w <n>, --seed-resize-from-h <n>
+                            make the seed's noise for an image of this size
+                            and paste it centred, as A1111's "resize seed
+                            from" does (default -1: off)
   --rng cpu|cuda            whose noise a seed gives: torch's CPU generator
                             (diffusers' default, the default here) or its
                             CUDA generator (the A1111 web UI's seeds; "gpu"
@@ -100,10 +126,11 @@ Example:
 
 struct Options {
   avila::GenerationParameters parameters;
-  fs::path artifact, model, tokenizer, initImage, output = "avila.png";
+  fs::path artifact, model, tokenizer, vae, initImage, output = "avila.png";
   fs::path loraDir, embeddingsDir;
   std::vector<avila::LoraChoice> loras;
   std::string device = "auto";
+  avila::Schedule scheduler = avila::Schedule::Automatic;
   unsigned threads = 0;
   bool promptGiven = false;
   bool strengthGiven = false;
@@ -125,6 +152,26 @@ std::string readPromptFile(const fs::path &path) {
   return text;
 }
 
+// The flags that set one number of the generation parameters.
+using NumberField = std::variant<int avila::GenerationParameters::*,
+                                 int64_t avila::GenerationParameters::*,
+                                 double avila::GenerationParameters::*>;
+const std::map<std::string, NumberField> kNumberFlags = {
+    {"--steps", &avila::GenerationParameters::steps},
+    {"--cfg-scale", &avila::GenerationParameters::cfgScale},
+    {"--seed", &avila::GenerationParameters::seed},
+    {"--clip-skip", &avila::GenerationParameters::clipSkip},
+    {"--subseed", &avila::GenerationParameters::subseed},
+    {"--subseed-strength", &avila::GenerationParameters::subseedStrength},
+    {"--seed-resize-from-w", &avila::GenerationParameters::seedResizeFromWidth},
+    {"--seed-resize-from-h",
+     &avila::GenerationParameters::seedResizeFromHeight},
+    {"--width", &avila::GenerationParameters::width},
+    {"--height", &avila::GenerationParameters::height},
+    {"--batch-size", &avila::GenerationParameters::batchSize},
+    {"--batch-count", &avila::GenerationParameters::batchCount},
+};
+
 Options parseOptions(int argc, char **argv) {
   Options options;
   avila::GenerationParameters &p = options.parameters;
@@ -145,12 +192,21 @@ Options parseOptions(int argc, char **argv) {
     if (i + 1 >= argc)
       avila::fail("missing value for " + flag + " (see --help)");
     const std::string value = argv[++i];
-    if (flag == "--artifact")
+    if (const auto field = kNumberFlags.find(flag); field != kNumberFlags.end())
+      std::visit(
+          [&](auto member) {
+            using Number = std::remove_reference_t<decltype(p.*member)>;
+            p.*member = avila::parseNumber<Number>(flag, value);
+          },
+          field->second);
+    else if (flag == "--artifact")
       options.artifact = value;
     else if (flag == "--model")
       options.model = value;
     else if (flag == "--tokenizer")
       options.tokenizer = value;
+    else if (flag == "--vae")
+      options.vae = value;
     else if (flag == "--prompt") {
       p.prompt = value;
       options.promptGiven = true;
@@ -161,26 +217,14 @@ Options parseOptions(int argc, char **argv) {
       p.negativePrompt = value;
     else if (flag == "--negative-prompt-file")
       p.negativePrompt = readPromptFile(value);
-    else if (flag == "--steps")
-      p.steps = avila::parseNumber<int>(flag, value);
-    else if (flag == "--cfg-scale")
-      p.cfgScale = avila::parseNumber<double>(flag, value);
     else if (flag == "--sampler")
       p.sampler = avila::parseSamplerName(value);
-    else if (flag == "--seed")
-      p.seed = avila::parseNumber<int64_t>(flag, value);
+    else if (flag == "--scheduler")
+      options.scheduler = avila::parseScheduleName(value);
     else if (flag == "--rng") {
       if (!avila::parseNoiseSource(value, p.rng))
         avila::fail("--rng is cpu or cuda (or gpu), not '" + value + "'");
-    } else if (flag == "--width")
-      p.width = avila::parseNumber<int>(flag, value);
-    else if (flag == "--height")
-      p.height = avila::parseNumber<int>(flag, value);
-    else if (flag == "--batch-size")
-      p.batchSize = avila::parseNumber<int>(flag, value);
-    else if (flag == "--batch-count")
-      p.batchCount = avila::parseNumber<int>(flag, value);
-    else if (flag == "--init-image")
+    } else if (flag == "--init-image")
       options.initImage = value;
     else if (flag == "--strength") {
       p.strength = avila::parseNumber<double>(flag, value);
@@ -213,6 +257,7 @@ Options parseOptions(int argc, char **argv) {
   if (options.artifact.empty() || options.model.empty() || !options.promptGiven)
     avila::fail("--artifact, --model and --prompt (or --prompt-file) are "
                 "required (see --help)");
+  p.sampler = avila::withSchedule(p.sampler, options.scheduler);
   if (options.strengthGiven && options.initImage.empty())
     avila::fail("--strength applies to img2img: give --init-image too");
   if (options.resizeGiven && options.initImage.empty())
@@ -261,6 +306,7 @@ int run(const Options &options) {
   avila::LoadedModel model(options.artifact, options.model, options.tokenizer,
                            options.threads, options.device);
   avila::Pipeline &pipeline = model.pipeline();
+  model.useVae(options.vae);
 
   avila::GenerationParameters parameters = options.parameters;
   parameters.modelName = model.name();
