@@ -308,7 +308,7 @@ private:
   // values and the next block's rows out.
   SmallVector<Value> block(OpBuilder &b, Value k0, Value reference, Value sum,
                            ValueRange outputs, ValueRange fetched) {
-    const size_t keyValues = fetched.size() - valueCount;
+    const size_t keyValues = slotRounds(keyRows);
     put(b, keyRows, fetched.take_front(keyValues));
     put(b, valueRows, fetched.drop_front(keyValues));
     gpu::BarrierOp::create(b, loc);
@@ -545,7 +545,7 @@ private:
     SmallVector<Value> carried{minusInfinity, zeroF};
     carried.append(outputs, zeroFragment);
     SmallVector<Value> first = fetchKeysAndValues(b, index(b, 0));
-    valueCount = first.size() - slotRounds(keyRows);
+
     llvm::append_range(carried, first);
     auto blocks = scf::ForOp::create(
         b, loc, index(b, 0), grid.keyCount, index(b, tile.keys), carried,
@@ -595,8 +595,7 @@ private:
       queryChannel, valueChannel, scoreBlock, weightBlock, outputBlock,
       rowFactors, movedFlags, subgroup, zeroFragment;
   Staging keyRows, valueRows;
-  // The fetched values of a block that are value rows (the rest are keys).
-  size_t valueCount = 0;
+
   SmallVector<Value> queryFragments;
 };
 

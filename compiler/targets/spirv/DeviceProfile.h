@@ -49,12 +49,12 @@ struct DeviceProfile {
   /// VK_KHR_cooperative_matrix with the subgroup-scope 16x16x16
   /// f16·f16 + f32 shape (and the Vulkan memory model it needs).
   bool cooperativeMatrix = false;
-  ContractionTile contractionTile;
+  ContractionTile contractionTile = {};
   /// Invocations per workgroup of the kernels that run one invocation per
   /// element (elementwise work, copies, norms' loops).
   int64_t loopWorkgroupSize = 64;
   /// For `auto`: the device the profile was read from ("vulkan:0 (name)").
-  std::string device;
+  std::string device = {};
 };
 
 /// The profiles known by name, in the order `--device-profile` lists them.

@@ -417,6 +417,8 @@ private:
     SmallVector<Operation *> ops;
   };
 
+  // Whether `user` fills all of `buffer` with zeros (linalg.fill or a
+  // linalg.map yielding zero).
   static bool isZeroFill(Operation *user, Value buffer) {
     if (auto fill = dyn_cast<linalg::FillOp>(user))
       return fill.getOutputs().front() == buffer &&
@@ -1055,7 +1057,7 @@ private:
       return false;
     return llvm::all_of(op.getInit().getUsers(), [&](Operation *user) {
       return user == op.getOperation() || user == generic.getOperation() ||
-             user == zeroFill.getOperation() || isa<memref::DeallocOp>(user);
+             user == zeroFill || isa<memref::DeallocOp>(user);
     });
   }
 
@@ -1110,11 +1112,9 @@ public:
     Operation *before = op->getPrevNode();
     while (effectFree(before))
       before = before->getPrevNode();
-    auto fill = dyn_cast_or_null<linalg::FillOp>(before);
-    if (!fill || fill.getOutputs().front() != op.getInit() ||
-        !matchPattern(fill.getInputs().front(), m_AnyZeroFloat()))
+    if (!before || !isZeroFill(before, op.getInit()))
       return;
-    zeroFill = fill;
+    zeroFill = before;
     Operation *after = op->getNextNode();
     while (effectFree(after))
       after = after->getNextNode();
@@ -1123,33 +1123,31 @@ public:
       epilogue = generic;
   }
 
-  // The padded copies the channels-last copies replaced, erased once the
-  // The padded copies the channels-last copies replaced, erased once the
+  // The buffers the tiles made unneeded (padded copies the channels-last
+  // copies read through, products' scratch an epilogue wrote elsewhere)
+  // with their fills, copies and deallocations, erased once the
   // contraction is.
-  void eraseReplacedPadding() {
+  void eraseReplacedBuffers() {
     for (Operation *replaced : erasedAfter)
       replaced->erase();
   }
 
   void eraseEpilogue() {
     if (zeroFill)
-      zeroFill.erase();
+      zeroFill->erase();
     if (!epilogue)
       return;
     Value out = epilogue.getDpsInits().front();
     epilogue.erase();
     if (out == op.getInit())
       return;
-    // The init was scratch for the epilogue alone.
-    Value scratch = op.getInit();
-    op.erase();
-    for (Operation *user : llvm::make_early_inc_range(scratch.getUsers()))
-      user->erase();
-    scratch.getDefiningOp()->erase();
-    contractionErased = true;
+    // The init was scratch for the epilogue alone: only deallocations use
+    // it besides the contraction.
+    for (Operation *user : op.getInit().getUsers())
+      if (user != op.getOperation())
+        erasedAfter.push_back(user);
+    erasedAfter.push_back(op.getInit().getDefiningOp());
   }
-
-  bool wasErased() const { return contractionErased; }
 
 private:
   // out = init + acc where the output exists: the init holds zeros or the
@@ -1172,9 +1170,9 @@ private:
   // Host side.
   SmallVector<Value> sizes;
   Value rows, cols, depth, rowTiles, batchTiles, tiles;
-  linalg::FillOp zeroFill;
+  Operation *zeroFill = nullptr;
   linalg::GenericOp epilogue;
-  bool contractionErased = false;
+
   SmallVector<Operation *> erasedAfter;
   // Depth parts: how many, how deep (channels), and their f32 sums.
   int64_t parts = 1, partDepth = 0;
@@ -1237,9 +1235,8 @@ struct TileContractions
       tiled.findEpilogue();
       tiled.build(b);
       tiled.eraseEpilogue();
-      if (!tiled.wasErased())
-        op.erase();
-      tiled.eraseReplacedPadding();
+      op.erase();
+      tiled.eraseReplacedBuffers();
     }
   }
 };
